@@ -1,0 +1,1 @@
+"""Whole-repository reasoning over the evidence: modules, bindings, hierarchy, calls."""

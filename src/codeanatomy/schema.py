@@ -1,0 +1,64 @@
+"""Declared table contracts: a name, a schema version and an Arrow schema per table.
+
+Every table the product writes is described by one :class:`TableSpec`, declared next
+to the code that fills it. Specs build tables from column lists (never per-row dicts)
+and give correct-schema empty tables for layers that did not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+__all__ = ["TableSpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A table's contract.
+
+    Attributes:
+        name: snake_case table name, also its name in SQL (``ast_nodes``).
+        version: schema version, bumped on every incompatible change.
+        schema: the Arrow schema rows must have.
+        location: where the table lives under the output root (``evidence/ast_nodes``).
+    """
+
+    name: str
+    version: int
+    schema: pa.Schema
+    location: str = ""
+
+    @property
+    def path(self) -> str:
+        """Location under the output root; evidence tables default to ``evidence/<name>``."""
+        return self.location or f"evidence/{self.name}"
+
+    def empty(self) -> pa.Table:
+        """Return a table with this schema and no rows."""
+        return self.schema.empty_table()
+
+    def from_columns(self, columns: Mapping[str, Sequence[object]]) -> pa.Table:
+        """Build a table from one Python list per column, in schema order.
+
+        Raises:
+            KeyError: a schema column is missing from ``columns``.
+        """
+        arrays = [pa.array(columns[field.name], type=field.type) for field in self.schema]
+        return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def conform(self, table: pa.Table) -> pa.Table:
+        """Return ``table`` with this spec's columns, adding missing ones as nulls.
+
+        This is the one schema-evolution step: a table written by an older version
+        gains the columns added since as nulls; extra columns are dropped.
+        """
+        arrays = []
+        for field in self.schema:
+            if field.name in table.column_names:
+                arrays.append(table.column(field.name).cast(field.type))
+            else:
+                arrays.append(pa.nulls(table.num_rows, type=field.type))
+        return pa.Table.from_arrays(arrays, schema=self.schema)

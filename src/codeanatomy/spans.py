@@ -1,0 +1,180 @@
+"""Canonical spans and stable IDs: the only code that converts coordinates and makes IDs.
+
+Every row that points into source carries ``bstart``/``bend``: byte offsets into the
+file as stored on disk, end-exclusive. For UTF-8 files (the common
+case) those are UTF-8 byte offsets; for a file declaring another encoding with a
+PEP 263 cookie they are offsets into its bytes in that encoding.
+
+Each evidence layer reports positions in its own convention; :class:`SourceLines`
+converts them:
+
+* CPython ``ast``: 1-based line, column in UTF-8 bytes of the decoded line
+  (:meth:`SourceLines.from_utf8_col`).
+* LibCST, SCIP (UTF-32): 1- or 0-based line, column in code points
+  (:meth:`SourceLines.from_codepoint_col`).
+* SCIP (UTF-16), LSP: column in UTF-16 code units (:meth:`SourceLines.from_utf16_col`).
+* tree-sitter: UTF-8 byte offsets of the UTF-8 text it parsed
+  (:meth:`SourceLines.from_utf8_offset`).
+
+Lines end at ``\\n``, ``\\r\\n`` or a lone ``\\r``, as CPython's tokenizer counts them.
+ASCII-only lines take a fast path: every convention agrees there.
+
+IDs are stable hashes (:func:`stable_id`); :func:`stable_id_sql` renders the same
+function as a DataFusion SQL expression so relational passes make identical IDs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_right
+from typing import Final
+
+__all__ = [
+    "ID_HEX_CHARS",
+    "SourceLines",
+    "file_id_for",
+    "stable_id",
+    "stable_id_sql",
+]
+
+ID_HEX_CHARS: Final = 20
+"""Length of every ID: the first 20 hex digits (80 bits) of an MD5 digest."""
+
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+_BOM = b"\xef\xbb\xbf"
+
+
+def stable_id(*parts: object) -> str:
+    """Return the stable ID of ``parts``: MD5 of their ``|``-joined text, 20 hex digits.
+
+    ``None`` parts are skipped (as SQL ``concat_ws`` skips NULLs); integers are
+    rendered in decimal.
+
+    >>> stable_id("file", "pkg/mod.py")
+    'b514efbb48241a085156'
+    """
+    text = "|".join(str(p) for p in parts if p is not None)
+    return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
+
+
+def stable_id_sql(*exprs: str) -> str:
+    """Return a DataFusion SQL expression computing :func:`stable_id` of SQL ``exprs``.
+
+    Each element of ``exprs`` is a SQL expression (a column name or a quoted literal);
+    integers must be cast to text by the caller's expression or here via ``CAST``.
+
+    >>> stable_id_sql("'AST'", "src", "dst")
+    "substr(md5(concat_ws('|', CAST('AST' AS VARCHAR), CAST(src AS VARCHAR), CAST(dst AS VARCHAR))), 1, 20)"
+    """
+    args = ", ".join(f"CAST({e} AS VARCHAR)" for e in exprs)
+    return f"substr(md5(concat_ws('|', {args})), 1, {ID_HEX_CHARS})"
+
+
+def file_id_for(relpath: str) -> str:
+    """Return the ``file_id`` of a repository-relative POSIX path."""
+    return stable_id("file", relpath)
+
+
+class SourceLines:
+    """Line table of one file's stored bytes, converting layer coordinates to offsets.
+
+    Args:
+        data: the file's bytes as stored.
+        encoding: the encoding the file declares (``utf-8`` when it declares none).
+    """
+
+    __slots__ = ("_ascii", "_encoding", "_line_cache", "_utf8", "bom", "data", "line_starts")
+
+    def __init__(self, data: bytes, encoding: str = "utf-8") -> None:
+        self.data = data
+        self.bom = data.startswith(_BOM)
+        self._encoding = encoding
+        self._utf8 = encoding.replace("_", "-").lower() in {"utf-8", "utf8", "utf-8-sig"}
+        start = len(_BOM) if self.bom else 0
+        starts = [start]
+        starts.extend(m.end() for m in _NEWLINE.finditer(data, start))
+        self.line_starts: list[int] = starts
+        self._ascii = data.isascii()
+        self._line_cache: dict[int, tuple[bytes, str]] = {}
+
+    @property
+    def line_count(self) -> int:
+        """Number of lines (a final line without a newline counts; an empty tail does too)."""
+        return len(self.line_starts)
+
+    def _line(self, line: int) -> tuple[bytes, str]:
+        """Return (stored bytes, decoded text) of 1-based ``line`` without its newline."""
+        cached = self._line_cache.get(line)
+        if cached is None:
+            begin = self.line_starts[line - 1]
+            end = self.line_starts[line] if line < len(self.line_starts) else len(self.data)
+            raw = self.data[begin:end].rstrip(b"\r\n")
+            cached = (raw, raw.decode(self._encoding, errors="replace"))
+            self._line_cache[line] = cached
+        return cached
+
+    def _line_start(self, line: int) -> int:
+        if line > len(self.line_starts):
+            return len(self.data)
+        return self.line_starts[line - 1]
+
+    def _stored_prefix_len(self, text_prefix: str) -> int:
+        return len(text_prefix.encode(self._encoding, errors="replace"))
+
+    def from_utf8_col(self, line: int, col: int) -> int:
+        """Offset of CPython ``ast`` position (1-based ``line``, UTF-8 byte ``col``)."""
+        start = self._line_start(line)
+        if self._ascii:
+            return start + col
+        raw, text = self._line(line)
+        if self._utf8 or raw.isascii():
+            return start + col
+        prefix = text.encode("utf-8")[:col].decode("utf-8", errors="ignore")
+        return start + self._stored_prefix_len(prefix)
+
+    def from_codepoint_col(self, line: int, col: int) -> int:
+        """Offset of (1-based ``line``, code-point ``col``) as LibCST and UTF-32 SCIP give."""
+        start = self._line_start(line)
+        if self._ascii:
+            return start + col
+        raw, text = self._line(line)
+        if raw.isascii():
+            return start + col
+        return start + self._stored_prefix_len(text[:col])
+
+    def from_utf16_col(self, line: int, col: int) -> int:
+        """Offset of (1-based ``line``, UTF-16 code-unit ``col``) as UTF-16 SCIP and LSP give."""
+        start = self._line_start(line)
+        if self._ascii:
+            return start + col
+        raw, text = self._line(line)
+        if raw.isascii():
+            return start + col
+        units = text.encode("utf-16-le")[: 2 * col]
+        return start + self._stored_prefix_len(units.decode("utf-16-le", errors="ignore"))
+
+    def from_utf8_offset(self, offset: int) -> int:
+        """Offset into stored bytes of ``offset`` into the file's UTF-8 text (BOM excluded).
+
+        Tree-sitter parses the UTF-8 text; for a UTF-8 file with a BOM that text is
+        the bytes after the BOM, for other encodings it is the re-encoded text.
+        """
+        if self._utf8:
+            return offset + (len(_BOM) if self.bom else 0)
+        utf8 = self.utf8_text()
+        prefix = utf8[:offset].decode("utf-8", errors="ignore")
+        return self._stored_prefix_len(prefix)
+
+    def utf8_text(self) -> bytes:
+        """The file's text as UTF-8 bytes without a BOM (what tree-sitter is given)."""
+        if self._utf8:
+            return self.data[len(_BOM) :] if self.bom else self.data
+        return self.data.decode(self._encoding, errors="replace").encode("utf-8")
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """Return (1-based line, 0-based byte column) of a stored-byte ``offset``."""
+        index = bisect_right(self.line_starts, offset) - 1
+        if index < 0:
+            return 1, offset
+        return index + 1, offset - self.line_starts[index]
