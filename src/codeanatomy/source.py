@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 
 from codeanatomy.spans import SourceLines
@@ -27,6 +28,8 @@ class SourceFile:
     data: bytes
     encoding: str = "utf-8"
     lines: SourceLines = field(init=False, repr=False, compare=False)
+    cache: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per-process memo of derived values (parsed tree, ast index) shared by layers."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lines", SourceLines(self.data, self.encoding))
@@ -44,3 +47,21 @@ class SourceFile:
         """
         encoding = "utf-8-sig" if self.lines.bom else self.encoding
         return self.data.decode(encoding)
+
+    def parse_ast(self) -> ast.Module:
+        """Parse the stored bytes with CPython's ``ast`` (cookie and BOM honoured), once.
+
+        Raises:
+            SyntaxError, ValueError, RecursionError, MemoryError: the parser's own
+                error; a failure is remembered and raised again on later calls.
+        """
+        cached = self.cache.get("ast")
+        if cached is None:
+            try:
+                cached = ast.parse(self.data, filename=self.path)
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                cached = exc
+            self.cache["ast"] = cached
+        if isinstance(cached, BaseException):
+            raise cached
+        return cached  # type: ignore[return-value]
