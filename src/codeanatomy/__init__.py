@@ -5,4 +5,7 @@ Only the names in ``__all__`` are promised; everything else can be imported but 
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from codeanatomy.api import BuildRequest, build, open_graph
+from codeanatomy.manifest import BuildResult
+
+__all__ = ["BuildRequest", "BuildResult", "build", "open_graph"]

@@ -151,6 +151,15 @@ def _name_of(node: ast.AST) -> str | None:
     return None
 
 
+def _imported_name(alias: ast.alias, statement: ast.AST) -> str:
+    """Full name an alias imports: ``a.b`` for ``import a.b``, ``..m.x`` for ``from ..m import x``."""
+    if isinstance(statement, ast.ImportFrom):
+        base = "." * statement.level + (statement.module or "")
+        joiner = "" if base.endswith(".") or not base else "."
+        return f"{base}{joiner}{alias.name}"
+    return alias.name
+
+
 def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
     """Walk ``tree`` (parsed from ``source``) and return its :class:`AstIndex`."""
     lines = source.lines
@@ -201,6 +210,8 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
             qualname = child_prefix = f"{prefix}.{name}"
         elif node_type is ast.arg:
             qualname = f"{prefix}.{name}"
+        elif node_type is ast.alias:
+            qualname = _imported_name(node, index.nodes[parent])  # type: ignore[arg-type]
         row = len(index.nodes)
         index.row_of[id(node)] = row
         index.nodes.append(node)

@@ -1,0 +1,286 @@
+"""The public API: :func:`build` a repository's graph, :func:`open_graph` to query it.
+
+A build scans the repository, runs the selected evidence layers per file in worker
+processes, runs the whole-repository passes on one DataFusion session, writes every
+table as Delta (one commit each), then the manifest, then the pointer that makes
+the build visible to readers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import msgspec
+import pyarrow as pa
+
+from codeanatomy.capabilities import Capabilities, detect_capabilities
+from codeanatomy.catalog import ALL_TABLES, ERRORS
+from codeanatomy.config import BuildOptions, ResolvedOptions, resolve_options
+from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES
+from codeanatomy.engine import Graph, make_session, open_store_graph, register
+from codeanatomy.errors import RootError
+from codeanatomy.extract._base import ExtractOptions, FileError
+from codeanatomy.extract.layers import LAYERS
+from codeanatomy.extract.run import FileStep, run_steps
+from codeanatomy.manifest import BuildResult, LayerRun, Manifest
+from codeanatomy.pipeline import materialize, run_passes
+from codeanatomy.scan import FILES, ScanResult, scan
+from codeanatomy.spans import file_id_for
+from codeanatomy.store import LatestRun, TableStore, TableWrite
+
+__all__ = ["BuildRequest", "build", "default_out", "open_graph"]
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``(phase, done, total)``; the CLI draws a progress bar from it."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRequest:
+    """What to build: a repository root and the options given explicitly.
+
+    Options not given are resolved from the environment, ``codeanatomy.toml``,
+    ``pyproject.toml`` and defaults (see :mod:`codeanatomy.config`).
+    """
+
+    root: Path
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+def default_out(root: Path) -> Path:
+    """The default output location of a repository: ``<root>/.codeanatomy``."""
+    return root / ".codeanatomy"
+
+
+def _out_of(root: Path, options: BuildOptions) -> Path:
+    return Path(options.out).expanduser().resolve() if options.out else default_out(root)
+
+
+def build(
+    root: str | Path,
+    *,
+    out: str | Path | None = None,
+    jobs: int | None = None,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    profile: str | None = None,
+    layers: Sequence[str] | None = None,
+    max_file_bytes: int | None = None,
+    scip: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BuildResult:
+    """Build the code property graph of the repository at ``root``.
+
+    Args:
+        root: repository root.
+        out: output location (default ``<root>/.codeanatomy``).
+        jobs: worker processes (default: all cores).
+        include: globs a file must match.
+        exclude: globs of files to leave out.
+        profile: ``fast`` or ``full``.
+        layers: explicit evidence layers.
+        max_file_bytes: larger files are recorded but not parsed.
+        scip: an ``index.scip`` path to ingest, or ``run``.
+        on_progress: progress callback ``(phase, done, total)``.
+
+    Returns:
+        The build's artifacts: real table paths, versions, row counts, errors, timings.
+
+    Raises:
+        CodeAnatomyError: an unusable root or output location, a bad option, or a
+            stored table this version refuses.
+    """
+    explicit: dict[str, object] = {
+        "out": str(out) if out is not None else None,
+        "jobs": jobs,
+        "include": tuple(include) if include is not None else None,
+        "exclude": tuple(exclude) if exclude is not None else None,
+        "profile": profile,
+        "layers": tuple(layers) if layers is not None else None,
+        "max_file_bytes": max_file_bytes,
+        "scip": scip,
+    }
+    return run_build(BuildRequest(Path(root), explicit), on_progress=on_progress)
+
+
+def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = None) -> BuildResult:
+    """Run a build described by ``request`` (see :func:`build`)."""
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    root = request.root.expanduser()
+    if not root.is_dir():
+        raise RootError(f"repository root {str(root)!r} is not a directory")
+    root = root.resolve()
+    resolved = resolve_options(root, request.options)
+    options = resolved.options
+    capabilities = detect_capabilities()
+    out = _out_of(root, options)
+    store = TableStore(out)
+    store.prepare()
+    for spec in ALL_TABLES:
+        store.check(spec)
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    timings: dict[str, float] = {}
+
+    phase = time.perf_counter()
+    scanned = scan(
+        root,
+        include=options.include,
+        exclude=options.exclude,
+        exclude_dirs=(out,),
+        max_file_bytes=options.max_file_bytes,
+        extra_roots=options.extra_roots,
+    )
+    timings["scan"] = time.perf_counter() - phase
+
+    phase = time.perf_counter()
+    selected = [layer for layer in LAYERS if layer.name in options.selected_layers]
+    steps = [FileStep(layer.name, layer.extract) for layer in selected]
+    inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress is not None:
+            on_progress("extract", done, len(inputs))
+
+    extraction = run_steps(
+        inputs,
+        steps,
+        ExtractOptions(code_chars=options.code_chars),
+        jobs=options.jobs,
+        chunk_files=options.chunk_files,
+        on_progress=progress,
+    )
+    timings["extract"] = time.perf_counter() - phase
+
+    phase = time.perf_counter()
+    session = make_session(options.jobs)
+    tables: dict[str, pa.Table] = {FILES.name: scanned.table()}
+    for layer in LAYERS:
+        for spec in layer.tables:
+            tables[spec.name] = spec.conform(extraction.tables.get(spec.name, spec.empty()))
+    for name, table in tables.items():
+        register(session, name, table)
+    passes = run_passes(session, options)
+    graph_tables = materialize(session, passes)
+    tables.update(graph_tables)
+    errors = _errors_table(scanned, extraction.errors)
+    tables[ERRORS.name] = errors
+    timings["resolve"] = time.perf_counter() - phase
+
+    phase = time.perf_counter()
+    by_name = {spec.name: spec for spec in ALL_TABLES}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {
+            name: pool.submit(store.write, by_name[name], table, run_id=run_id)
+            for name, table in tables.items()
+        }
+        written: dict[str, TableWrite] = {name: fut.result() for name, fut in futures.items()}
+    written = {spec.name: written[spec.name] for spec in ALL_TABLES if spec.name in written}
+    timings["write"] = time.perf_counter() - phase
+    timings["total"] = time.perf_counter() - started
+
+    nodes_by_kind = _count(graph_tables[CPG_NODES.name], "kind")
+    edges_by_kind = _count(graph_tables[CPG_EDGES.name], "kind")
+    errors_by_layer = _count(errors, "layer")
+    run_dir = out / "runs" / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    manifest = Manifest(
+        run_id=run_id,
+        started_at=started_at,
+        root=str(root),
+        out=str(out),
+        options=msgspec.to_builtins(options),
+        option_sources=dict(resolved.sources),
+        capabilities=capabilities,
+        layers=[
+            LayerRun(layer.name, layer.version, round(extraction.seconds.get(layer.name, 0.0), 3))
+            for layer in selected
+        ],
+        tables=list(written.values()),
+        inputs_sha256=_inputs_hash(scanned),
+        files=len(scanned.files),
+        files_by_status=dict(Counter(f.status for f in scanned.files)),
+        nodes_by_kind=nodes_by_kind,
+        edges_by_kind=edges_by_kind,
+        errors_by_layer=errors_by_layer,
+        timings={k: round(v, 3) for k, v in timings.items()},
+    )
+    manifest_path = run_dir / "manifest.json"
+    manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
+    store.write_latest(LatestRun(run_id, str(manifest_path)))
+    return BuildResult(
+        run_id=run_id,
+        root=str(root),
+        out=str(out),
+        run_dir=str(run_dir),
+        manifest_path=str(manifest_path),
+        errors_path=written[ERRORS.name].path,
+        tables=written,
+        files=len(scanned.files),
+        nodes_by_kind=nodes_by_kind,
+        edges_by_kind=edges_by_kind,
+        errors_by_layer=errors_by_layer,
+        timings=manifest.timings,
+    )
+
+
+def _count(table: pa.Table, column: str) -> dict[str, int]:
+    counts = table.group_by(column).aggregate([([], "count_all")]).to_pylist()
+    return {str(row[column]): int(row["count_all"]) for row in sorted(counts, key=lambda r: str(r[column]))}
+
+
+def _inputs_hash(scanned: ScanResult) -> str:
+    digest = hashlib.sha256()
+    for f in scanned.files:
+        digest.update(f"{f.path}\0{f.sha256}\n".encode())
+    return digest.hexdigest()
+
+
+def _errors_table(scanned: ScanResult, extraction_errors: Sequence[FileError]) -> pa.Table:
+    errors = [*scanned.errors, *extraction_errors]
+    return ERRORS.from_columns(
+        {
+            "file_id": [file_id_for(e.path) for e in errors],
+            "path": [e.path for e in errors],
+            "layer": [e.layer for e in errors],
+            "error_type": [e.error_type for e in errors],
+            "message": [e.message for e in errors],
+            "line": [e.line for e in errors],
+            "col": [e.col for e in errors],
+        }
+    )
+
+
+def open_graph(root: str | Path, *, out: str | Path | None = None) -> Graph:
+    """Open the last complete build of ``root`` for queries.
+
+    Args:
+        root: the repository root (its ``.codeanatomy`` is opened unless ``out`` is given
+            or configured).
+        out: an explicit output location.
+
+    Raises:
+        StorageError: no complete build there, or a table is refused.
+    """
+    root_path = Path(root).expanduser().resolve()
+    if out is None:
+        options = resolve_options(root_path, {}).options if root_path.is_dir() else BuildOptions()
+        out_path = _out_of(root_path, options)
+    else:
+        out_path = Path(out).expanduser().resolve()
+    return open_store_graph(out_path, {spec.name: spec for spec in ALL_TABLES})
+
+
+def capabilities() -> Capabilities:
+    """The capability snapshot (what ``codeanatomy diag`` prints)."""
+    return detect_capabilities()

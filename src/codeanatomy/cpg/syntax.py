@@ -1,0 +1,72 @@
+"""Syntax part of the CPG from the ast evidence: every node, AST edges and CONTAINS edges.
+
+Reads ``files``, ``ast_nodes``, ``ast_edges``, ``ast_props``; makes the node, edge and
+property fragments ``syntax_nodes``, ``syntax_edges``, ``syntax_props``. FILE and
+MODULE nodes come from ``files`` so that every scanned file is in the graph even
+when no parser could read it; their IDs equal those the ast index gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyarrow as pa
+
+from codeanatomy.passes import Pass, PassContext
+from codeanatomy.spans import stable_id_sql
+
+__all__ = ["SYNTAX_PASS", "build_syntax"]
+
+_FILE_ID = stable_id_sql("f.file_id", "'FILE'", "0", "f.size")
+_MODULE_ID = stable_id_sql("f.file_id", "'MODULE'", "0", "f.size", "'Module'")
+
+_NODES = f"""
+SELECT n.node_id, n.kind, n.file_id, f.path, n.bstart, n.bend, n.line, n.col,
+       n.end_line, n.end_col, n.name, n.qualname, n.code, n.ast_type, 'ast' AS layer
+FROM ast_nodes n JOIN files f ON f.file_id = n.file_id
+WHERE n.kind <> 'MODULE'
+UNION ALL
+SELECT {_FILE_ID}, 'FILE', f.file_id, f.path, CAST(0 AS BIGINT), f.size, 1, 0,
+       m.end_line, m.end_col, f.path AS name, f.path AS qualname, CAST(NULL AS VARCHAR),
+       CAST(NULL AS VARCHAR), 'scan'
+FROM files f LEFT JOIN ast_nodes m ON m.file_id = f.file_id AND m.kind = 'MODULE'
+UNION ALL
+SELECT {_MODULE_ID}, 'MODULE', f.file_id, f.path, CAST(0 AS BIGINT), f.size, 1, 0,
+       m.end_line, m.end_col, reverse(split_part(reverse(f.module), '.', 1)), f.module, m.code,
+       'Module', 'scan'
+FROM files f LEFT JOIN ast_nodes m ON m.file_id = f.file_id AND m.kind = 'MODULE'
+"""
+
+_EDGES = f"""
+SELECT edge_id, 'AST' AS kind, src, dst, field, idx, CAST(NULL AS VARCHAR) AS label,
+       CAST(NULL AS VARCHAR) AS method, CAST(NULL AS DOUBLE) AS confidence, 'ast' AS layer
+FROM ast_edges
+UNION ALL
+SELECT {stable_id_sql("'CONTAINS'", _FILE_ID, _MODULE_ID)}, 'CONTAINS', {_FILE_ID}, {_MODULE_ID},
+       NULL, NULL, NULL, NULL, NULL, 'scan'
+FROM files f
+UNION ALL
+SELECT {stable_id_sql("'CONTAINS'", "scope_id", "node_id")}, 'CONTAINS', scope_id, node_id,
+       NULL, NULL, NULL, NULL, NULL, 'ast'
+FROM ast_nodes
+WHERE kind IN ('CLASS', 'FUNCTION', 'PARAMETER', 'IMPORT') AND node_id <> scope_id
+"""
+
+
+def build_syntax(context: PassContext) -> Mapping[str, pa.Table]:
+    """Node, edge and property fragments of the syntax layer of the graph."""
+    return {
+        "syntax_nodes": context.sql(_NODES),
+        "syntax_edges": context.sql(_EDGES),
+        "syntax_props": context.sql("SELECT node_id, key, value FROM ast_props"),
+    }
+
+
+SYNTAX_PASS = Pass(
+    build_syntax,
+    needs=("files", "ast_nodes", "ast_edges", "ast_props"),
+    makes=("syntax_nodes", "syntax_edges", "syntax_props"),
+    nodes=("syntax_nodes",),
+    edges=("syntax_edges",),
+    props=("syntax_props",),
+)

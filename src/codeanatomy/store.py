@@ -1,0 +1,179 @@
+"""Delta Lake storage: one atomic commit per table per build, with protocol and schema checks.
+
+Each commit carries ``codeanatomy.table``, ``codeanatomy.schema_version`` and
+``codeanatomy.run_id`` in its commit metadata. Before a build writes anything,
+:meth:`TableStore.check` refuses tables whose Delta protocol this version cannot
+handle or whose schema version it does not know.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import DeltaError, TableNotFoundError
+
+from codeanatomy.errors import OutputError, StorageError
+from codeanatomy.schema import TableSpec
+
+__all__ = [
+    "SUPPORTED_READER_VERSION",
+    "SUPPORTED_WRITER_VERSION",
+    "LatestRun",
+    "TableStore",
+    "TableWrite",
+]
+
+SUPPORTED_READER_VERSION = 1
+SUPPORTED_WRITER_VERSION = 2
+_KEY_TABLE = "codeanatomy.table"
+_KEY_VERSION = "codeanatomy.schema_version"
+_KEY_RUN = "codeanatomy.run_id"
+
+
+class TableWrite(msgspec.Struct, frozen=True):
+    """A table written by a build: its name, location, Delta version and row count."""
+
+    name: str
+    path: str
+    delta_version: int
+    rows: int
+    schema_version: int
+
+
+class LatestRun(msgspec.Struct, frozen=True):
+    """The pointer to the last complete build, written after its manifest."""
+
+    run_id: str
+    manifest: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableStore:
+    """Tables under one output root (a local directory for now).
+
+    Args:
+        root: the output root, e.g. ``<repo>/.codeanatomy``.
+    """
+
+    root: Path
+
+    def path_of(self, spec: TableSpec) -> Path:
+        """Location of a table."""
+        return self.root / spec.path
+
+    def prepare(self) -> None:
+        """Create the output root, or raise :class:`OutputError` if it cannot be written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / ".write-probe"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise OutputError(f"output location {str(self.root)!r} is not writable: {exc.strerror or exc}") from exc
+
+    def _open(self, spec: TableSpec, version: int | None = None) -> DeltaTable | None:
+        path = self.path_of(spec)
+        if not (path / "_delta_log").is_dir():
+            return None
+        try:
+            return DeltaTable(str(path), version=version)
+        except TableNotFoundError:
+            return None
+        except (DeltaError, OSError, ValueError) as exc:
+            raise StorageError(f"table {spec.name!r} at {str(path)!r} cannot be opened: {exc}") from exc
+
+    def check(self, spec: TableSpec) -> None:
+        """Refuse a stored table this version cannot read or overwrite.
+
+        Raises:
+            StorageError: unsupported Delta protocol, unknown schema version, or a
+                table not written by CodeAnatomy.
+        """
+        table = self._open(spec)
+        if table is None:
+            return
+        where = f"table {spec.name!r} at {str(self.path_of(spec))!r}"
+        protocol = table.protocol()
+        if (
+            protocol.min_reader_version > SUPPORTED_READER_VERSION
+            or protocol.min_writer_version > SUPPORTED_WRITER_VERSION
+        ):
+            raise StorageError(
+                f"{where} uses Delta protocol reader {protocol.min_reader_version} / writer "
+                f"{protocol.min_writer_version}; this CodeAnatomy supports reader "
+                f"{SUPPORTED_READER_VERSION} / writer {SUPPORTED_WRITER_VERSION}"
+            )
+        history = table.history(1)
+        info = history[0] if history else {}
+        if info.get(_KEY_TABLE) != spec.name:
+            raise StorageError(f"{where} was not written by CodeAnatomy (no {_KEY_TABLE} commit metadata)")
+        try:
+            stored = int(info.get(_KEY_VERSION, ""))
+        except ValueError:
+            stored = -1
+        if stored < 1 or stored > spec.version:
+            raise StorageError(
+                f"{where} has schema version {info.get(_KEY_VERSION)!r}; this CodeAnatomy "
+                f"reads versions 1 to {spec.version}"
+            )
+
+    def write(self, spec: TableSpec, table: pa.Table, *, run_id: str) -> TableWrite:
+        """Replace the table's contents with ``table`` in one commit."""
+        path = self.path_of(spec)
+        data = spec.conform(table)
+        try:
+            write_deltalake(
+                str(path),
+                data,
+                mode="overwrite",
+                schema_mode="overwrite",
+                name=spec.name,
+                description=f"CodeAnatomy table {spec.name}",
+                commit_properties=CommitProperties(
+                    custom_metadata={
+                        _KEY_TABLE: spec.name,
+                        _KEY_VERSION: str(spec.version),
+                        _KEY_RUN: run_id,
+                    }
+                ),
+            )
+            version = DeltaTable(str(path)).version()
+        except (DeltaError, OSError) as exc:
+            raise OutputError(f"cannot write table {spec.name!r} to {str(path)!r}: {exc}") from exc
+        return TableWrite(spec.name, str(path), version, data.num_rows, spec.version)
+
+    def read(self, spec: TableSpec, version: int) -> DeltaTable:
+        """Open a table at a Delta version recorded in a manifest.
+
+        Raises:
+            StorageError: the table or that version is missing.
+        """
+        table = self._open(spec, version)
+        if table is None:
+            raise StorageError(f"table {spec.name!r} is missing at {str(self.path_of(spec))!r}")
+        return table
+
+    # -- run pointer --------------------------------------------------------
+
+    def write_latest(self, latest: LatestRun) -> None:
+        """Atomically point readers at a finished build's manifest."""
+        target = self.root / "runs" / "LATEST"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(msgspec.json.encode(latest))
+        os.replace(tmp, target)
+
+    def latest(self) -> LatestRun | None:
+        """The last complete build, or ``None`` when there has been none."""
+        target = self.root / "runs" / "LATEST"
+        try:
+            return msgspec.json.decode(target.read_bytes(), type=LatestRun)
+        except FileNotFoundError:
+            return None
+        except (OSError, msgspec.DecodeError, json.JSONDecodeError) as exc:
+            raise StorageError(f"{str(target)!r} is unreadable: {exc}") from exc
