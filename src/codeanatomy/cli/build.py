@@ -1,0 +1,77 @@
+"""``codeanatomy build``: build a repository's graph and print what was written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from codeanatomy.api import build
+from codeanatomy.cli._output import print_json, stderr_console, stdout_console
+from codeanatomy.manifest import BuildResult
+
+__all__ = ["build_command"]
+
+
+def build_command(
+    root: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    out: Annotated[Optional[Path], typer.Option(help="Output location (default <root>/.codeanatomy).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+    include: Annotated[Optional[list[str]], typer.Option(help="Glob a file must match (repeatable).")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(help="Glob of files to leave out (repeatable).")] = None,
+    profile: Annotated[Optional[str], typer.Option(help="fast (default) or full.")] = None,
+    layers: Annotated[
+        Optional[str], typer.Option(help="Comma-separated layers: ast,symtable,bytecode,tree_sitter,libcst,scip.")
+    ] = None,
+    max_file_bytes: Annotated[Optional[int], typer.Option(help="Files larger than this are not parsed.")] = None,
+    scip: Annotated[Optional[str], typer.Option(help="Path of an index.scip to ingest, or 'run'.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the build result as JSON.")] = False,
+) -> None:
+    """Build the code property graph of a repository."""
+    show_progress = sys.stderr.isatty() and not as_json
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=stderr_console(), transient=True, disable=not show_progress,
+    )
+    task = progress.add_task("extracting files", total=None)
+
+    def on_progress(phase: str, done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    with progress:
+        result = build(
+            root,
+            out=out,
+            jobs=jobs,
+            include=include or None,
+            exclude=exclude or None,
+            profile=profile,
+            layers=layers.split(",") if layers else None,
+            max_file_bytes=max_file_bytes,
+            scip=scip,
+            on_progress=on_progress,
+        )
+    if as_json:
+        print_json(result)
+    else:
+        _print_summary(result)
+
+
+def _print_summary(result: BuildResult) -> None:
+    console = stdout_console()
+    console.print(f"Built graph of {result.root} in {result.timings['total']:.2f}s -> {result.out}")
+    console.print(f"  files:  {result.files}")
+    console.print(f"  nodes:  {result.nodes}  " + _kinds(result.nodes_by_kind))
+    console.print(f"  edges:  {result.edges}  " + _kinds(result.edges_by_kind))
+    errors = sum(result.errors_by_layer.values())
+    console.print(f"  errors: {errors}  " + _kinds(result.errors_by_layer) + f"  (table: {result.errors_path})")
+    console.print(f"  manifest: {result.manifest_path}")
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    if not counts:
+        return ""
+    return "(" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])) + ")"

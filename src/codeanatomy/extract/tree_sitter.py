@@ -1,0 +1,307 @@
+"""The ``tree_sitter`` evidence layer: an error-tolerant concrete tree of every file.
+
+Writes ``tree_sitter_nodes`` (every named node), ``tree_sitter_errors`` (ERROR and
+MISSING nodes) and ``tree_sitter_definitions`` (classes, functions, calls and imports
+in the shared :mod:`codeanatomy.extract._definitions` shape, with ast-compatible
+qualnames). A file with syntax errors still yields its tree: the errors are rows,
+not :class:`~codeanatomy.extract._base.FileError` values, so files that CPython's
+``ast`` rejects (Python 2, a typo) still give the graph their definitions and calls.
+
+Tree-sitter parses the file's UTF-8 text (:meth:`SourceLines.utf8_text`); every
+offset goes through :meth:`SourceLines.from_utf8_offset`. The walk is iterative
+(a ``TreeCursor``), so deep nesting cannot overflow the interpreter stack.
+``node_id`` is ``stable_id(file_id, "ts", type, bstart, bend[, ordinal])``, the
+ordinal added only for the second and later named nodes sharing type and span.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Final
+
+import pyarrow as pa
+import tree_sitter
+import tree_sitter_python
+
+from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
+from codeanatomy.extract._definitions import definitions_spec
+from codeanatomy.extract._tree_sitter_definitions import definition_columns
+from codeanatomy.schema import TableSpec
+from codeanatomy.source import SourceFile
+from codeanatomy.spans import stable_id
+
+__all__ = [
+    "LAYER",
+    "TREE_SITTER_DEFINITIONS",
+    "TREE_SITTER_ERRORS",
+    "TREE_SITTER_NODES",
+    "extract",
+]
+
+TREE_SITTER_NODES: Final = TableSpec(
+    "tree_sitter_nodes",
+    version=1,
+    schema=pa.schema(
+        [
+            ("file_id", pa.string()),
+            ("node_id", pa.string()),
+            ("type", pa.string()),
+            ("field", pa.string()),
+            ("parent_id", pa.string()),
+            ("idx", pa.int32()),
+            ("bstart", pa.int64()),
+            ("bend", pa.int64()),
+            ("line", pa.int32()),
+            ("col", pa.int32()),
+            ("is_error", pa.bool_()),
+            ("is_missing", pa.bool_()),
+            ("has_error", pa.bool_()),
+        ]
+    ),
+)
+"""Every named node: ``field`` is its field in the parent (``None`` outside a field),
+``parent_id``/``idx`` its nearest named ancestor and its position among that
+ancestor's named descendants listed here; ``line``/``col`` are 1-based line and
+0-based stored-byte column of ``bstart``."""
+
+TREE_SITTER_ERRORS: Final = TableSpec(
+    "tree_sitter_errors",
+    version=1,
+    schema=pa.schema(
+        [
+            ("file_id", pa.string()),
+            ("bstart", pa.int64()),
+            ("bend", pa.int64()),
+            ("line", pa.int32()),
+            ("col", pa.int32()),
+            ("kind", pa.string()),
+            ("node_type", pa.string()),
+            ("text", pa.string()),
+        ]
+    ),
+)
+"""One row per ERROR node (``kind`` ``ERROR``) and per MISSING node the parser
+inserted (``kind`` ``MISSING``, ``node_type`` the token it expected, e.g. ``:``);
+``text`` is the erroneous source, cut to ``ExtractOptions.code_chars``."""
+
+TREE_SITTER_DEFINITIONS: Final = definitions_spec("tree_sitter")
+"""Classes, functions, lambdas, calls and imports (see :mod:`codeanatomy.extract._definitions`)."""
+
+_ERROR_KIND: Final = 0xFFFF  # tree-sitter's builtin error symbol
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    """The Python grammar as the walk reads it, built once per process."""
+
+    parser: tree_sitter.Parser
+    type_of: list[str]
+    """Node type by kind id (``kind_id`` indexes it directly)."""
+    named: list[bool]
+    """Whether a kind id is a named node."""
+    definition_kinds: frozenset[int]
+    """Kind ids collected for ``tree_sitter_definitions`` (and ERROR, for recovery)."""
+
+
+@cache
+def _grammar() -> _Grammar:
+    """Create the parser and kind tables once per process."""
+    language = tree_sitter.Language(tree_sitter_python.language())
+    type_of = [""] * (_ERROR_KIND + 1)
+    named = [False] * (_ERROR_KIND + 1)
+    for kind in range(language.node_kind_count):
+        type_of[kind] = language.node_kind_for_id(kind) or ""
+        named[kind] = language.node_kind_is_named(kind)
+    type_of[_ERROR_KIND] = "ERROR"
+    named[_ERROR_KIND] = True
+    wanted = {
+        "function_definition",
+        "class_definition",
+        "lambda",
+        "call",
+        "import_statement",
+        "import_from_statement",
+        "future_import_statement",
+    }
+    kinds = {kind for kind in range(language.node_kind_count) if type_of[kind] in wanted}
+    kinds.add(_ERROR_KIND)
+    return _Grammar(tree_sitter.Parser(language), type_of, named, frozenset(kinds))
+
+
+def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    """Parse ``source`` with tree-sitter and return its three tables.
+
+    Syntax errors become ``tree_sitter_errors`` rows; only a file whose text cannot
+    be produced at all (an unknown declared encoding) gives a :class:`FileError`.
+
+    >>> from codeanatomy.spans import file_id_for
+    >>> src = SourceFile("m.py", file_id_for("m.py"), "m", b"def f(:\\n    pass\\n")
+    >>> out = extract(src, ExtractOptions())
+    >>> out.tables["tree_sitter_errors"].column("kind").to_pylist()
+    ['ERROR']
+    """
+    try:
+        text = source.lines.utf8_text()
+    except (LookupError, UnicodeError) as exc:
+        return LayerOutput(
+            tables={spec.name: spec.empty() for spec in LAYER.tables},
+            errors=(FileError.from_exception(source.path, "tree_sitter", exc),),
+        )
+    grammar = _grammar()
+    tree = grammar.parser.parse(text)
+    nodes, errors, definition_nodes = _walk(source, tree, text, grammar, opts)
+    definitions = definition_columns(source, text, definition_nodes)
+    return LayerOutput(
+        tables={
+            TREE_SITTER_NODES.name: TREE_SITTER_NODES.from_columns(nodes),
+            TREE_SITTER_ERRORS.name: TREE_SITTER_ERRORS.from_columns(errors),
+            TREE_SITTER_DEFINITIONS.name: TREE_SITTER_DEFINITIONS.from_columns(definitions),
+        }
+    )
+
+
+def _walk(
+    source: SourceFile,
+    tree: tree_sitter.Tree,
+    text: bytes,
+    grammar: _Grammar,
+    opts: ExtractOptions,
+) -> tuple[dict[str, list[object]], dict[str, list[object]], list[tree_sitter.Node]]:
+    """One cursor walk: node columns, error columns and the definition-bearing nodes."""
+    file_id = source.file_id
+    to_offset = source.lines.from_utf8_offset
+    line_col = source.lines.line_col
+    type_of = grammar.type_of
+    named = grammar.named
+    definition_kinds = grammar.definition_kinds
+    checked = tree.root_node.has_error
+
+    node_ids: list[str] = []
+    types: list[str] = []
+    fields: list[str | None] = []
+    parent_ids: list[str | None] = []
+    idxs: list[int | None] = []
+    bstarts: list[int] = []
+    bends: list[int] = []
+    lines: list[int] = []
+    cols: list[int] = []
+    is_error: list[bool] = []
+    is_missing: list[bool] = []
+    has_error: list[bool] = []
+    flagged: list[tree_sitter.Node] = []
+    definition_nodes: list[tree_sitter.Node] = []
+    seen: dict[tuple[str, int, int], int] = {}
+
+    # ``ancestor`` is the row of the nearest named ancestor of the node the cursor is
+    # on (-1 above the root); ``saved`` holds it for every level the cursor descended.
+    child_counts: list[int] = [0]  # child_counts[row + 1]: named children seen so far
+    ancestor = -1
+    saved: list[int] = []
+    cursor = tree.walk()
+    while True:
+        node = cursor.node
+        kind = node.kind_id
+        if named[kind]:
+            node_type = type_of[kind]
+            bstart = to_offset(node.start_byte)
+            bend = to_offset(node.end_byte)
+            key = (node_type, bstart, bend)
+            ordinal = seen.get(key, 0)
+            seen[key] = ordinal + 1
+            row = len(node_ids)
+            node_ids.append(stable_id(file_id, "ts", node_type, bstart, bend, ordinal or None))
+            types.append(node_type)
+            fields.append(cursor.field_name)
+            if ancestor >= 0:
+                parent_ids.append(node_ids[ancestor])
+                idxs.append(child_counts[ancestor + 1])
+            else:
+                parent_ids.append(None)
+                idxs.append(None)
+            child_counts[ancestor + 1] += 1
+            child_counts.append(0)
+            bstarts.append(bstart)
+            bends.append(bend)
+            line, col = line_col(bstart)
+            lines.append(line)
+            cols.append(col)
+            if checked:
+                missing = node.is_missing
+                is_error.append(kind == _ERROR_KIND)
+                is_missing.append(missing)
+                has_error.append(node.has_error)
+                if missing or kind == _ERROR_KIND:
+                    flagged.append(node)
+            if kind in definition_kinds:
+                definition_nodes.append(node)
+            here = row
+        else:
+            here = ancestor
+            if checked and node.is_missing:
+                flagged.append(node)
+        if cursor.goto_first_child():
+            saved.append(ancestor)
+            ancestor = here
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                break
+            ancestor = saved.pop()
+        else:
+            continue
+        break
+
+    count = len(node_ids)
+    if not checked:
+        is_error = is_missing = has_error = [False] * count
+    nodes: dict[str, list[object]] = {
+        "file_id": [file_id] * count,
+        "node_id": node_ids,  # type: ignore[dict-item]
+        "type": types,  # type: ignore[dict-item]
+        "field": fields,  # type: ignore[dict-item]
+        "parent_id": parent_ids,  # type: ignore[dict-item]
+        "idx": idxs,  # type: ignore[dict-item]
+        "bstart": bstarts,  # type: ignore[dict-item]
+        "bend": bends,  # type: ignore[dict-item]
+        "line": lines,  # type: ignore[dict-item]
+        "col": cols,  # type: ignore[dict-item]
+        "is_error": is_error,  # type: ignore[dict-item]
+        "is_missing": is_missing,  # type: ignore[dict-item]
+        "has_error": has_error,  # type: ignore[dict-item]
+    }
+    return nodes, _error_columns(source, text, flagged, opts), definition_nodes
+
+
+def _error_columns(
+    source: SourceFile, text: bytes, flagged: list[tree_sitter.Node], opts: ExtractOptions
+) -> dict[str, list[object]]:
+    """Columns of ``tree_sitter_errors`` for the ERROR and MISSING nodes found."""
+    to_offset = source.lines.from_utf8_offset
+    columns: dict[str, list[object]] = {name: [] for name in TREE_SITTER_ERRORS.schema.names}
+    for node in flagged:
+        bstart = to_offset(node.start_byte)
+        bend = to_offset(node.end_byte)
+        line, col = source.lines.line_col(bstart)
+        missing = node.is_missing
+        snippet = text[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+        if len(snippet) > opts.code_chars:
+            snippet = snippet[: max(opts.code_chars - 1, 0)] + "…"
+        columns["file_id"].append(source.file_id)
+        columns["bstart"].append(bstart)
+        columns["bend"].append(bend)
+        columns["line"].append(line)
+        columns["col"].append(col)
+        columns["kind"].append("MISSING" if missing else "ERROR")
+        columns["node_type"].append(node.type)
+        columns["text"].append(snippet)
+    return columns
+
+
+LAYER: Final = Layer(
+    name="tree_sitter",
+    version=1,
+    tables=(TREE_SITTER_NODES, TREE_SITTER_ERRORS, TREE_SITTER_DEFINITIONS),
+    extract=extract,
+)
+"""The tree-sitter layer as the build registers it."""
