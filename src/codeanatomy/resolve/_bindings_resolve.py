@@ -59,11 +59,14 @@ IMPLICIT_CLASS_NAMES: Final = frozenset({"__module__", "__qualname__"})
 
 _SITE_BUILTINS: Final = frozenset({"copyright", "credits", "exit", "help", "license", "quit"})
 
-BUILTIN_NAMES: Final = frozenset(
-    name
-    for name in dir(builtins)
-    if not name.startswith("_") or name in {"__build_class__", "__debug__", "__import__"}
-) | _SITE_BUILTINS
+BUILTIN_NAMES: Final = (
+    frozenset(
+        name
+        for name in dir(builtins)
+        if not name.startswith("_") or name in {"__build_class__", "__debug__", "__import__"}
+    )
+    | _SITE_BUILTINS
+)
 """Names of the ``builtins`` module (with those ``site`` adds), minus module dunders."""
 
 _MODULE: Final = 0
@@ -265,7 +268,9 @@ class _Binder:
             return self.resolve_global(name)
         if self.is_local(scope, name):
             scope_kind = "class" if scope.kind == "class" else "local"
-            return Resolution(tuple(self.owned.get((scope_index, name), ())), scope_kind, scope_index)
+            return Resolution(
+                tuple(self.owned.get((scope_index, name), ())), scope_kind, scope_index
+            )
         if scope.kind == "class" and name in IMPLICIT_CLASS_NAMES and name not in scope.binds:
             target = self.implicit(scope_index, name)
             return Resolution((target,), "class", scope_index)

@@ -47,8 +47,10 @@ _COMPREHENSIONS: Final = {
     "GeneratorExp": "<genexpr>",
 }
 _TYPE_PARAMS: Final = frozenset({"TypeVar", "ParamSpec", "TypeVarTuple"})
-_SPECIAL_PARENTS: Final = _FUNCTIONS | frozenset(_COMPREHENSIONS) | frozenset(
-    {"Lambda", "ClassDef", "arguments", "arg", "comprehension", "TypeAlias"}
+_SPECIAL_PARENTS: Final = (
+    _FUNCTIONS
+    | frozenset(_COMPREHENSIONS)
+    | frozenset({"Lambda", "ClassDef", "arguments", "arg", "comprehension", "TypeAlias"})
 )
 _UNPACKING: Final = frozenset({"Tuple", "List", "Starred"})
 _STORE_FORMS: Final[dict[tuple[str, str | None], str]] = {
