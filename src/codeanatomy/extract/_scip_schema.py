@@ -132,7 +132,9 @@ SCHEMA_POOL: Final = descriptor_pool.DescriptorPool()
 """A private pool holding only ``scip.proto``, so no other library's ``scip`` can clash."""
 SCHEMA_POOL.AddSerializedFile(base64.b64decode(_SCIP_PROTO_DESCRIPTOR))
 
-_INDEX_CLASS: Final = message_factory.GetMessageClass(SCHEMA_POOL.FindMessageTypeByName("scip.Index"))
+_INDEX_CLASS: Final = message_factory.GetMessageClass(
+    SCHEMA_POOL.FindMessageTypeByName("scip.Index")
+)
 
 
 class Relationship(Protocol):
@@ -162,7 +164,7 @@ class SymbolInformation(Protocol):
     signature_documentation: SignatureDocument
     enclosing_symbol: str
 
-    def HasField(self, field_name: str) -> bool:  # noqa: N802 (protobuf API)
+    def HasField(self, field_name: str) -> bool:
         """True when the message field ``field_name`` is set."""
 
 
@@ -207,7 +209,7 @@ class Index(Protocol):
     documents: Sequence[Document]
     external_symbols: Sequence[SymbolInformation]
 
-    def HasField(self, field_name: str) -> bool:  # noqa: N802 (protobuf API)
+    def HasField(self, field_name: str) -> bool:
         """True when the message field ``field_name`` is set."""
 
 

@@ -260,7 +260,7 @@ def run_scip_python(
         "--quiet",
     ]
     try:
-        done = subprocess.run(  # noqa: S603 (the executable is the configured indexer)
+        done = subprocess.run(
             command,
             stdin=subprocess.DEVNULL,
             capture_output=True,
@@ -451,9 +451,7 @@ class _Columns:
     symbol_order: list[int] = field(default_factory=list)
     relationship_order: list[int] = field(default_factory=list)
 
-    def add_document(
-        self, ordinal: int, document: Document, source: SourceFile
-    ) -> list[FileError]:
+    def add_document(self, ordinal: int, document: Document, source: SourceFile) -> list[FileError]:
         """Add a scanned document's row, occurrences and symbols; return its errors."""
         declared = document.position_encoding
         encoding = declared or _UNSPECIFIED_ENCODING_MEANS
@@ -496,7 +494,9 @@ class _Columns:
             span = ranges.span(occurrence.range)
             if span is None:
                 continue
-            enclosing = ranges.span(occurrence.enclosing_range) if occurrence.enclosing_range else None
+            enclosing = (
+                ranges.span(occurrence.enclosing_range) if occurrence.enclosing_range else None
+            )
             role = occurrence.symbol_roles
             kind = occurrence.syntax_kind
             line, col = line_col(span[0])
