@@ -38,7 +38,7 @@ FROM files f LEFT JOIN ast_nodes m ON m.file_id = f.file_id AND m.kind = 'MODULE
 """
 
 _EDGES = f"""
-SELECT edge_id, 'AST' AS kind, src, dst, field, idx, CAST(NULL AS VARCHAR) AS label,
+SELECT {stable_id_sql("'AST'", "src", "dst")} AS edge_id, 'AST' AS kind, src, dst, field, idx, CAST(NULL AS VARCHAR) AS label,
        CAST(NULL AS VARCHAR) AS method, CAST(NULL AS DOUBLE) AS confidence, 'ast' AS layer
 FROM ast_edges
 UNION ALL

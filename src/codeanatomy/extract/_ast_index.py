@@ -14,11 +14,12 @@ class (CPython < 3.12 gives f-string parts their string's position).
 from __future__ import annotations
 
 import ast
+import hashlib
 from dataclasses import dataclass, field
 from typing import Final
 
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_id
+from codeanatomy.spans import ID_HEX_CHARS, stable_id
 
 __all__ = ["KIND_OF_AST_TYPE", "AstIndex", "ast_index_of", "index_ast", "node_id"]
 
@@ -36,9 +37,6 @@ KIND_OF_AST_TYPE: Final[dict[type[ast.AST], str]] = {
     ast.Constant: "LITERAL",
 }
 """CPG kind of each ast class; every class not listed is kind ``AST``."""
-
-# Marker nodes without positions are folded into their parent's ``ctx``/``op`` columns.
-_MARKERS: Final = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop)
 
 # Visit decorators (and return annotations) before bodies: source order, which is
 # what lambda numbering and qualnames follow.
@@ -61,30 +59,30 @@ def node_id(file_id: str, kind: str, bstart: int, bend: int, ast_type: str, ordi
 class AstIndex:
     """Columns describing every node of one file's ast, in walk (pre-)order.
 
-    ``parent`` holds the parent's row (-1 for the module), ``field``/``idx`` the
+    ``parent`` holds the parent's row (-1 for the module), ``field_name``/``idx`` the
     parent field holding the node and its list index (``None`` for a single value),
     ``scope`` the row of the innermost enclosing class, function, lambda or module.
     """
 
     tree: ast.Module
-    nodes: list[ast.AST] = field(default_factory=list)
-    node_id: list[str] = field(default_factory=list)
-    kind: list[str] = field(default_factory=list)
-    ast_type: list[str] = field(default_factory=list)
-    bstart: list[int] = field(default_factory=list)
-    bend: list[int] = field(default_factory=list)
-    line: list[int] = field(default_factory=list)
-    col: list[int] = field(default_factory=list)
-    end_line: list[int] = field(default_factory=list)
-    end_col: list[int] = field(default_factory=list)
-    name: list[str | None] = field(default_factory=list)
-    qualname: list[str | None] = field(default_factory=list)
-    parent: list[int] = field(default_factory=list)
-    field_name: list[str | None] = field(default_factory=list)
-    idx: list[int | None] = field(default_factory=list)
-    scope: list[int] = field(default_factory=list)
-    ctx: list[str | None] = field(default_factory=list)
-    op: list[str | None] = field(default_factory=list)
+    nodes: list[ast.AST]
+    node_id: list[str]
+    kind: list[str]
+    ast_type: list[str]
+    bstart: list[int]
+    bend: list[int]
+    line: list[int]
+    col: list[int]
+    end_line: list[int]
+    end_col: list[int]
+    name: list[str | None]
+    qualname: list[str | None]
+    parent: list[int]
+    field_name: list[str | None]
+    idx: list[int | None]
+    scope: list[int]
+    ctx: list[str | None]
+    op: list[str | None]
     row_of: dict[int, int] = field(default_factory=dict)
 
     def row(self, node: ast.AST) -> int:
@@ -96,12 +94,57 @@ class AstIndex:
         return self.node_id[self.row_of[id(node)]]
 
 
-def _children(node: ast.AST) -> list[tuple[str, int | None, ast.AST]]:
-    order = _FIELD_ORDER.get(type(node), node._fields)
+# Fields that never hold ast nodes (identifiers, flags, constants, marker nodes).
+_SCALAR_FIELDS: Final = frozenset(
+    {
+        "ctx", "op", "ops", "name", "id", "attr", "arg", "module", "level", "asname",
+        "conversion", "is_async", "kind", "type_comment", "simple", "names", "tag",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _TypeInfo:
+    ast_type: str
+    kind: str
+    fields: tuple[str, ...]
+    is_scope: bool
+    has_position: bool
+
+
+def _type_info(node_type: type) -> _TypeInfo:
+    order = _FIELD_ORDER.get(node_type, node_type._fields)  # type: ignore[attr-defined]
+    if node_type in (ast.Constant, ast.MatchSingleton):
+        fields: tuple[str, ...] = ()
+    else:
+        fields = tuple(f for f in order if f not in _SCALAR_FIELDS or node_type in _NAME_LISTS)
+    return _TypeInfo(
+        ast_type=node_type.__name__,
+        kind=KIND_OF_AST_TYPE.get(node_type, "AST"),
+        fields=fields,
+        is_scope=node_type is ast.Module or issubclass(node_type, _SCOPES),
+        has_position="lineno" in getattr(node_type, "_attributes", ()),
+    )
+
+
+# ``names`` holds aliases (nodes) in imports but plain strings in global/nonlocal.
+_NAME_LISTS: Final = (ast.Import, ast.ImportFrom)
+
+
+_TYPE_INFO: Final[dict[type, _TypeInfo]] = {
+    cls: _type_info(cls)
+    for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, ast.AST) and cls is not ast.AST
+}
+
+
+def _children(node: ast.AST, fields: tuple[str, ...]) -> list[tuple[str, int | None, ast.AST]]:
     out: list[tuple[str, int | None, ast.AST]] = []
-    for name in order:
+    for name in fields:
         value = getattr(node, name, None)
-        if isinstance(value, list):
+        if value is None:
+            continue
+        if type(value) is list:
             out.extend((name, i, v) for i, v in enumerate(value) if isinstance(v, ast.AST))
         elif isinstance(value, ast.AST):
             out.append((name, None, value))
@@ -118,6 +161,12 @@ def _marker(node: ast.AST) -> tuple[str | None, str | None]:
     if ops:
         return ctx_name, ",".join(type(o).__name__ for o in ops)
     return ctx_name, None
+
+
+_HAS_MARKER: Final = (
+    ast.Name, ast.Attribute, ast.Subscript, ast.Starred, ast.List, ast.Tuple,
+    ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.AugAssign, ast.Compare,
+)
 
 
 def _call_name(func: ast.expr) -> str | None:
@@ -151,6 +200,12 @@ def _name_of(node: ast.AST) -> str | None:
     return None
 
 
+_NAMED: Final = (
+    ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Name, ast.Attribute, ast.arg,
+    ast.alias, ast.Call, ast.Lambda, ast.keyword,
+)
+
+
 def _imported_name(alias: ast.alias, statement: ast.AST) -> str:
     """Full name an alias imports: ``a.b`` for ``import a.b``, ``..m.x`` for ``from ..m import x``."""
     if isinstance(statement, ast.ImportFrom):
@@ -164,93 +219,102 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
     """Walk ``tree`` (parsed from ``source``) and return its :class:`AstIndex`."""
     lines = source.lines
     starts = lines.line_starts
+    nlines = len(starts)
+    ascii_only = source.data.isascii()
     to_offset = lines.from_utf8_col
     line_col = lines.line_col
     file_id = source.file_id
-    index = AstIndex(tree=tree)
-    seen: dict[tuple[str, int, int, str], int] = {}
+    md5 = hashlib.md5
+    nodes: list[ast.AST] = []
+    rows: list[tuple[object, ...]] = []
+    row_of: dict[int, int] = {}
+    seen: dict[tuple[str, int, int], int] = {}
     lambda_counts: dict[str, int] = {}
     end = len(source.data)
     end_line, end_col = line_col(end)
+    bstarts: list[int] = []
     # (node, parent row, field, idx, scope row, qualname prefix, outer scope row, outer prefix)
     stack: list[tuple[ast.AST, int, str | None, int | None, int, str, int, str]] = [
         (tree, -1, None, None, -1, source.module, -1, source.module)
     ]
+    pop = stack.pop
+    push = stack.append
     while stack:
-        node, parent, field_name, idx, scope, prefix, outer_scope, outer_prefix = stack.pop()
+        node, parent, field_name, idx, scope, prefix, outer_scope, outer_prefix = pop()
         node_type = type(node)
-        ast_type = node_type.__name__
-        kind = KIND_OF_AST_TYPE.get(node_type, "AST")
-        if node_type is ast.Module:
+        info = _TYPE_INFO[node_type]
+        ast_type = info.ast_type
+        kind = info.kind
+        if info.has_position:
+            line = node.lineno  # type: ignore[attr-defined]
+            eline = node.end_lineno or line  # type: ignore[attr-defined]
+            col = node.col_offset  # type: ignore[attr-defined]
+            ecol = node.end_col_offset or 0  # type: ignore[attr-defined]
+            if ascii_only and line <= nlines and eline <= nlines:
+                bstart = starts[line - 1] + col
+                bend = starts[eline - 1] + ecol
+            else:
+                bstart = to_offset(line, col)
+                bend = to_offset(eline, ecol)
+                col = bstart - starts[line - 1] if line <= nlines else 0
+                ecol = bend - starts[eline - 1] if eline <= nlines else 0
+        elif node_type is ast.Module:
             bstart, bend, line, col, eline, ecol = 0, end, 1, 0, end_line, end_col
-        elif hasattr(node, "lineno"):
-            line = node.lineno
-            eline = node.end_lineno or line
-            bstart = to_offset(line, node.col_offset)
-            bend = to_offset(eline, node.end_col_offset or 0)
-            col = bstart - starts[line - 1] if line <= len(starts) else 0
-            ecol = bend - starts[eline - 1] if eline <= len(starts) else 0
         else:
-            bstart, bend = _child_extent(node, to_offset, index.bstart[parent])
+            bstart, bend = _child_extent(node, to_offset, bstarts[parent])
             line, col = line_col(bstart)
             eline, ecol = line_col(bend)
-        key = (kind, bstart, bend, ast_type)
+        key = (ast_type, bstart, bend)
         ordinal = seen.get(key, 0)
         seen[key] = ordinal + 1
-        name = _name_of(node)
+        text = f"{file_id}|{kind}|{bstart}|{bend}|{ast_type}|{ordinal}" if ordinal else (
+            f"{file_id}|{kind}|{bstart}|{bend}|{ast_type}"
+        )
+        nid = md5(text.encode(), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
+        name = _name_of(node) if isinstance(node, _NAMED) else None
         qualname: str | None = None
         child_prefix = prefix
-        if node_type is ast.Module:
-            qualname = source.module
-        elif node_type is ast.Lambda:
-            number = lambda_counts.get(prefix, 0) + 1
-            lambda_counts[prefix] = number
-            qualname = child_prefix = f"{prefix}.<lambda{number}>"
-        elif isinstance(node, _SCOPES):
-            qualname = child_prefix = f"{prefix}.{name}"
-        elif node_type is ast.arg:
-            qualname = f"{prefix}.{name}"
-        elif node_type is ast.alias:
-            qualname = _imported_name(node, index.nodes[parent])  # type: ignore[arg-type]
-        row = len(index.nodes)
-        index.row_of[id(node)] = row
-        index.nodes.append(node)
-        index.node_id.append(node_id(file_id, kind, bstart, bend, ast_type, ordinal))
-        index.kind.append(kind)
-        index.ast_type.append(ast_type)
-        index.bstart.append(bstart)
-        index.bend.append(bend)
-        index.line.append(line)
-        index.col.append(col)
-        index.end_line.append(eline)
-        index.end_col.append(ecol)
-        index.name.append(name)
-        index.qualname.append(qualname)
-        index.parent.append(parent)
-        index.field_name.append(field_name)
-        index.idx.append(idx)
-        index.scope.append(scope if scope >= 0 else row)
-        ctx, op = _marker(node)
-        index.ctx.append(ctx)
-        index.op.append(op)
-        inner = (row, child_prefix) if (node_type is ast.Module or isinstance(node, _SCOPES)) else None
-        for child_field, child_idx, child in reversed(_children(node)):
-            if isinstance(child, _MARKERS):
-                continue
+        if kind != "AST":
+            if node_type is ast.Module:
+                qualname = source.module
+            elif node_type is ast.Lambda:
+                number = lambda_counts.get(prefix, 0) + 1
+                lambda_counts[prefix] = number
+                qualname = child_prefix = f"{prefix}.<lambda{number}>"
+            elif info.is_scope:
+                qualname = child_prefix = f"{prefix}.{name}"
+            elif node_type is ast.arg:
+                qualname = f"{prefix}.{name}"
+            elif node_type is ast.alias:
+                qualname = _imported_name(node, nodes[parent])  # type: ignore[arg-type]
+        row = len(nodes)
+        row_of[id(node)] = row
+        nodes.append(node)
+        bstarts.append(bstart)
+        ctx, op = _marker(node) if isinstance(node, _HAS_MARKER) else (None, None)
+        rows.append(
+            (nid, kind, ast_type, bstart, bend, line, col, eline, ecol, name, qualname,
+             parent, field_name, idx, scope if scope >= 0 else row, ctx, op)
+        )
+        if not info.fields:
+            continue
+        inner = (row, child_prefix) if info.is_scope else None
+        for child_field, child_idx, child in reversed(_children(node, info.fields)):
             # Decorators, defaults, annotations and bases run in the enclosing scope;
             # parameters and bodies belong to the definition's own scope.
-            if inner is not None and child_field in _INNER_FIELDS:
-                entry = (*inner, scope, prefix)
-            elif inner is not None:
-                entry = (scope, prefix, scope, prefix)
-            elif node_type is ast.arguments and child_field in _OUTER_ARGUMENT_FIELDS:
-                entry = (outer_scope, outer_prefix, outer_scope, outer_prefix)
-            elif node_type is ast.arg:
-                entry = (outer_scope, outer_prefix, outer_scope, outer_prefix)
+            if inner is not None:
+                if child_field in _INNER_FIELDS:
+                    push((child, row, child_field, child_idx, row, child_prefix, scope, prefix))
+                else:
+                    push((child, row, child_field, child_idx, scope, prefix, scope, prefix))
+            elif node_type is ast.arg or (
+                node_type is ast.arguments and child_field in _OUTER_ARGUMENT_FIELDS
+            ):
+                push((child, row, child_field, child_idx, outer_scope, outer_prefix, outer_scope, outer_prefix))
             else:
-                entry = (scope, prefix, outer_scope, outer_prefix)
-            stack.append((child, row, child_field, child_idx, *entry))
-    return index
+                push((child, row, child_field, child_idx, scope, prefix, outer_scope, outer_prefix))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 17
+    return AstIndex(tree, nodes, *(list(c) for c in columns), row_of=row_of)  # type: ignore[arg-type]
 
 
 def _child_extent(node: ast.AST, to_offset: object, fallback: int) -> tuple[int, int]:

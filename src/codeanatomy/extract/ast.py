@@ -20,7 +20,6 @@ from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_id
 
 __all__ = ["AST_EDGES", "AST_NODES", "AST_PROPS", "LAYER", "extract"]
 
@@ -54,7 +53,6 @@ AST_EDGES: Final = TableSpec(
     pa.schema(
         [
             ("file_id", pa.string()),
-            ("edge_id", pa.string()),
             ("src", pa.string()),
             ("dst", pa.string()),
             ("field", pa.string()),
@@ -98,7 +96,6 @@ def _edges(file_id: str, index: AstIndex) -> pa.Table:
     return AST_EDGES.from_columns(
         {
             "file_id": [file_id] * len(dst),
-            "edge_id": [stable_id("AST", s, d) for s, d in zip(src, dst, strict=True)],
             "src": src,
             "dst": dst,
             "field": index.field_name[1:],

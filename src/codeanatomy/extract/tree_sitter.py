@@ -16,6 +16,7 @@ ordinal added only for the second and later named nodes sharing type and span.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
@@ -167,7 +168,7 @@ def _walk(
     text: bytes,
     grammar: _Grammar,
     opts: ExtractOptions,
-) -> tuple[dict[str, list[object]], dict[str, list[object]], list[tree_sitter.Node]]:
+) -> tuple[dict[str, Sequence[object]], dict[str, Sequence[object]], list[tree_sitter.Node]]:
     """One cursor walk: node columns, error columns and the definition-bearing nodes."""
     file_id = source.file_id
     to_offset = source.lines.from_utf8_offset
@@ -255,47 +256,47 @@ def _walk(
     count = len(node_ids)
     if not checked:
         is_error = is_missing = has_error = [False] * count
-    nodes: dict[str, list[object]] = {
+    nodes: dict[str, Sequence[object]] = {
         "file_id": [file_id] * count,
-        "node_id": node_ids,  # type: ignore[dict-item]
-        "type": types,  # type: ignore[dict-item]
-        "field": fields,  # type: ignore[dict-item]
-        "parent_id": parent_ids,  # type: ignore[dict-item]
-        "idx": idxs,  # type: ignore[dict-item]
-        "bstart": bstarts,  # type: ignore[dict-item]
-        "bend": bends,  # type: ignore[dict-item]
-        "line": lines,  # type: ignore[dict-item]
-        "col": cols,  # type: ignore[dict-item]
-        "is_error": is_error,  # type: ignore[dict-item]
-        "is_missing": is_missing,  # type: ignore[dict-item]
-        "has_error": has_error,  # type: ignore[dict-item]
+        "node_id": node_ids,
+        "type": types,
+        "field": fields,
+        "parent_id": parent_ids,
+        "idx": idxs,
+        "bstart": bstarts,
+        "bend": bends,
+        "line": lines,
+        "col": cols,
+        "is_error": is_error,
+        "is_missing": is_missing,
+        "has_error": has_error,
     }
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
 
 
 def _error_columns(
     source: SourceFile, text: bytes, flagged: list[tree_sitter.Node], opts: ExtractOptions
-) -> dict[str, list[object]]:
+) -> dict[str, Sequence[object]]:
     """Columns of ``tree_sitter_errors`` for the ERROR and MISSING nodes found."""
     to_offset = source.lines.from_utf8_offset
-    columns: dict[str, list[object]] = {name: [] for name in TREE_SITTER_ERRORS.schema.names}
+    bstarts = [to_offset(node.start_byte) for node in flagged]
+    positions = [source.lines.line_col(bstart) for bstart in bstarts]
+    texts: list[str] = []
     for node in flagged:
-        bstart = to_offset(node.start_byte)
-        bend = to_offset(node.end_byte)
-        line, col = source.lines.line_col(bstart)
-        missing = node.is_missing
         snippet = text[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
         if len(snippet) > opts.code_chars:
             snippet = snippet[: max(opts.code_chars - 1, 0)] + "…"
-        columns["file_id"].append(source.file_id)
-        columns["bstart"].append(bstart)
-        columns["bend"].append(bend)
-        columns["line"].append(line)
-        columns["col"].append(col)
-        columns["kind"].append("MISSING" if missing else "ERROR")
-        columns["node_type"].append(node.type)
-        columns["text"].append(snippet)
-    return columns
+        texts.append(snippet)
+    return {
+        "file_id": [source.file_id] * len(flagged),
+        "bstart": bstarts,
+        "bend": [to_offset(node.end_byte) for node in flagged],
+        "line": [line for line, _ in positions],
+        "col": [col for _, col in positions],
+        "kind": ["MISSING" if node.is_missing else "ERROR" for node in flagged],
+        "node_type": [node.type for node in flagged],
+        "text": texts,
+    }
 
 
 LAYER: Final = Layer(

@@ -1,0 +1,83 @@
+"""Build the graph of the running interpreter's standard library and print figures.
+
+Prints files, MB, nodes, edges, wall seconds, files/s, peak RSS, the per-phase and
+per-layer times, and — measured in the same run — the wall time of a bare
+single-process ``ast.parse`` loop over the same files, with the ratio of the two.
+
+Usage: ``python benchmarks/build_stdlib.py [--jobs N] [--profile fast|full] [--layers ...] [--out DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import resource
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+import codeanatomy
+from codeanatomy.scan import scan
+
+EXCLUDE = ["site-packages/**", "test/**", "idlelib/idle_test/**"]
+
+
+def bare_parse_seconds(root: Path, paths: list[str]) -> float:
+    """Wall time of parsing every file once with ``ast.parse`` in this process."""
+    datas = [(root / p).read_bytes() for p in paths]
+    started = time.perf_counter()
+    for data in datas:
+        try:
+            ast.parse(data)
+        except (SyntaxError, ValueError):
+            pass
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--profile", default=None)
+    parser.add_argument("--layers", default=None)
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--include-tests", action="store_true", help="also build Lib/test")
+    args = parser.parse_args()
+    root = Path(sysconfig.get_path("stdlib"))
+    exclude = EXCLUDE[:1] if args.include_tests else EXCLUDE
+    scanned = scan(root, exclude=exclude, max_file_bytes=5 * 1024 * 1024)
+    paths = [f.path for f in scanned.files if f.data is not None]
+    megabytes = sum(f.size for f in scanned.files) / 1e6
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or tmp
+        started = time.perf_counter()
+        result = codeanatomy.build(
+            root,
+            out=out,
+            exclude=exclude,
+            jobs=args.jobs,
+            profile=args.profile,
+            layers=args.layers.split(",") if args.layers else None,
+        )
+        wall = time.perf_counter() - started
+        manifest = codeanatomy.open_graph(root, out=out).manifest
+    parse = bare_parse_seconds(root, paths)
+    rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"stdlib:        {root}")
+    print(f"files:         {result.files} ({megabytes:.1f} MB)")
+    print(f"nodes:         {result.nodes}")
+    print(f"edges:         {result.edges}")
+    print(f"errors:        {sum(result.errors_by_layer.values())} {result.errors_by_layer}")
+    print(f"wall:          {wall:.2f} s  ({result.files / wall:.0f} files/s)")
+    print(f"phases:        {result.timings}")
+    print("layers (summed worker seconds):")
+    for layer in manifest.layers:
+        print(f"  {layer.name:<12} {layer.seconds:8.2f} s")
+    print(f"peak RSS:      driver {rss_self:.0f} MiB, largest worker {rss_children:.0f} MiB")
+    print(f"bare ast.parse loop (1 process): {parse:.2f} s")
+    print(f"ratio build/parse: {wall / parse:.2f}")
+
+
+if __name__ == "__main__":
+    main()

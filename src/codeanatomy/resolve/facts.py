@@ -1,0 +1,1104 @@
+"""Per-file facts for whole-program resolution: one pure walk of a file's ``ast``.
+
+:func:`collect_facts` runs in worker processes and turns one file into a
+:class:`ModuleFacts`: its definitions (functions, lambdas, classes, parameters),
+imports, and the constraints of an assignment graph that the solver
+(:mod:`codeanatomy.resolve.solver`) closes over the whole program.
+
+Scoping is decided here, by Python's rules (local, enclosing, global, builtins;
+class bodies invisible from methods; comprehensions their own scope), so every
+name becomes a variable key. Within a function or module body the walk tracks
+reaching definitions (branches merge, loops and ``try`` bodies join through phi
+variables), so a use reads only the bindings that can reach it: that is the
+flow-sensitivity that removes false edges. Closures, globals read from functions
+and names written from other scopes read the flow-insensitive summary variable.
+
+Every definition, call, import and argument carries its CPG node ID from
+:func:`codeanatomy.extract._ast_index.ast_index_of`.
+
+Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
+
+* ``("v", key)`` variable; ``("g", module_id, name)`` module global or builtin;
+  ``("a", E, attr, node_id)`` attribute; ``("s", E, key_E | None, unpack)`` subscript
+  (``unpack`` falls back to iteration); ``("c", call_key)`` call result;
+  ``("lit", type, value)`` literal; ``("t", type)`` value of a builtin type;
+  ``("n", kind, site)`` new container; ``("f", def_id)`` definition object;
+  ``("u", (E, ...))`` union; ``("it", E)`` iteration element; ``("op", op, E, E)``
+  binary operation; ``("sup", class_id, E)`` zero-argument ``super()``;
+  ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding.
+* ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
+  ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
+  ``("yld", fid, E)``, ``("raise", caller, E, node_id)``, ``("exc", caller, key, E)``,
+  ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
+  ``("bases", class_id, (E, ...))``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+from codeanatomy.extract._ast_index import AstIndex, ast_index_of
+from codeanatomy.extract._base import FileError
+from codeanatomy.source import SourceFile
+
+__all__ = [
+    "ClassFact",
+    "FunctionFact",
+    "ImportFact",
+    "ModuleFacts",
+    "ParamFact",
+    "collect_facts",
+]
+
+Expr = tuple | None
+_BUILTIN_NAMES: Final = frozenset(dir(builtins))
+_LIT_MAX: Final = 64
+_COMPS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamFact:
+    """One parameter: its node, name, kind and the variable holding its values."""
+
+    node_id: str
+    name: str
+    kind: str
+    """``posonly``, ``regular``, ``vararg``, ``kwonly`` or ``kwarg``."""
+    var: str
+    has_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFact:
+    """A ``def``, ``async def`` or ``lambda``."""
+
+    node_id: str
+    qualname: str
+    name: str
+    class_id: str | None
+    """The class whose body defines it directly (a method), else ``None``."""
+    params: tuple[ParamFact, ...]
+    is_generator: bool
+    is_async: bool
+    is_lambda: bool
+    method_kind: str
+    """``function``, ``method``, ``static``, ``classmethod`` or ``property``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFact:
+    """A ``class`` statement: its bases (node ID and expression) and body bindings."""
+
+    node_id: str
+    qualname: str
+    name: str
+    bases: tuple[tuple[str, Expr], ...]
+    body_names: frozenset[str]
+    method_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported name (an ``alias`` node)."""
+
+    node_id: str
+    module: str | None
+    """The module named (``a.b`` in ``import a.b`` / ``from a.b import c``); None for ``from . import c``."""
+    name: str | None
+    """The imported name for ``from`` imports (``*`` for a star import), else None."""
+    asname: str | None
+    level: int
+    scope_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything the solver needs from one file."""
+
+    path: str
+    file_id: str
+    module: str
+    is_package: bool
+    module_id: str
+    functions: tuple[FunctionFact, ...] = ()
+    classes: tuple[ClassFact, ...] = ()
+    imports: tuple[ImportFact, ...] = ()
+    constraints: tuple[tuple, ...] = ()
+    global_names: frozenset[str] = frozenset()
+    all_names: tuple[str, ...] | None = None
+    """A literal ``__all__``, when the module has one."""
+    errors: tuple[FileError, ...] = ()
+
+
+# ---------------------------------------------------------------------------------------
+# Scope analysis
+
+
+@dataclass(slots=True)
+class _Scope:
+    node_id: str
+    kind: str  # module | class | function | comp
+    parent: _Scope | None
+    bound: set[str] = field(default_factory=set)
+    globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
+    written_from_inside: set[str] = field(default_factory=set)
+
+
+def _nearest_function_or_module(scope: _Scope) -> _Scope:
+    while scope.kind in {"comp"} and scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+class _Binder(ast.NodeVisitor):
+    """First pass: which names each scope binds, and its global/nonlocal declarations."""
+
+    def __init__(self, index: AstIndex, module_scope: _Scope) -> None:
+        self.index = index
+        self.scopes: dict[int, _Scope] = {id(index.tree): module_scope}
+        self.stack = [module_scope]
+
+    @property
+    def scope(self) -> _Scope:
+        return self.stack[-1]
+
+    def _push(self, node: ast.AST, kind: str) -> _Scope:
+        scope = _Scope(self.index.id_of(node), kind, self.scope)
+        self.scopes[id(node)] = scope
+        self.stack.append(scope)
+        return scope
+
+    def _bind(self, name: str) -> None:
+        self.scope.bound.add(name)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            self._bind(node.id)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        target = _nearest_function_or_module(self.scope)
+        if isinstance(node.target, ast.Name):
+            target.bound.add(node.target.id)
+
+    def visit_Global(self, node: ast.Global) -> None:
+        self.scope.globals.update(node.names)
+
+    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
+        self.scope.nonlocals.update(node.names)
+
+    def visit_alias(self, node: ast.alias) -> None:
+        if node.name != "*":
+            self._bind(node.asname or node.name.split(".")[0])
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self._bind(node.name)
+        self.generic_visit(node)
+
+    def visit_MatchAs(self, node: ast.MatchAs) -> None:
+        if node.name:
+            self._bind(node.name)
+        self.generic_visit(node)
+
+    def visit_MatchStar(self, node: ast.MatchStar) -> None:
+        if node.name:
+            self._bind(node.name)
+
+    def visit_MatchMapping(self, node: ast.MatchMapping) -> None:
+        if node.rest:
+            self._bind(node.rest)
+        self.generic_visit(node)
+
+    def _visit_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
+        if not isinstance(node, ast.Lambda):
+            for decorator in node.decorator_list:
+                self.visit(decorator)
+            if node.returns is not None:
+                self.visit(node.returns)
+            self._bind(node.name)
+        args = node.args
+        for default in [*args.defaults, *[d for d in args.kw_defaults if d is not None]]:
+            self.visit(default)
+        self._push(node, "function")
+        for arg in _all_args(args):
+            self._bind(arg.arg)
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        for stmt in body:
+            self.visit(stmt)
+        self.stack.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function  # type: ignore[assignment]
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
+            self.visit(expr)
+        self._bind(node.name)
+        self._push(node, "class")
+        for stmt in node.body:
+            self.visit(stmt)
+        self.stack.pop()
+
+    def _visit_comp(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> None:
+        generators = node.generators
+        self.visit(generators[0].iter)
+        self._push(node, "comp")
+        for i, gen in enumerate(generators):
+            if i:
+                self.visit(gen.iter)
+            self.visit(gen.target)
+            for cond in gen.ifs:
+                self.visit(cond)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+        self.stack.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comp  # type: ignore[assignment]
+
+
+def _all_args(args: ast.arguments) -> list[ast.arg]:
+    out = [*args.posonlyargs, *args.args]
+    if args.vararg:
+        out.append(args.vararg)
+    out.extend(args.kwonlyargs)
+    if args.kwarg:
+        out.append(args.kwarg)
+    return out
+
+
+def _assigned_names(stmts: Iterable[ast.AST]) -> set[str]:
+    """Names a block binds in its own scope (nested definitions' bodies excluded)."""
+    names: set[str] = set()
+    stack = list(stmts)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (*_FUNCS, ast.ClassDef)):
+            names.add(node.name)
+            stack.extend(node.decorator_list)
+            continue
+        elif isinstance(node, (ast.Lambda, *_COMPS)):
+            continue
+        elif isinstance(node, ast.alias) and node.name != "*":
+            names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def _contains_yield(fn: ast.AST) -> bool:
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (*_FUNCS, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _literal_all(tree: ast.Module) -> tuple[str, ...] | None:
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets
+        ):
+            value = stmt.value
+            if isinstance(value, (ast.List, ast.Tuple)) and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+            ):
+                return tuple(e.value for e in value.elts)  # type: ignore[attr-defined]
+    return None
+
+
+def _literal(value: object) -> Expr:
+    if value is None or value is Ellipsis:
+        return None
+    if isinstance(value, bool):
+        return ("lit", "bool", int(value))
+    if isinstance(value, int):
+        return ("lit", "int", value) if abs(value) < 1 << 62 else ("t", "int")
+    if isinstance(value, float):
+        return ("lit", "float", value)
+    if isinstance(value, str):
+        return ("lit", "str", value) if len(value) <= _LIT_MAX else ("t", "str")
+    if isinstance(value, bytes):
+        return ("t", "bytes")
+    if isinstance(value, complex):
+        return ("t", "complex")
+    return None
+
+
+def _decorator_kind(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    for decorator in fn.decorator_list:
+        if isinstance(decorator, ast.Name):
+            if decorator.id == "staticmethod":
+                return "static"
+            if decorator.id == "classmethod":
+                return "classmethod"
+            if decorator.id == "property":
+                return "property"
+        elif isinstance(decorator, ast.Attribute) and decorator.attr in {"setter", "getter", "deleter"}:
+            return "property"
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Constraint generation
+
+
+class _Walker:
+    """Second pass: constraints, with reaching definitions inside each body."""
+
+    def __init__(self, source: SourceFile, index: AstIndex, scopes: dict[int, _Scope]) -> None:
+        self.source = source
+        self.index = index
+        self.scopes = scopes
+        self.module_scope = scopes[id(index.tree)]
+        self.module_id = self.module_scope.node_id
+        self.cons: list[tuple] = []
+        self.functions: list[FunctionFact] = []
+        self.classes: list[ClassFact] = []
+        self.imports: list[ImportFact] = []
+        self.scope = self.module_scope
+        self.caller = self.module_id
+        self.function_id: str | None = None
+        self.class_stack: list[str] = []
+        self.state: dict[str, frozenset[str]] = {}
+        self.versions: dict[str, int] = {}
+        self.comp_stack: list[_Scope] = []
+        self.eval_counter = 0
+        self.call_prefix: str | None = None
+        self._mark_external_writes()
+
+    # ---- scoping -----------------------------------------------------------------------
+
+    def _mark_external_writes(self) -> None:
+        for scope in self.scopes.values():
+            for name in scope.globals:
+                self.module_scope.written_from_inside.add(name)
+            for name in scope.nonlocals:
+                owner = self._enclosing_binder(scope.parent, name)
+                if owner is not None:
+                    owner.written_from_inside.add(name)
+
+    def _enclosing_binder(self, scope: _Scope | None, name: str) -> _Scope | None:
+        while scope is not None and scope.kind != "module":
+            if scope.kind in {"function", "comp"} and name in scope.bound and name not in scope.globals:
+                if name not in scope.nonlocals:
+                    return scope
+            scope = scope.parent
+        return None
+
+    def _is_local(self, scope: _Scope, name: str) -> bool:
+        return name in scope.bound and name not in scope.globals and name not in scope.nonlocals
+
+    def _flow_sensitive(self, scope: _Scope, name: str) -> bool:
+        return (
+            scope is self.scope
+            and not self.comp_stack
+            and scope.kind in {"function", "module"}
+            and name not in scope.written_from_inside
+        )
+
+    @staticmethod
+    def _summary(scope: _Scope, name: str) -> str:
+        return f"{scope.node_id}:{name}"
+
+    def _class_slot(self, scope: _Scope, name: str) -> tuple:
+        return ("A", ("C", scope.node_id), name)
+
+    def _load(self, name: str) -> Expr:
+        """Expression reading ``name`` from the current position."""
+        for comp in reversed(self.comp_stack):
+            if name in comp.bound:
+                return ("v", self._summary(comp, name))
+        scope = self.scope
+        if name in scope.globals:
+            return self._global(name)
+        if name in scope.nonlocals:
+            owner = self._enclosing_binder(scope.parent, name)
+            return ("v", self._summary(owner, name)) if owner else self._global(name)
+        if self._is_local(scope, name):
+            if scope.kind == "class":
+                return ("v", self._class_slot(scope, name))
+            if scope.kind == "module":
+                return self._module_load(name)
+            return self._flow_load(scope, name)
+        owner = self._enclosing_binder(scope.parent, name)
+        if owner is not None:
+            return ("v", self._summary(owner, name))
+        return self._global(name)
+
+    def _flow_load(self, scope: _Scope, name: str) -> Expr:
+        if self._flow_sensitive(scope, name):
+            reaching = self.state.get(name)
+            if reaching:
+                if len(reaching) == 1:
+                    return ("v", next(iter(reaching)))
+                return ("u", tuple(("v", key) for key in sorted(reaching)))
+        return ("v", self._summary(scope, name))
+
+    def _module_load(self, name: str) -> Expr:
+        if self.scope is self.module_scope:
+            return self._flow_load(self.module_scope, name)
+        return ("v", self._summary(self.module_scope, name))
+
+    def _global(self, name: str) -> Expr:
+        if name in self.module_scope.bound:
+            return self._module_load(name)
+        return ("g", self.module_id, name)
+
+    def _store_key(self, name: str) -> object:
+        """Variable key a binding of ``name`` at the current position writes."""
+        for comp in reversed(self.comp_stack):
+            if name in comp.bound:
+                return self._summary(comp, name)
+        scope = self.scope
+        if name in scope.globals:
+            return self._summary(self.module_scope, name)
+        if name in scope.nonlocals:
+            owner = self._enclosing_binder(scope.parent, name)
+            return self._summary(owner or self.module_scope, name)
+        if scope.kind == "class":
+            return self._class_slot(scope, name)
+        summary = self._summary(scope, name)
+        if self._flow_sensitive(scope, name):
+            number = self.versions.get(summary, 0) + 1
+            self.versions[summary] = number
+            key = f"{summary}#{number}"
+            self.cons.append(("cp", key, summary))
+            self.state[name] = frozenset((key,))
+            return key
+        return summary
+
+    def _bind_name(self, name: str, value: Expr) -> None:
+        key = self._store_key(name)
+        if value is not None:
+            self.cons.append(("as", self.caller, ("v", key), value))
+
+    # ---- flow helpers ---------------------------------------------------------------------
+
+    def _phi(self, stmts: list[ast.AST]) -> dict[str, str]:
+        """Give every name a block assigns a phi variable joining all its bindings."""
+        phis: dict[str, str] = {}
+        if self.scope.kind not in {"function", "module"} or self.comp_stack:
+            return phis
+        for name in sorted(_assigned_names(stmts)):
+            if not self._is_local(self.scope, name) or not self._flow_sensitive(self.scope, name):
+                continue
+            summary = self._summary(self.scope, name)
+            number = self.versions.get(summary, 0) + 1
+            self.versions[summary] = number
+            key = f"{summary}#{number}"
+            for prior in self.state.get(name, ()):
+                self.cons.append(("cp", prior, key))
+            self.state[name] = frozenset((key,))
+            phis[name] = key
+        return phis
+
+    def _close_phi(self, phis: dict[str, str], start_versions: dict[str, int]) -> None:
+        """Feed every binding made since the phi was opened back into it."""
+        for name, key in phis.items():
+            summary = self._summary(self.scope, name)
+            first = start_versions.get(summary, 0)
+            for number in range(first + 1, self.versions.get(summary, 0) + 1):
+                other = f"{summary}#{number}"
+                if other != key:
+                    self.cons.append(("cp", other, key))
+
+    @staticmethod
+    def _merge(*states: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+        out: dict[str, frozenset[str]] = {}
+        for state in states:
+            for name, keys in state.items():
+                out[name] = out.get(name, frozenset()) | keys
+        return out
+
+    # ---- statements -----------------------------------------------------------------------
+
+    def body(self, stmts: list[ast.stmt]) -> None:
+        for stmt in stmts:
+            self.stmt(stmt)
+
+    def stmt(self, node: ast.stmt) -> None:  # noqa: C901, PLR0912, PLR0915
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.function(node)
+        elif isinstance(node, ast.ClassDef):
+            self.class_def(node)
+        elif isinstance(node, ast.Assign):
+            value = self.expr(node.value)
+            for target in node.targets:
+                self.assign(target, value)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value))
+            elif not isinstance(node.target, ast.Name):
+                self.expr(node.target)
+        elif isinstance(node, ast.AugAssign):
+            value = self.expr(node.value)
+            current = self.expr(_as_load(node.target))
+            self.assign(node.target, ("op", type(node.op).__name__, current, value))
+        elif isinstance(node, ast.Expr):
+            self.expr(node.value)
+        elif isinstance(node, ast.Return):
+            value = self.expr(node.value) if node.value is not None else None
+            if self.function_id is not None and value is not None:
+                self.cons.append(("ret", self.function_id, value))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            iterable = self.expr(node.iter)
+            before = dict(self.state)
+            start = dict(self.versions)
+            phis = self._phi([node.target, *node.body])
+            self.cons.append(("for", self.caller, iterable, self.index.id_of(node)))
+            self.assign(node.target, ("it", iterable))
+            self.body(node.body)
+            self._close_phi(phis, start)
+            self.state = self._merge(before, self.state)
+            self.body(node.orelse)
+        elif isinstance(node, ast.While):
+            before = dict(self.state)
+            start = dict(self.versions)
+            phis = self._phi([node.test, *node.body])
+            self.expr(node.test)
+            self.body(node.body)
+            self._close_phi(phis, start)
+            self.state = self._merge(before, self.state)
+            self.body(node.orelse)
+        elif isinstance(node, ast.If):
+            self.expr(node.test)
+            before = dict(self.state)
+            self.body(node.body)
+            after_body = self.state
+            self.state = dict(before)
+            self.body(node.orelse)
+            self.state = self._merge(after_body, self.state)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                value = self.expr(item.context_expr)
+                target = None
+                if item.optional_vars is not None:
+                    target_key = ("with", self.index.id_of(item.context_expr))
+                    self.cons.append(("with", self.caller, target_key, value, self.index.id_of(item.context_expr)))
+                    self.assign(item.optional_vars, ("v", target_key))
+                else:
+                    self.cons.append(("with", self.caller, target, value, self.index.id_of(item.context_expr)))
+            self.body(node.body)
+        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            self.try_stmt(node)  # type: ignore[arg-type]
+        elif isinstance(node, ast.Raise):
+            if node.exc is not None:
+                self.cons.append(("raise", self.caller, self.expr(node.exc), self.index.id_of(node.exc)))
+            if node.cause is not None:
+                self.expr(node.cause)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                self.import_alias(alias, alias.name, None, 0)
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                self.import_alias(alias, node.module, alias.name, node.level or 0)
+        elif isinstance(node, ast.Match):
+            self.match(node)
+        elif isinstance(node, ast.Assert):
+            self.expr(node.test)
+            if node.msg is not None:
+                self.expr(node.msg)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                if not isinstance(target, ast.Name):
+                    self.expr(_as_load(target))
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+                elif isinstance(child, ast.stmt):
+                    self.stmt(child)
+
+    def try_stmt(self, node: ast.Try) -> None:
+        before = dict(self.state)
+        start = dict(self.versions)
+        phis = self._phi(node.body)
+        self.body(node.body)
+        self._close_phi(phis, start)
+        self.body(node.orelse)
+        ends = [dict(self.state)]
+        entry = self._merge(before, {name: frozenset((key,)) for name, key in phis.items()})
+        for handler in node.handlers:
+            self.state = dict(entry)
+            if handler.type is not None:
+                types = self.expr(handler.type)
+                if handler.name:
+                    key = self._store_key(handler.name)
+                    self.cons.append(("exc", self.caller, key, types))
+            self.body(handler.body)
+            ends.append(dict(self.state))
+        self.state = self._merge(*ends)
+        self.body(node.finalbody)
+
+    def match(self, node: ast.Match) -> None:
+        subject = self.expr(node.subject)
+        before = dict(self.state)
+        ends = [before]
+        for case in node.cases:
+            self.state = dict(before)
+            self.pattern(case.pattern, subject)
+            if case.guard is not None:
+                self.expr(case.guard)
+            self.body(case.body)
+            ends.append(dict(self.state))
+        self.state = self._merge(*ends)
+
+    def pattern(self, pattern: ast.pattern, subject: Expr) -> None:
+        if isinstance(pattern, ast.MatchAs):
+            if pattern.pattern is not None:
+                self.pattern(pattern.pattern, subject)
+            if pattern.name:
+                self._bind_name(pattern.name, subject)
+            return
+        if isinstance(pattern, ast.MatchOr):
+            for sub in pattern.patterns:
+                self.pattern(sub, subject)
+            return
+        if isinstance(pattern, ast.MatchValue):
+            self.expr(pattern.value)
+            return
+        if isinstance(pattern, ast.MatchClass):
+            self.expr(pattern.cls)
+        for child in ast.iter_child_nodes(pattern):
+            if isinstance(child, ast.pattern):
+                self.pattern(child, None)
+        if isinstance(pattern, ast.MatchStar) and pattern.name:
+            self._bind_name(pattern.name, None)
+        if isinstance(pattern, ast.MatchMapping) and pattern.rest:
+            self._bind_name(pattern.rest, None)
+
+    def import_alias(self, alias: ast.alias, module: str | None, name: str | None, level: int) -> None:
+        node_id = self.index.id_of(alias)
+        self.imports.append(ImportFact(node_id, module, name, alias.asname, level, self.scope.node_id))
+        if name == "*":
+            return
+        if name is None:
+            assert module is not None
+            if alias.asname:
+                value: Expr = ("imp", node_id, "module", module)
+                self._bind_name(alias.asname, value)
+            else:
+                top = module.split(".")[0]
+                self._bind_name(top, ("imp", node_id, "top", module))
+        else:
+            self._bind_name(alias.asname or name, ("imp", node_id, "from", name))
+
+    def assign(self, target: ast.expr, value: Expr) -> None:
+        if isinstance(target, ast.Name):
+            self._bind_name(target.id, value)
+        elif isinstance(target, ast.Attribute):
+            obj = self.expr(target.value)
+            if value is not None:
+                self.cons.append(("as", self.caller, ("a", obj, target.attr, self.index.id_of(target)), value))
+        elif isinstance(target, ast.Subscript):
+            obj = self.expr(target.value)
+            key = self.expr(target.slice)
+            if value is not None:
+                self.cons.append(("as", self.caller, ("s", obj, key, False), value))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elts = target.elts
+            star = next((i for i, e in enumerate(elts) if isinstance(e, ast.Starred)), -1)
+            for i, elt in enumerate(elts):
+                if value is None:
+                    self.assign(elt.value if isinstance(elt, ast.Starred) else elt, None)
+                elif i == star:
+                    site = self.index.id_of(elt)
+                    new = ("n", "list", site)
+                    self.cons.append(("as", self.caller, ("s", new, None, False), ("s", value, None, True)))
+                    self.assign(elt.value, new)  # type: ignore[attr-defined]
+                elif star < 0 or i < star:
+                    self.assign(elt, ("s", value, ("lit", "int", i), True))
+                else:
+                    self.assign(elt, ("s", value, ("lit", "int", i - len(elts)), True))
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, value)
+        else:
+            self.expr(target)
+
+    # ---- definitions --------------------------------------------------------------------
+
+    def _params(self, fn_id: str, args: ast.arguments) -> tuple[ParamFact, ...]:
+        out: list[ParamFact] = []
+        positional = [*args.posonlyargs, *args.args]
+        n_defaults = len(args.defaults)
+        first_default = len(positional) - n_defaults
+        for i, arg in enumerate(positional):
+            kind = "posonly" if i < len(args.posonlyargs) else "regular"
+            out.append(ParamFact(self.index.id_of(arg), arg.arg, kind, f"{fn_id}:{arg.arg}#0", i >= first_default))
+        if args.vararg:
+            out.append(ParamFact(self.index.id_of(args.vararg), args.vararg.arg, "vararg", f"{fn_id}:{args.vararg.arg}#0", False))
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            out.append(ParamFact(self.index.id_of(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0", default is not None))
+        if args.kwarg:
+            out.append(ParamFact(self.index.id_of(args.kwarg), args.kwarg.arg, "kwarg", f"{fn_id}:{args.kwarg.arg}#0", False))
+        return tuple(out)
+
+    def _defaults(self, fn_id: str, args: ast.arguments) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
+            value = self.expr(default)
+            if value is not None:
+                self.cons.append(("as", self.caller, ("v", f"{fn_id}:{arg.arg}#0"), value))
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            if kw_default is not None:
+                value = self.expr(kw_default)
+                if value is not None:
+                    self.cons.append(("as", self.caller, ("v", f"{fn_id}:{arg.arg}#0"), value))
+
+    def _decorate(self, decorators: list[ast.expr], value: Expr) -> Expr:
+        decorator_values = [(d, self.expr(d)) for d in decorators]
+        for decorator, dec_value in reversed(decorator_values):
+            call_key = f"dec:{self.index.id_of(decorator)}"
+            self.cons.append(
+                ("call", self.caller, call_key, self.index.id_of(decorator), dec_value, ((value, False, None),), (), "decorator")
+            )
+            value = ("c", call_key)
+        return value
+
+    def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> Expr:
+        fn_id = self.index.id_of(node)
+        qualname = self.index.qualname[self.index.row(node)] or ""
+        is_lambda = isinstance(node, ast.Lambda)
+        class_id = self.class_stack[-1] if self.scope.kind == "class" else None
+        method_kind = "function"
+        if class_id is not None:
+            method_kind = "method"
+            if not is_lambda:
+                method_kind = _decorator_kind(node) or "method"  # type: ignore[arg-type]
+        self.functions.append(
+            FunctionFact(
+                fn_id,
+                qualname,
+                "<lambda>" if is_lambda else node.name,  # type: ignore[union-attr]
+                class_id,
+                self._params(fn_id, node.args),
+                _contains_yield(node),
+                isinstance(node, ast.AsyncFunctionDef),
+                is_lambda,
+                method_kind,
+            )
+        )
+        self._defaults(fn_id, node.args)
+        value: Expr = ("f", fn_id)
+        if not is_lambda:
+            value = self._decorate(node.decorator_list, value)  # type: ignore[union-attr]
+            self._bind_name(node.name, value)  # type: ignore[union-attr]
+        self._enter_function(node, fn_id)
+        return value
+
+    def _enter_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str) -> None:
+        saved = (self.scope, self.caller, self.function_id, self.state, self.comp_stack)
+        scope = self.scopes[id(node)]
+        self.scope, self.caller, self.function_id = scope, fn_id, fn_id
+        self.comp_stack = []
+        self.state = {}
+        for arg in _all_args(node.args):
+            key = f"{fn_id}:{arg.arg}#0"
+            self.cons.append(("cp", key, f"{fn_id}:{arg.arg}"))
+            if self._flow_sensitive(scope, arg.arg):
+                self.state[arg.arg] = frozenset((key,))
+        if isinstance(node, ast.Lambda):
+            value = self.expr(node.body)
+            if value is not None:
+                self.cons.append(("ret", fn_id, value))
+        else:
+            self.body(node.body)
+        self.scope, self.caller, self.function_id, self.state, self.comp_stack = saved
+
+    def class_def(self, node: ast.ClassDef) -> None:
+        class_id = self.index.id_of(node)
+        bases = tuple((self.index.id_of(b), self.expr(b)) for b in node.bases)
+        for keyword in node.keywords:
+            self.expr(keyword.value)
+        self.cons.append(("bases", class_id, tuple(e for _, e in bases)))
+        scope = self.scopes[id(node)]
+        saved = (self.scope, self.state)
+        self.scope, self.state = scope, {}
+        self.class_stack.append(class_id)
+        n_functions = len(self.functions)
+        self.body(node.body)
+        self.class_stack.pop()
+        self.scope, self.state = saved
+        methods = tuple(f.node_id for f in self.functions[n_functions:] if f.class_id == class_id)
+        qualname = self.index.qualname[self.index.row(node)] or ""
+        self.classes.append(ClassFact(class_id, qualname, node.name, bases, frozenset(scope.bound), methods))
+        self._bind_name(node.name, self._decorate(node.decorator_list, ("f", class_id)))
+
+    # ---- expressions ---------------------------------------------------------------------
+
+    def expr(self, node: ast.expr | None) -> Expr:  # noqa: C901, PLR0911, PLR0912
+        if node is None:
+            return None
+        if isinstance(node, ast.Name):
+            return self._load(node.id)
+        if isinstance(node, ast.Constant):
+            return _literal(node.value)
+        if isinstance(node, ast.Attribute):
+            return ("a", self.expr(node.value), node.attr, self.index.id_of(node))
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        if isinstance(node, ast.Subscript):
+            value = self.expr(node.value)
+            if isinstance(node.slice, ast.Slice):
+                self.expr(node.slice)
+                return ("slice", value)
+            return ("s", value, self.expr(node.slice), False)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
+            new = ("n", kind, self.index.id_of(node))
+            star_seen = False
+            for i, elt in enumerate(node.elts):
+                if isinstance(elt, ast.Starred):
+                    star_seen = True
+                    value = self.expr(elt.value)
+                    if value is not None:
+                        self.cons.append(("as", self.caller, ("s", new, None, False), ("it", value)))
+                    continue
+                value = self.expr(elt)
+                if value is not None:
+                    key = None if (star_seen or kind == "set") else ("lit", "int", i)
+                    self.cons.append(("as", self.caller, ("s", new, key, False), value))
+            return new
+        if isinstance(node, ast.Dict):
+            new = ("n", "dict", self.index.id_of(node))
+            for key_node, value_node in zip(node.keys, node.values, strict=True):
+                value = self.expr(value_node)
+                if key_node is None:
+                    if value is not None:
+                        self.cons.append(("as", self.caller, ("s", new, None, False), ("s", value, None, False)))
+                    continue
+                key = self.expr(key_node)
+                if value is not None:
+                    self.cons.append(("as", self.caller, ("s", new, key, False), value))
+            return new
+        if isinstance(node, _COMPS):
+            return self.comprehension(node)
+        if isinstance(node, ast.Lambda):
+            return self.function(node)
+        if isinstance(node, ast.BoolOp):
+            parts = tuple(p for p in (self.expr(v) for v in node.values) if p is not None)
+            return ("u", parts) if parts else None
+        if isinstance(node, ast.IfExp):
+            self.expr(node.test)
+            parts = tuple(p for p in (self.expr(node.body), self.expr(node.orelse)) if p is not None)
+            return ("u", parts) if parts else None
+        if isinstance(node, ast.BinOp):
+            return ("op", type(node.op).__name__, self.expr(node.left), self.expr(node.right))
+        if isinstance(node, ast.UnaryOp):
+            operand = self.expr(node.operand)
+            return ("t", "bool") if isinstance(node.op, ast.Not) else operand
+        if isinstance(node, ast.Compare):
+            self.expr(node.left)
+            for comparator in node.comparators:
+                self.expr(comparator)
+            return ("t", "bool")
+        if isinstance(node, ast.JoinedStr):
+            for value in node.values:
+                self.expr(value)
+            return ("t", "str")
+        if isinstance(node, ast.FormattedValue):
+            self.expr(node.value)
+            if node.format_spec is not None:
+                self.expr(node.format_spec)
+            return ("t", "str")
+        if isinstance(node, ast.Await):
+            return self.expr(node.value)
+        if isinstance(node, ast.Yield):
+            value = self.expr(node.value) if node.value is not None else None
+            if self.function_id is not None and value is not None:
+                self.cons.append(("yld", self.function_id, value))
+            return None
+        if isinstance(node, ast.YieldFrom):
+            value = self.expr(node.value)
+            if self.function_id is not None and value is not None:
+                self.cons.append(("yld", self.function_id, ("it", value)))
+            return None
+        if isinstance(node, ast.NamedExpr):
+            value = self.expr(node.value)
+            scope = self.scope
+            comps, self.comp_stack = self.comp_stack, []
+            self.scope = _nearest_function_or_module(scope)
+            self.assign(node.target, value)
+            self.scope, self.comp_stack = scope, comps
+            return value
+        if isinstance(node, ast.Starred):
+            return self.expr(node.value)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.expr(child)
+        return None
+
+    def comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> Expr:
+        kind = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict", ast.GeneratorExp: "generator"}[type(node)]
+        new = ("n", kind, self.index.id_of(node))
+        first = self.expr(node.generators[0].iter)
+        self.comp_stack.append(self.scopes[id(node)])
+        for i, gen in enumerate(node.generators):
+            iterable = first if i == 0 else self.expr(gen.iter)
+            if iterable is not None:
+                self.cons.append(("for", self.caller, iterable, self.index.id_of(gen.iter)))
+            self.assign(gen.target, ("it", iterable) if iterable is not None else None)
+            for cond in gen.ifs:
+                self.expr(cond)
+        if isinstance(node, ast.DictComp):
+            key = self.expr(node.key)
+            value = self.expr(node.value)
+            if value is not None:
+                self.cons.append(("as", self.caller, ("s", new, None, False), value))
+            del key
+        else:
+            value = self.expr(node.elt)
+            if value is not None:
+                self.cons.append(("as", self.caller, ("s", new, None, False), value))
+        self.comp_stack.pop()
+        return new
+
+    def call(self, node: ast.Call) -> Expr:
+        node_id = self.index.id_of(node)
+        func_node = node.func
+        if self.call_prefix is not None:
+            self.eval_counter += 1
+            call_key = f"{self.call_prefix}~{self.eval_counter}"
+            node_id = self.call_prefix
+        else:
+            call_key = node_id
+        func = self.expr(func_node)
+        args = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                args.append((self.expr(arg.value), True, self._node(arg.value)))
+            else:
+                args.append((self.expr(arg), False, self._node(arg)))
+        kwargs = tuple((kw.arg, self.expr(kw.value), self._node(kw.value)) for kw in node.keywords)
+        self.cons.append(("call", self.caller, call_key, node_id, func, tuple(args), kwargs, "call"))
+        result: Expr = ("c", call_key)
+        if isinstance(func_node, ast.Name) and func == ("g", self.module_id, func_node.id):
+            result = self._special_builtin_call(func_node.id, node, result)
+        return result
+
+    def _node(self, node: ast.AST) -> str | None:
+        return self.index.id_of(node) if self.call_prefix is None else None
+
+    def _special_builtin_call(self, name: str, node: ast.Call, result: Expr) -> Expr:
+        """``super()`` and ``eval``/``exec`` of a literal string, which need the position."""
+        if name == "super":
+            if node.args and len(node.args) == 2:
+                return ("u", (result, ("sup2", self.expr(node.args[0]), self.expr(node.args[1]))))
+            if not node.args and self.function_id is not None:
+                fn = next((f for f in reversed(self.functions) if f.node_id == self.function_id), None)
+                if fn is not None and fn.class_id is not None and fn.params:
+                    first = ("v", f"{fn.node_id}:{fn.params[0].name}")
+                    return ("u", (result, ("sup", fn.class_id, first)))
+            return result
+        if name in {"eval", "exec"} and node.args and isinstance(node.args[0], ast.Constant):
+            text = node.args[0].value
+            if isinstance(text, str) and self.call_prefix is None:
+                self._inline_eval(text, "eval" if name == "eval" else "exec", self.index.id_of(node))
+        return result
+
+    def _inline_eval(self, text: str, mode: str, node_id: str) -> None:
+        try:
+            tree = ast.parse(text, mode=mode)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return
+        self.call_prefix = node_id
+        try:
+            if isinstance(tree, ast.Expression):
+                self._inline_expr(tree.body)
+            else:
+                for stmt in tree.body:
+                    self._inline_expr(stmt)
+        finally:
+            self.call_prefix = None
+
+    def _inline_expr(self, node: ast.AST) -> None:
+        """Calls inside an ``eval``'d literal: only expression statements and calls are followed."""
+        for sub in _walk_calls(node):
+            self.call(sub)
+
+
+def _walk_calls(node: ast.AST) -> Iterator[ast.Call]:
+    """Outermost calls of an evaluated literal (inner calls are reached through them)."""
+    if isinstance(node, ast.Call):
+        yield node
+        return
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, (*_FUNCS, ast.ClassDef, ast.Lambda)):
+            continue
+        yield from _walk_calls(child)
+
+
+def _as_load(node: ast.expr) -> ast.expr:
+    """A copy of an assignment target usable as a load (for ``x += ...``)."""
+    if isinstance(node, ast.Name):
+        return ast.copy_location(ast.Name(node.id, ast.Load()), node)
+    return node
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def collect_facts(source: SourceFile) -> ModuleFacts:
+    """Walk one file and return its :class:`ModuleFacts` (never raises for a bad file).
+
+    Args:
+        source: the file; its ast index is shared with the other layers of the worker.
+
+    Returns:
+        The facts; a file that cannot be parsed or walked gives empty facts plus a
+        ``FileError`` with layer ``resolve``.
+    """
+    try:
+        index = ast_index_of(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError) as exc:
+        from codeanatomy.extract._ast_index import node_id
+
+        module_id = node_id(source.file_id, "MODULE", 0, len(source.data), "Module")
+        return ModuleFacts(
+            source.path, source.file_id, source.module, source.is_package, module_id,
+            errors=(FileError.from_exception(source.path, "resolve", exc),),
+        )
+    module_id = index.node_id[0]
+    try:
+        module_scope = _Scope(module_id, "module", None)
+        binder = _Binder(index, module_scope)
+        for stmt in index.tree.body:
+            binder.visit(stmt)
+        walker = _Walker(source, index, binder.scopes)
+        walker.body(index.tree.body)
+    except (RecursionError, MemoryError) as exc:
+        return ModuleFacts(
+            source.path, source.file_id, source.module, source.is_package, module_id,
+            errors=(FileError.from_exception(source.path, "resolve", exc),),
+        )
+    return ModuleFacts(
+        path=source.path,
+        file_id=source.file_id,
+        module=source.module,
+        is_package=source.is_package,
+        module_id=module_id,
+        functions=tuple(walker.functions),
+        classes=tuple(walker.classes),
+        imports=tuple(walker.imports),
+        constraints=tuple(walker.cons),
+        global_names=frozenset(module_scope.bound),
+        all_names=_literal_all(index.tree),
+    )
