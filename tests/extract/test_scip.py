@@ -86,6 +86,7 @@ def test_documents(tables: dict[str, pa.Table], files: dict[str, SourceFile]) ->
     assert [r["relative_path"] for r in rows] == [
         "shapes/__init__.py",
         "shapes/geometry.py",
+        "shapes/legacy.py",
         "shapes/report.py",
     ]
     for row in rows:
@@ -95,8 +96,8 @@ def test_documents(tables: dict[str, pa.Table], files: dict[str, SourceFile]) ->
         assert row["language"] is None
         occurrences = _rows(tables["scip_occurrences"], file_id=row["file_id"])
         assert row["occurrence_count"] == len(occurrences)
-    assert [r["occurrence_count"] for r in rows] == [1, 41, 18]
-    assert [r["symbol_count"] for r in rows] == [1, 16, 5]
+    assert [r["occurrence_count"] for r in rows] == [1, 41, 4, 18]
+    assert [r["symbol_count"] for r in rows] == [1, 16, 3, 5]
 
 
 def test_unspecified_encoding_is_utf16_code_units(
@@ -125,6 +126,27 @@ def test_unspecified_encoding_is_utf16_code_units(
         assert row["bstart"] == line_start + len(line_text[:char].encode("utf-8"))
         assert report.data[row["bstart"] : row["bend"]].decode() == name
         assert row["col"] == row["bstart"] - line_start
+
+
+def test_byte_order_mark_is_a_character_of_line_0(
+    tables: dict[str, pa.Table], files: dict[str, SourceFile]
+) -> None:
+    legacy = files["shapes/legacy.py"]
+    assert legacy.data.startswith(b"\xef\xbb\xbfLIMIT = 3")
+    document = next(
+        d for d in parse_index(INDEX.read_bytes()).documents if d.relative_path == legacy.path
+    )
+    assert [list(o.range) for o in document.occurrences if o.symbol.endswith("LIMIT.")] == [
+        [0, 1, 6],  # scip-python counts the mark
+        [3, 9, 14],
+    ]
+    rows = _rows(tables["scip_occurrences"], file_id=legacy.file_id)
+    assert [(r["bstart"], r["bend"], r["line"], r["col"]) for r in rows] == [
+        (3, 3, 1, 0),  # the module, at the start of the text (after the mark)
+        (3, 8, 1, 0),
+        (88, 94, 4, 0),
+        (97, 102, 4, 9),
+    ]
 
 
 def _last_name(symbol: str) -> str:
@@ -158,7 +180,7 @@ def test_every_span_is_the_symbol_name(
         else:
             assert text == _last_name(row["symbol"]), row
             checked += 1
-    assert checked == 52
+    assert checked == 55
 
 
 def test_specific_occurrences(tables: dict[str, pa.Table], files: dict[str, SourceFile]) -> None:
@@ -257,7 +279,7 @@ def test_unscanned_document_is_an_error_row(tmp_path: Path) -> None:
         ("shapes/report.py", "scip", "UnscannedDocument")
     ]
     paths = output.tables["scip_documents"].column("relative_path").to_pylist()
-    assert paths == ["shapes/__init__.py", "shapes/geometry.py"]
+    assert paths == ["shapes/__init__.py", "shapes/geometry.py", "shapes/legacy.py"]
     assert not _rows(output.tables["scip_occurrences"], file_id=file_id_for("shapes/report.py"))
 
 

@@ -19,7 +19,9 @@ or UTF-32 code points). A document that leaves the encoding unspecified is read 
 UTF-16 code units: scip-python (0.6.6) writes no encoding and counts UTF-16 code
 units (pyright's JavaScript string offsets), as ``tests/extract/test_scip.py``
 verifies on a line holding an astral-plane character. Ranges become ``bstart``/``bend``
-through :class:`codeanatomy.spans.SourceLines` only.
+through :class:`codeanatomy.spans.SourceLines` only. In a file that starts with a
+UTF-8 byte-order mark, scip-python counts the mark as the first character of line 0
+(one UTF-16 unit); the layer removes it from line-0 characters before converting.
 
 Local symbols (``local 3``) are unique only within their document: join them on
 (``file_id``, ``symbol``); global symbols are unique in the index.
@@ -239,13 +241,17 @@ def run_scip_python(
         The path of the written index.
 
     Raises:
-        ScipIndexError: scip-python could not be started, exited non-zero (the message
-            carries its last error line) or wrote no index.
+        ScipIndexError: ``out_dir`` cannot be written, scip-python could not be
+            started, exited non-zero (the message carries its last error line) or
+            wrote no index.
     """
     root = root.resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
     index_path = out_dir.resolve() / "index.scip"
-    index_path.unlink(missing_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        index_path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ScipIndexError(f"cannot prepare {index_path}: {exc.strerror}") from exc
     command = [
         executable,
         "index",
@@ -367,7 +373,16 @@ class _Problems:
 class _Ranges:
     """Converts one document's SCIP ranges to stored-byte spans, collecting bad ones."""
 
-    __slots__ = ("_data", "_encoding", "_source", "_starts", "_to_offset", "problems")
+    __slots__ = (
+        "_bom_units",
+        "_data",
+        "_encoding",
+        "_line_ends",
+        "_source",
+        "_starts",
+        "_to_offset",
+        "problems",
+    )
 
     def __init__(self, source: SourceFile, encoding: int) -> None:
         lines = source.lines
@@ -381,6 +396,9 @@ class _Ranges:
         self._source = source
         self._starts = lines.line_starts
         self._data = source.data
+        self._line_ends: dict[int, int] = {}
+        # scip-python counts a UTF-8 BOM as a character of line 0 (SourceLines does not).
+        self._bom_units = (3 if encoding == _UTF8 else 1) if lines.bom else 0
         self.problems = _Problems()
 
     def span(self, scip_range: Sequence[int]) -> tuple[int, int] | None:
@@ -409,16 +427,20 @@ class _Ranges:
         starts = self._starts
         if line0 >= len(starts):
             return None
+        if line0 == 0 and self._bom_units:
+            char = max(char - self._bom_units, 0)
         offset = self._to_offset(line0 + 1, char)
-        begin = starts[line0]
-        stop = starts[line0 + 1] if line0 + 1 < len(starts) else len(self._data)
-        end = begin + len(self._data[begin:stop].rstrip(b"\r\n"))
+        end = self._line_ends.get(line0)
+        if end is None:
+            stop = starts[line0 + 1] if line0 + 1 < len(starts) else len(self._data)
+            end = starts[line0] + len(self._data[starts[line0] : stop].rstrip(b"\r\n"))
+            self._line_ends[line0] = end
         if offset < end:
             return offset
         if offset > end:
             return None
         # At the line's end: the conversion clamps, so compare with the line's length.
-        return offset if char <= self._line_length(self._data[begin:end]) else None
+        return offset if char <= self._line_length(self._data[starts[line0] : end]) else None
 
     def _line_length(self, raw: bytes) -> int:
         if raw.isascii():
