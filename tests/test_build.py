@@ -1,0 +1,237 @@
+"""End to end: build a fixture repository, read it back, and check the artifact contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+
+import codeanatomy
+from codeanatomy.errors import OutputError, QueryError, RootError, StorageError
+from tests.conftest import RepoFactory
+
+GOOD = {
+    "pkg/__init__.py": "from .core import Engine\n__all__ = ['Engine']\n",
+    "pkg/core.py": textwrap.dedent(
+        """\
+        import os
+
+
+        class Engine:
+            def run(self, path: str) -> bool:
+                return os.path.exists(path)
+
+
+        def start():
+            return Engine().run(".")
+        """
+    ),
+    "pkg/latin.py": "# -*- coding: latin-1 -*-\nnom = 'café'\n".encode("latin-1"),
+    "scripts/tool.py": "import pkg\npkg.core.start()\n",
+}
+BAD = {
+    "bad/syntax.py": "def broken(:\n",
+    "bad/nul.py": b"x = 1\x00\n",
+    "bad/undecodable.py": b"s = '\xff'\n",
+    "bad/deep.py": "x = " + "(" * 300_000 + ")" * 300_000 + "\n",
+    "bad/huge.py": "y = 1\n" * 150_000,
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, codeanatomy.BuildResult]:
+    root = tmp_path_factory.mktemp("repo")
+    for rel, content in {**GOOD, **BAD}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = codeanatomy.build(root, jobs=1, max_file_bytes=700_000)
+    return root, result
+
+
+def test_result_paths_are_real_and_counts_match_the_tables(built: tuple[Path, codeanatomy.BuildResult]) -> None:
+    root, result = built
+    assert Path(result.out) == root / ".codeanatomy"
+    assert Path(result.manifest_path).is_file() and Path(result.run_dir).is_dir()
+    assert Path(result.errors_path) == root / ".codeanatomy" / "errors"
+    expected = {"files", "errors", "ast_nodes", "ast_edges", "ast_props", "cpg_nodes", "cpg_edges", "cpg_props"}
+    assert expected <= set(result.tables)
+    for name, written in result.tables.items():
+        table = DeltaTable(written.path)
+        assert table.version() == written.delta_version
+        assert table.to_pyarrow_table().num_rows == written.rows, name
+    assert result.files == len(GOOD) + len(BAD)
+    assert sum(result.nodes_by_kind.values()) == result.tables["cpg_nodes"].rows
+    assert result.edges_by_kind["CONTAINS"] >= 9
+
+
+def test_bad_files_give_error_rows_and_the_build_goes_on(built: tuple[Path, codeanatomy.BuildResult]) -> None:
+    root, result = built
+    graph = codeanatomy.open_graph(root)
+    errors = graph.query("SELECT path, layer, error_type, line FROM errors ORDER BY path").to_pylist()
+    rows = {(e["path"], e["layer"], e["error_type"]) for e in errors}
+    assert rows == {
+        ("bad/huge.py", "scan", "TooLarge"),
+        ("bad/syntax.py", "ast", "SyntaxError"),
+        ("bad/nul.py", "ast", "SyntaxError"),
+        ("bad/undecodable.py", "scan", "EncodingError"),
+        ("bad/undecodable.py", "ast", "SyntaxError"),
+        ("bad/deep.py", "ast", "SyntaxError"),
+    }
+    assert [e["line"] for e in errors if e["path"] == "bad/syntax.py"] == [1]
+    assert result.errors_by_layer == {"ast": 4, "scan": 2}
+    modules = graph.query("SELECT qualname FROM cpg_nodes WHERE kind = 'MODULE' ORDER BY qualname")
+    assert modules.column(0).to_pylist() == sorted(
+        ["bad.deep", "bad.huge", "bad.nul", "bad.syntax", "bad.undecodable", "pkg", "pkg.core", "pkg.latin", "scripts.tool"]
+    )
+
+
+def test_graph_has_definitions_with_qualnames_and_unique_ids(built: tuple[Path, codeanatomy.BuildResult]) -> None:
+    root, _ = built
+    graph = codeanatomy.open_graph(root)
+    defs = graph.query(
+        "SELECT kind, qualname FROM cpg_nodes WHERE kind IN ('CLASS', 'FUNCTION') ORDER BY qualname"
+    ).to_pylist()
+    assert defs == [
+        {"kind": "CLASS", "qualname": "pkg.core.Engine"},
+        {"kind": "FUNCTION", "qualname": "pkg.core.Engine.run"},
+        {"kind": "FUNCTION", "qualname": "pkg.core.start"},
+    ]
+    dupes = graph.query("SELECT count(*) - count(DISTINCT node_id) FROM cpg_nodes").column(0)[0].as_py()
+    edge_dupes = graph.query("SELECT count(*) - count(DISTINCT edge_id) FROM cpg_edges").column(0)[0].as_py()
+    assert dupes == 0 and edge_dupes == 0
+    dangling = graph.query(
+        "SELECT count(*) FROM cpg_edges e LEFT JOIN cpg_nodes n ON e.dst = n.node_id WHERE n.node_id IS NULL"
+    ).column(0)[0].as_py()
+    assert dangling == 0
+    contained = graph.query(
+        """SELECT s.qualname AS src, d.qualname AS dst FROM cpg_edges e
+           JOIN cpg_nodes s ON e.src = s.node_id JOIN cpg_nodes d ON e.dst = d.node_id
+           WHERE e.kind = 'CONTAINS' AND d.kind IN ('CLASS', 'FUNCTION') ORDER BY dst"""
+    ).to_pylist()
+    assert contained == [
+        {"src": "pkg.core", "dst": "pkg.core.Engine"},
+        {"src": "pkg.core.Engine", "dst": "pkg.core.Engine.run"},
+        {"src": "pkg.core", "dst": "pkg.core.start"},
+    ]
+    latin = graph.query("SELECT code FROM cpg_nodes WHERE kind = 'LITERAL' AND path = 'pkg/latin.py'")
+    assert latin.column(0).to_pylist() == ["'café'"]
+
+
+def test_manifest_records_inputs_versions_tables_and_timings(built: tuple[Path, codeanatomy.BuildResult]) -> None:
+    root, result = built
+    manifest = json.loads(Path(result.manifest_path).read_text())
+    assert manifest["root"] == str(root)
+    assert manifest["options"]["max_file_bytes"] == 700_000
+    assert manifest["option_sources"]["max_file_bytes"] == "cli"
+    assert manifest["capabilities"]["versions"]["datafusion"] != "missing"
+    assert {t["name"]: t["rows"] for t in manifest["tables"]} == {n: w.rows for n, w in result.tables.items()}
+    assert manifest["errors_by_layer"] == result.errors_by_layer
+    assert set(manifest["timings"]) >= {"scan", "extract", "resolve", "write", "total"}
+    assert [layer["name"] for layer in manifest["layers"]][0] == "ast"
+    assert len(manifest["inputs_sha256"]) == 64
+
+
+def _contents(root: Path, out: Path) -> dict[str, list[dict[str, object]]]:
+    graph = codeanatomy.open_graph(root, out=out)
+    return {
+        "nodes": graph.query("SELECT * FROM cpg_nodes ORDER BY node_id").to_pylist(),
+        "edges": graph.query("SELECT * FROM cpg_edges ORDER BY edge_id").to_pylist(),
+        "props": graph.query("SELECT * FROM cpg_props ORDER BY node_id, key").to_pylist(),
+    }
+
+
+def test_same_input_same_graph_for_any_worker_count(make_repo: RepoFactory, tmp_path: Path) -> None:
+    files = {**GOOD, **{f"gen/m{i}.py": f"def f{i}(a):\n    return [a * {i} for _ in range(3)]\n" for i in range(40)}}
+    root = make_repo(files)
+    codeanatomy.build(root, out=tmp_path / "one", jobs=1)
+    codeanatomy.build(root, out=tmp_path / "two", jobs=2)
+    first = _contents(root, tmp_path / "one")
+    assert first == _contents(root, tmp_path / "two")
+    codeanatomy.build(root, out=tmp_path / "one", jobs=2)
+    assert first == _contents(root, tmp_path / "one")
+    assert len(first["nodes"]) > 500
+
+
+def test_unusable_root_and_output(tmp_path: Path) -> None:
+    with pytest.raises(RootError):
+        codeanatomy.build(tmp_path / "missing")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OutputError):
+        codeanatomy.build(tmp_path, out=blocker / "sub")
+
+
+def test_unknown_schema_version_is_refused_before_any_write(make_repo: RepoFactory) -> None:
+    root = make_repo(GOOD)
+    result = codeanatomy.build(root, jobs=1)
+    nodes_path = result.tables["cpg_nodes"].path
+    write_deltalake(
+        nodes_path,
+        pa.table({"node_id": ["x"]}),
+        mode="overwrite",
+        schema_mode="overwrite",
+        commit_properties=CommitProperties(
+            custom_metadata={"codeanatomy.table": "cpg_nodes", "codeanatomy.schema_version": "99"}
+        ),
+    )
+    files_version = DeltaTable(result.tables["files"].path).version()
+    with pytest.raises(StorageError, match="schema version '99'"):
+        codeanatomy.build(root, jobs=1)
+    assert DeltaTable(result.tables["files"].path).version() == files_version
+
+
+def test_unsupported_protocol_is_refused(make_repo: RepoFactory) -> None:
+    root = make_repo(GOOD)
+    result = codeanatomy.build(root, jobs=1)
+    errors_path = result.tables["errors"].path
+    write_deltalake(
+        errors_path,
+        pa.table({"file_id": ["x"]}),
+        mode="overwrite",
+        schema_mode="overwrite",
+        configuration={"delta.enableChangeDataFeed": "true"},
+    )
+    with pytest.raises(StorageError, match="protocol"):
+        codeanatomy.build(root, jobs=1)
+
+
+def test_query_errors_are_query_errors(built: tuple[Path, codeanatomy.BuildResult]) -> None:
+    root, _ = built
+    graph = codeanatomy.open_graph(root)
+    with pytest.raises(QueryError, match="nonexistent"):
+        graph.query("SELECT * FROM nonexistent")
+    assert graph.sql("SELECT count(*) AS n FROM files").to_arrow_table().column("n")[0].as_py() == 9
+
+
+def test_killed_build_leaves_previous_graph_readable(make_repo: RepoFactory) -> None:
+    files = {f"m{i}.py": f"def f{i}(x):\n    return x + {i}\n" * 40 for i in range(150)}
+    root = make_repo(files)
+    codeanatomy.build(root, jobs=1)
+    before = codeanatomy.open_graph(root).query("SELECT count(*) FROM cpg_nodes").column(0)[0].as_py()
+    for extra in range(3):
+        (root / f"new{extra}.py").write_text("def g():\n    pass\n" * 50)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", f"import codeanatomy; codeanatomy.build({str(root)!r}, jobs=1)"],
+            start_new_session=True,
+        )
+        time.sleep(0.8 + 0.7 * extra)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        graph = codeanatomy.open_graph(root)
+        count = graph.query("SELECT count(*) FROM cpg_nodes").column(0)[0].as_py()
+        latest = graph.manifest.nodes_by_kind
+        assert count == sum(latest.values())
+        assert count >= before
+    result = codeanatomy.build(root, jobs=1)
+    after = codeanatomy.open_graph(root).query("SELECT count(*) FROM cpg_nodes").column(0)[0].as_py()
+    assert after == result.nodes > before

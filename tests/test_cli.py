@@ -1,0 +1,77 @@
+"""The command line as a user runs it: output, formats, and one-line failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codeanatomy.cli import main
+from tests.conftest import RepoFactory
+
+REPO = {"app/__init__.py": "", "app/main.py": "def run():\n    return len('x')\n", "tests/test_main.py": "x = 1\n"}
+
+
+def test_build_query_tables_roundtrip(make_repo: RepoFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(REPO)
+    out = tmp_path / "graph"
+    assert main(["build", str(root), "--out", str(out), "--jobs", "1", "--exclude", "tests/**", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["files"] == 2 and result["out"] == str(out)
+    assert Path(result["manifest_path"]).is_file()
+    assert main(["query", "SELECT kind, count(*) AS n FROM cpg_nodes GROUP BY kind ORDER BY kind", "--repo", str(root), "--out", str(out), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == '"kind","n"'
+    assert '"FUNCTION",1' in lines and '"CALL",1' in lines
+    assert main(["query", "SELECT qualname FROM cpg_nodes WHERE kind = 'FUNCTION'", "--repo", str(root), "--out", str(out), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"qualname": "app.main.run"}]
+    assert main(["tables", "--repo", str(root), "--out", str(out), "--json"]) == 0
+    tables = {t["name"]: t for t in json.loads(capsys.readouterr().out)}
+    assert tables["files"]["rows"] == 2 and "bstart" in tables["cpg_nodes"]["columns"]
+
+
+def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(REPO)
+    assert main(["build", str(root), "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "files:  3" in out and "nodes:" in out and "FUNCTION 1" in out and "manifest:" in out
+    assert main(["query", "SELECT path FROM files ORDER BY path", "--repo", str(root)]) == 0
+    table = capsys.readouterr().out
+    assert "app/main.py" in table and "(3 rows)" in table
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["query", "SELEC nonsense"], 1, "SQL error"),
+        (["build", "--jobs", "0"], 1, "invalid value 0 for 'jobs' (from cli)"),
+        (["build", "--bogus"], 2, "No such option: --bogus"),
+        (["build", "--profile", "turbo"], 1, "expected one of fast, full"),
+        (["query", "SELECT 1", "--format", "xml"], 1, "invalid --format 'xml'"),
+    ],
+)
+def test_failures_are_one_line_and_non_zero(
+    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+) -> None:
+    root = make_repo(REPO)
+    assert main(["build", str(root), "--jobs", "1"]) == 0
+    capsys.readouterr()
+    full = [*args, "--repo", str(root)] if args[0] == "query" else [args[0], str(root), *args[1:]]
+    assert main(full) == code
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("codeanatomy: error:") and message in err
+
+
+def test_missing_graph_and_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "SELECT 1", "--repo", str(tmp_path)]) == 1
+    assert "no complete build found" in capsys.readouterr().err
+    assert main(["build", str(tmp_path / "nope")]) == 1
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_diag_prints_the_capability_snapshot(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diag"]) == 0
+    snapshot = json.loads(capsys.readouterr().out)
+    assert snapshot["versions"]["deltalake"] != "missing" and "scip_python" in snapshot

@@ -1,0 +1,53 @@
+"""The one options resolver: precedence and refusal of bad keys and values."""
+
+from __future__ import annotations
+
+import pytest
+
+from codeanatomy.config import resolve_options
+from codeanatomy.errors import ConfigError
+from tests.conftest import RepoFactory
+
+
+def test_precedence_cli_env_own_file_pyproject_default(make_repo: RepoFactory) -> None:
+    root = make_repo(
+        {
+            "pyproject.toml": "[tool.codeanatomy]\njobs = 3\nprofile = 'full'\nexclude = ['a/**']\ncode_chars = 40\n",
+            "codeanatomy.toml": "jobs = 4\nexclude = ['b/**']\n",
+        }
+    )
+    resolved = resolve_options(root, {"exclude": ("c/**",)}, environ={"CODEANATOMY_JOBS": "5"})
+    opts = resolved.options
+    assert (opts.jobs, opts.exclude, opts.profile, opts.code_chars, opts.max_file_bytes) == (
+        5, ("c/**",), "full", 40, 5 * 1024 * 1024,
+    )
+    assert resolved.sources["jobs"] == "env:CODEANATOMY_JOBS"
+    assert resolved.sources["exclude"] == "cli"
+    assert resolved.sources["profile"].endswith("pyproject.toml [tool.codeanatomy]")
+    assert resolved.sources["max_file_bytes"] == "default"
+    assert opts.selected_layers == ("ast", "symtable", "bytecode", "tree_sitter", "libcst", "scip")
+
+
+def test_env_lists_are_comma_separated(make_repo: RepoFactory) -> None:
+    root = make_repo({})
+    opts = resolve_options(root, {}, environ={"CODEANATOMY_LAYERS": "ast, symtable"}).options
+    assert opts.selected_layers == ("ast", "symtable")
+
+
+@pytest.mark.parametrize(
+    ("files", "env", "explicit", "message"),
+    [
+        ({"codeanatomy.toml": "jobz = 2\n"}, {}, {}, r"unknown option 'jobz' \(from .*codeanatomy.toml\)"),
+        ({}, {"CODEANATOMY_NOPE": "1"}, {}, r"unknown option 'CODEANATOMY_NOPE'"),
+        ({"pyproject.toml": "[tool.codeanatomy]\njobs = 0\n"}, {}, {}, r"invalid value 0 for 'jobs' \(from .*pyproject"),
+        ({}, {"CODEANATOMY_PROFILE": "turbo"}, {}, r"'profile' \(from env:CODEANATOMY_\*\): expected one of fast, full"),
+        ({}, {}, {"layers": ("ast", "magic")}, r"unknown layer 'magic'"),
+        ({"codeanatomy.toml": "jobs = [\n"}, {}, {}, r"cannot read configuration"),
+    ],
+)
+def test_bad_configuration_names_key_and_source(
+    make_repo: RepoFactory, files: dict[str, str], env: dict[str, str], explicit: dict[str, object], message: str
+) -> None:
+    root = make_repo(files)
+    with pytest.raises(ConfigError, match=message):
+        resolve_options(root, explicit, environ=env)
