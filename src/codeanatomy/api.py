@@ -22,13 +22,15 @@ import msgspec
 import pyarrow as pa
 
 from codeanatomy.capabilities import Capabilities, detect_capabilities
-from codeanatomy.catalog import ALL_TABLES, ERRORS
+from codeanatomy.catalog import ALL_TABLES, ERRORS, evidence_tables
 from codeanatomy.config import BuildOptions, ResolvedOptions, resolve_options
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES
 from codeanatomy.engine import Graph, make_session, open_store_graph, register
 from codeanatomy.errors import RootError
 from codeanatomy.extract._base import ExtractOptions, FileError
 from codeanatomy.extract.layers import LAYERS
+from codeanatomy.extract.repository import collect_scip
+from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.extract.run import FileStep, run_steps
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import materialize, run_passes
@@ -127,6 +129,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     for spec in ALL_TABLES:
         store.check(spec)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    run_dir = out / "runs" / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
 
     phase = time.perf_counter()
@@ -160,20 +164,27 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         chunk_files=options.chunk_files,
         on_progress=progress,
     )
+    repository = collect_scip(
+        options.scip if "scip" in options.selected_layers else None,
+        root=root,
+        run_dir=run_dir,
+        files={f.path: f.source() for f in scanned.files if f.data is not None},
+        capabilities=capabilities,
+    )
     timings["extract"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
     session = make_session(options.jobs)
     tables: dict[str, pa.Table] = {FILES.name: scanned.table()}
-    for layer in LAYERS:
-        for spec in layer.tables:
-            tables[spec.name] = spec.conform(extraction.tables.get(spec.name, spec.empty()))
+    evidence = {**extraction.tables, **repository.tables}
+    for spec in evidence_tables():
+        tables[spec.name] = spec.conform(evidence.get(spec.name, spec.empty()))
     for name, table in tables.items():
         register(session, name, table)
     passes = run_passes(session, options)
     graph_tables = materialize(session, passes)
     tables.update(graph_tables)
-    errors = _errors_table(scanned, extraction.errors)
+    errors = _errors_table(scanned, [*extraction.errors, *repository.errors])
     tables[ERRORS.name] = errors
     timings["resolve"] = time.perf_counter() - phase
 
@@ -192,8 +203,12 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     nodes_by_kind = _count(graph_tables[CPG_NODES.name], "kind")
     edges_by_kind = _count(graph_tables[CPG_EDGES.name], "kind")
     errors_by_layer = _count(errors, "layer")
-    run_dir = out / "runs" / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
+    layer_runs = [
+        LayerRun(layer.name, layer.version, round(extraction.seconds.get(layer.name, 0.0), 3))
+        for layer in selected
+    ]
+    if "scip" in options.selected_layers:
+        layer_runs.append(LayerRun("scip", SCIP_VERSION, round(repository.seconds, 3)))
     manifest = Manifest(
         run_id=run_id,
         started_at=started_at,
@@ -202,10 +217,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         options=msgspec.to_builtins(options),
         option_sources=dict(resolved.sources),
         capabilities=capabilities,
-        layers=[
-            LayerRun(layer.name, layer.version, round(extraction.seconds.get(layer.name, 0.0), 3))
-            for layer in selected
-        ],
+        layers=layer_runs,
         tables=list(written.values()),
         inputs_sha256=_inputs_hash(scanned),
         files=len(scanned.files),
@@ -231,6 +243,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         edges_by_kind=edges_by_kind,
         errors_by_layer=errors_by_layer,
         timings=manifest.timings,
+        notes=list(repository.notes),
     )
 
 

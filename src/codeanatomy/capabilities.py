@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import platform
-import shutil
 import sys
 from importlib import metadata
 
 import msgspec
+
+from codeanatomy.extract.scip import find_scip_python
 
 __all__ = ["Capabilities", "detect_capabilities"]
 
@@ -66,5 +67,5 @@ def detect_capabilities() -> Capabilities:
         platform=f"{platform.system()} {platform.machine()}",
         cpu_count=os.cpu_count() or 1,
         versions=versions,
-        scip_python=shutil.which("scip-python"),
+        scip_python=find_scip_python(),
     )

@@ -7,6 +7,7 @@ from typing import Final
 import pyarrow as pa
 
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
+from codeanatomy.extract import scip
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.scan import FILES
 from codeanatomy.schema import TableSpec
@@ -32,8 +33,8 @@ ERRORS: Final = TableSpec(
 
 
 def evidence_tables() -> tuple[TableSpec, ...]:
-    """Tables of every evidence layer, in layer order."""
-    return tuple(spec for layer in LAYERS for spec in layer.tables)
+    """Tables of every evidence layer, in layer order (the repository-level SCIP layer last)."""
+    return (*(spec for layer in LAYERS for spec in layer.tables), *scip.TABLES)
 
 
 ALL_TABLES: Final[tuple[TableSpec, ...]] = (

@@ -58,6 +58,7 @@ class BuildResult(msgspec.Struct, frozen=True):
         nodes_by_kind, edges_by_kind: graph sizes.
         errors_by_layer: error rows per layer.
         timings: seconds per phase, and ``total``.
+        notes: one-line notices (e.g. an optional tool that was not found).
     """
 
     run_id: str
@@ -72,6 +73,7 @@ class BuildResult(msgspec.Struct, frozen=True):
     edges_by_kind: dict[str, int]
     errors_by_layer: dict[str, int]
     timings: dict[str, float]
+    notes: list[str] = []
 
     @property
     def nodes(self) -> int:

@@ -14,7 +14,7 @@ __all__ = ["print_arrow", "print_json", "stderr_console", "stdout_console"]
 
 def stdout_console() -> Console:
     """Console on stdout (plain text when not a terminal)."""
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 100_000)
 
 
 def stderr_console() -> Console:

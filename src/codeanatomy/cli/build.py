@@ -54,6 +54,8 @@ def build_command(
             scip=scip,
             on_progress=on_progress,
         )
+    for note in result.notes:
+        print(f"codeanatomy: note: {note}", file=sys.stderr)
     if as_json:
         print_json(result)
     else:

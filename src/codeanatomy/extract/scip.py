@@ -46,6 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from google.protobuf.message import DecodeError
 
+from codeanatomy.errors import CodeAnatomyError
 from codeanatomy.extract._base import FileError
 from codeanatomy.extract._scip_schema import (
     Document,
@@ -59,6 +60,7 @@ from codeanatomy.source import SourceFile
 
 __all__ = [
     "LAYER_NAME",
+    "LAYER_VERSION",
     "SCIP_DOCUMENTS",
     "SCIP_OCCURRENCES",
     "SCIP_RELATIONSHIPS",
@@ -72,6 +74,7 @@ __all__ = [
 ]
 
 LAYER_NAME: Final = "scip"
+LAYER_VERSION: Final = 1
 
 SCIP_DOCUMENTS: Final = TableSpec(
     "scip_documents",
@@ -193,7 +196,7 @@ _SYMBOL_KINDS: Final = enum_names("scip.SymbolInformation.Kind")
 _FENCE: Final = "```"
 
 
-class ScipIndexError(Exception):
+class ScipIndexError(CodeAnatomyError):
     """The SCIP index cannot be read or decoded, or scip-python failed to write it."""
 
 
