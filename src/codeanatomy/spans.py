@@ -28,6 +28,8 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
 from typing import Final
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "file_id_for",
     "stable_id",
     "stable_id_sql",
+    "stable_ids",
 ]
 
 ID_HEX_CHARS: Final = 20
@@ -56,6 +59,27 @@ def stable_id(*parts: object) -> str:
     """
     text = "|".join(str(p) for p in parts if p is not None)
     return hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
+
+
+def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str]:
+    """Return ``[stable_id(*prefix, *row) for row in zip(*columns)]``, for many IDs at once.
+
+    The shared ``prefix`` is rendered once, which makes this the fast way to give a
+    whole table its IDs.
+
+    >>> stable_ids(("f", "ts"), ["name", "call"], [3, 7], [None, 2]) == [
+    ...     stable_id("f", "ts", "name", 3), stable_id("f", "ts", "call", 7, 2)]
+    True
+    """
+    head = "".join(f"{p}|" for p in prefix if p is not None)
+    md5 = hashlib.md5
+    out: list[str] = []
+    append = out.append
+    for row in zip(*columns, strict=True):
+        parts = [str(p) for p in row if p is not None]
+        text = head + "|".join(parts) if parts else head[:-1]
+        append(md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS])
+    return out
 
 
 def stable_id_sql(*exprs: str) -> str:
@@ -84,7 +108,16 @@ class SourceLines:
         encoding: the encoding the file declares (``utf-8`` when it declares none).
     """
 
-    __slots__ = ("_ascii", "_encoding", "_line_cache", "_utf8", "bom", "data", "line_starts")
+    __slots__ = (
+        "_ascii",
+        "_encoding",
+        "_line_cache",
+        "_utf8",
+        "_utf8_map",
+        "bom",
+        "data",
+        "line_starts",
+    )
 
     def __init__(self, data: bytes, encoding: str = "utf-8") -> None:
         self.data = data
@@ -97,6 +130,7 @@ class SourceLines:
         self.line_starts: list[int] = starts
         self._ascii = data.isascii()
         self._line_cache: dict[int, tuple[bytes, str]] = {}
+        self._utf8_map: tuple[list[int], list[int]] | None = None
 
     @property
     def line_count(self) -> int:
@@ -166,11 +200,44 @@ class SourceLines:
         prefix = utf8[:offset].decode("utf-8", errors="ignore")
         return self._stored_prefix_len(prefix)
 
+    def from_utf8_offsets(self, offsets: Sequence[int]) -> list[int]:
+        """:meth:`from_utf8_offset` of every element of ``offsets``, for many at once.
+
+        >>> SourceLines("é = 1".encode("latin-1"), "latin-1").from_utf8_offsets([0, 2, 6])
+        [0, 1, 5]
+        """
+        if self._utf8:
+            shift = len(_BOM) if self.bom else 0
+            return [offset + shift for offset in offsets] if shift else list(offsets)
+        if self._utf8_map is None:
+            text = self.data.decode(self._encoding, errors="replace")
+            encoding = self._encoding
+            utf8_ends = list(accumulate(len(c.encode("utf-8")) for c in text))
+            stored_ends = list(accumulate(len(c.encode(encoding, errors="replace")) for c in text))
+            self._utf8_map = ([0, *utf8_ends], [0, *stored_ends])
+        utf8_bounds, stored_bounds = self._utf8_map
+        return [stored_bounds[bisect_right(utf8_bounds, offset) - 1] for offset in offsets]
+
     def utf8_text(self) -> bytes:
         """The file's text as UTF-8 bytes without a BOM (what tree-sitter is given)."""
         if self._utf8:
             return self.data[len(_BOM) :] if self.bom else self.data
         return self.data.decode(self._encoding, errors="replace").encode("utf-8")
+
+    def line_cols(self, offsets: Sequence[int]) -> tuple[list[int], list[int]]:
+        """:meth:`line_col` of every element of ``offsets``: (lines, columns), for many at once.
+
+        >>> SourceLines(b"ab\\ncd").line_cols([0, 4])
+        ([1, 2], [0, 1])
+        """
+        starts = self.line_starts
+        indexes = [bisect_right(starts, offset) - 1 for offset in offsets]
+        lines = [index + 1 if index >= 0 else 1 for index in indexes]
+        cols = [
+            offset - starts[index] if index >= 0 else offset
+            for offset, index in zip(offsets, indexes, strict=True)
+        ]
+        return lines, cols
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """Return (1-based line, 0-based byte column) of a stored-byte ``offset``."""

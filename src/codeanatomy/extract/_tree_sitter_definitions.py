@@ -39,6 +39,8 @@ _IMPORT_TYPES: Final = frozenset(
 _PARAMETER_LISTS: Final = frozenset({"parameters", "lambda_parameters"})
 _KEYWORD_ARGUMENTS: Final = frozenset({"keyword_argument", "dictionary_splat"})
 _STARS: Final = frozenset({"list_splat_pattern", "keyword_separator"})
+_SPLATS: Final = frozenset({"list_splat", "dictionary_splat"})
+_LEFT_FIELD: Final = {"attribute": "object", "call": "function", "subscript": "value"}
 
 
 @dataclass(slots=True)
@@ -74,7 +76,10 @@ def definition_columns(
         node_type = node.type
         if node_type == "call":
             if node.id not in skipped_calls:
-                items.append(_Item("CALL", _callee_name(node), node.start_byte, node.end_byte))
+                start = node.start_byte
+                if text[start : start + 1] == b"*":
+                    start = _unsplatted_start(node)
+                items.append(_Item("CALL", _callee_name(node), start, node.end_byte))
         elif node_type in _IMPORT_TYPES:
             items.extend(_imports(node))
         elif node_type == "ERROR":
@@ -136,6 +141,22 @@ def _last_token_end(node: Node) -> int:
     return node.end_byte
 
 
+def _unsplatted_start(call: Node) -> int:
+    """Start of a call tree-sitter read as ``(*a).b()`` in ``[*a.b()]``: after the star.
+
+    In a list or set display tree-sitter binds ``*`` tighter than the attribute and
+    call; ``ast`` (rightly) starts the call at ``a``.
+    """
+    node = call.child_by_field_name("function")
+    while node is not None:
+        node_type = node.type
+        if node_type in _SPLATS:
+            inner = node.named_child(0)
+            return inner.start_byte if inner is not None else call.start_byte
+        node = node.child_by_field_name(_LEFT_FIELD.get(node_type, ""))
+    return call.start_byte
+
+
 def _callee_name(call: Node) -> str | None:
     """Dotted callee text (``a.b.c``) when the callee is a name or attribute chain."""
     parts: list[str] = []
@@ -148,7 +169,9 @@ def _callee_name(call: Node) -> str | None:
         if node_type == "attribute":
             parts.append(_text(node.child_by_field_name("attribute")))
             node = node.child_by_field_name("object")
-        elif node_type == "parenthesized_expression" and node.named_child_count == 1:
+        elif node_type in _SPLATS or (
+            node_type == "parenthesized_expression" and node.named_child_count == 1
+        ):
             node = node.named_child(0)
         else:
             return None

@@ -30,7 +30,7 @@ from codeanatomy.extract._definitions import definitions_spec
 from codeanatomy.extract._tree_sitter_definitions import definition_columns
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_id
+from codeanatomy.spans import stable_ids
 
 __all__ = [
     "LAYER",
@@ -169,30 +169,24 @@ def _walk(
     grammar: _Grammar,
     opts: ExtractOptions,
 ) -> tuple[dict[str, Sequence[object]], dict[str, Sequence[object]], list[tree_sitter.Node]]:
-    """One cursor walk: node columns, error columns and the definition-bearing nodes."""
-    file_id = source.file_id
-    to_offset = source.lines.from_utf8_offset
-    line_col = source.lines.line_col
-    type_of = grammar.type_of
+    """One cursor walk: node columns, error columns and the definition-bearing nodes.
+
+    The loop only records what tree-sitter reports (kind, byte range, field, parent
+    row); types, offsets, positions and IDs are derived afterwards, column at a time.
+    """
     named = grammar.named
     definition_kinds = grammar.definition_kinds
     checked = tree.root_node.has_error
 
-    node_ids: list[str] = []
-    types: list[str] = []
+    kinds: list[int] = []
+    starts: list[int] = []
+    ends: list[int] = []
     fields: list[str | None] = []
-    parent_ids: list[str | None] = []
+    parents: list[int] = []
     idxs: list[int | None] = []
-    bstarts: list[int] = []
-    bends: list[int] = []
-    lines: list[int] = []
-    cols: list[int] = []
-    is_error: list[bool] = []
-    is_missing: list[bool] = []
-    has_error: list[bool] = []
+    flags: list[tuple[bool, bool, bool]] = []
     flagged: list[tree_sitter.Node] = []
     definition_nodes: list[tree_sitter.Node] = []
-    seen: dict[tuple[str, int, int], int] = {}
 
     # ``ancestor`` is the row of the nearest named ancestor of the node the cursor is
     # on (-1 above the root); ``saved`` holds it for every level the cursor descended.
@@ -204,39 +198,22 @@ def _walk(
         node = cursor.node
         kind = node.kind_id
         if named[kind]:
-            node_type = type_of[kind]
-            bstart = to_offset(node.start_byte)
-            bend = to_offset(node.end_byte)
-            key = (node_type, bstart, bend)
-            ordinal = seen.get(key, 0)
-            seen[key] = ordinal + 1
-            row = len(node_ids)
-            node_ids.append(stable_id(file_id, "ts", node_type, bstart, bend, ordinal or None))
-            types.append(node_type)
+            here = len(kinds)
+            kinds.append(kind)
+            starts.append(node.start_byte)
+            ends.append(node.end_byte)
             fields.append(cursor.field_name)
-            if ancestor >= 0:
-                parent_ids.append(node_ids[ancestor])
-                idxs.append(child_counts[ancestor + 1])
-            else:
-                parent_ids.append(None)
-                idxs.append(None)
+            parents.append(ancestor)
+            idxs.append(child_counts[ancestor + 1])
             child_counts[ancestor + 1] += 1
             child_counts.append(0)
-            bstarts.append(bstart)
-            bends.append(bend)
-            line, col = line_col(bstart)
-            lines.append(line)
-            cols.append(col)
-            if checked:
-                missing = node.is_missing
-                is_error.append(kind == _ERROR_KIND)
-                is_missing.append(missing)
-                has_error.append(node.has_error)
-                if missing or kind == _ERROR_KIND:
-                    flagged.append(node)
             if kind in definition_kinds:
                 definition_nodes.append(node)
-            here = row
+            if checked:
+                missing = node.is_missing
+                flags.append((kind == _ERROR_KIND, missing, node.has_error))
+                if missing or kind == _ERROR_KIND:
+                    flagged.append(node)
         else:
             here = ancestor
             if checked and node.is_missing:
@@ -253,25 +230,52 @@ def _walk(
             continue
         break
 
-    count = len(node_ids)
-    if not checked:
+    count = len(kinds)
+    lines = source.lines
+    type_of = grammar.type_of
+    types = [type_of[kind] for kind in kinds]
+    bstarts = lines.from_utf8_offsets(starts)
+    bends = lines.from_utf8_offsets(ends)
+    node_ids = stable_ids((source.file_id, "ts"), types, bstarts, bends, _ordinals(types, bstarts, bends))
+    if count:
+        idxs[0] = None  # the module has no parent
+    if checked:
+        is_error = [flag[0] for flag in flags]
+        is_missing = [flag[1] for flag in flags]
+        has_error = [flag[2] for flag in flags]
+    else:
         is_error = is_missing = has_error = [False] * count
+    line_numbers, columns = lines.line_cols(bstarts)
     nodes: dict[str, Sequence[object]] = {
-        "file_id": [file_id] * count,
+        "file_id": [source.file_id] * count,
         "node_id": node_ids,
         "type": types,
         "field": fields,
-        "parent_id": parent_ids,
+        "parent_id": [node_ids[parent] if parent >= 0 else None for parent in parents],
         "idx": idxs,
         "bstart": bstarts,
         "bend": bends,
-        "line": lines,
-        "col": cols,
+        "line": line_numbers,
+        "col": columns,
         "is_error": is_error,
         "is_missing": is_missing,
         "has_error": has_error,
     }
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
+
+
+def _ordinals(types: list[str], bstarts: list[int], bends: list[int]) -> list[int | None]:
+    """ID discriminator: ``None`` for the first node of a (type, span), then 1, 2, ..."""
+    keys = list(zip(types, bstarts, bends, strict=True))
+    if len(set(keys)) == len(keys):
+        return [None] * len(keys)
+    seen: dict[tuple[str, int, int], int] = {}
+    ordinals: list[int | None] = []
+    for key in keys:
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
+        ordinals.append(ordinal or None)
+    return ordinals
 
 
 def _error_columns(
