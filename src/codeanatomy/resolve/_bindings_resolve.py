@@ -185,13 +185,14 @@ class _Binder:
             if outer_index < 0:
                 return _MODULE
             outer = scopes[outer_index]
-            if outer.kind == "module" or name in outer.global_decl:
-                return _MODULE
             if outer.kind == "class":
+                # A class's own declarations do not reach into nested scopes.
                 if only_annotation and self.is_local(outer, name):
                     return outer_index
                 if name == "__class__":
                     return -2 - outer_index
+            elif outer.kind == "module" or name in outer.global_decl:
+                return _MODULE
             elif self.is_local(outer, name):
                 return outer_index
             only_annotation = only_annotation and outer.kind in ANNOTATION_SCOPES

@@ -289,6 +289,8 @@ def _name(index: AstIndex, out: FileScopes, row: int, scope: int) -> None:
         _site(out, row, name, scope, "del", False)
         return
     form = _store_form(index, row)
+    if form is None:
+        return
     if form == "augassign":
         out.uses.append(Use(row, name, scope, "augassign"))
     bind_scope = scope
@@ -301,15 +303,24 @@ def _name(index: AstIndex, out: FileScopes, row: int, scope: int) -> None:
     out.scopes[bind_scope].binds.add(name)
 
 
-def _store_form(index: AstIndex, row: int) -> str:
-    """How a Name in Store context is bound, from the statement holding it."""
+def _store_form(index: AstIndex, row: int) -> str | None:
+    """How a Name in Store context is bound, from the statement holding it.
+
+    ``None`` for the target of ``(x): int``: a parenthesised annotation target without
+    a value neither binds nor reads the name.
+    """
     types = index.ast_type
     field_name = index.field_name[row]
     holder = index.parent[row]
     while types[holder] in _UNPACKING:
         field_name = index.field_name[holder]
         holder = index.parent[holder]
-    return _STORE_FORMS.get((types[holder], field_name), "assign")
+    form = _STORE_FORMS.get((types[holder], field_name), "assign")
+    if form == "annassign":
+        statement: ast.AnnAssign = index.nodes[holder]  # type: ignore[assignment]
+        if not statement.simple and statement.value is None:
+            return None
+    return form
 
 
 def _alias(index: AstIndex, out: FileScopes, row: int, scope: int) -> None:
