@@ -28,7 +28,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding.
 * ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
-  ``("yld", fid, E)``, ``("raise", caller, E, node_id)``, ``("exc", caller, key, E)``,
+  ``("yld", fid, E)``, ``("exc", caller, key, E)``,
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("bases", class_id, (E, ...))``.
 """
@@ -71,6 +71,7 @@ class ParamFact:
     """``posonly``, ``regular``, ``vararg``, ``kwonly`` or ``kwarg``."""
     var: str
     has_default: bool
+    default_node_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +410,6 @@ class _Walker:
     def _flow_sensitive(self, scope: _Scope, name: str) -> bool:
         return (
             scope is self.scope
-            and not self.comp_stack
             and scope.kind in {"function", "module"}
             and name not in scope.written_from_inside
         )
@@ -600,8 +600,12 @@ class _Walker:
         elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self.try_stmt(node)  # type: ignore[arg-type]
         elif isinstance(node, ast.Raise):
-            if node.exc is not None:
-                self.cons.append(("raise", self.caller, self.expr(node.exc), self.index.id_of(node.exc)))
+            if isinstance(node.exc, ast.Call):
+                self.expr(node.exc)
+            elif node.exc is not None:
+                exc_id = self.index.id_of(node.exc)
+                value = self.expr(node.exc)
+                self.cons.append(("call", self.caller, f"raise:{exc_id}", exc_id, value, (), (), "raise"))
             if node.cause is not None:
                 self.expr(node.cause)
         elif isinstance(node, ast.Import):
@@ -631,6 +635,7 @@ class _Walker:
         before = dict(self.state)
         start = dict(self.versions)
         phis = self._phi(node.body)
+        self.state = dict(before)
         self.body(node.body)
         self._close_phi(phis, start)
         self.body(node.orelse)
@@ -742,11 +747,17 @@ class _Walker:
         first_default = len(positional) - n_defaults
         for i, arg in enumerate(positional):
             kind = "posonly" if i < len(args.posonlyargs) else "regular"
-            out.append(ParamFact(self.index.id_of(arg), arg.arg, kind, f"{fn_id}:{arg.arg}#0", i >= first_default))
+            default = self.index.id_of(args.defaults[i - first_default]) if i >= first_default else None
+            out.append(ParamFact(self.index.id_of(arg), arg.arg, kind, f"{fn_id}:{arg.arg}#0", i >= first_default, default))
         if args.vararg:
             out.append(ParamFact(self.index.id_of(args.vararg), args.vararg.arg, "vararg", f"{fn_id}:{args.vararg.arg}#0", False))
         for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-            out.append(ParamFact(self.index.id_of(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0", default is not None))
+            out.append(
+                ParamFact(
+                    self.index.id_of(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0", default is not None,
+                    self.index.id_of(default) if default is not None else None,
+                )
+            )
         if args.kwarg:
             out.append(ParamFact(self.index.id_of(args.kwarg), args.kwarg.arg, "kwarg", f"{fn_id}:{args.kwarg.arg}#0", False))
         return tuple(out)

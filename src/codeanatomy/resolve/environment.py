@@ -1,0 +1,80 @@
+"""What resolution knows about the interpreter: builtins, standard library, distributions.
+
+Read once into a :class:`PythonEnvironment` snapshot and passed to
+:func:`codeanatomy.resolve.program.resolve_program`; nothing is imported to learn a
+third-party module's distribution (``importlib.metadata.packages_distributions``
+reads installed metadata only).
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib.metadata
+import sys
+from dataclasses import dataclass
+
+__all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment"]
+
+BUILTIN_TYPE_PYCG: dict[str, str] = {
+    "str": "PyStr",
+    "bytes": "PyBytes",
+    "bytearray": "PyByteArray",
+    "list": "PyList",
+    "dict": "PyDict",
+    "set": "PySet",
+    "frozenset": "PyFrozenSet",
+    "tuple": "PyTuple",
+    "int": "PyInt",
+    "float": "PyFloat",
+    "complex": "PyComplex",
+    "bool": "PyBool",
+}
+"""PyCG's spelling of methods of builtin types: ``<**PyStr**>.join``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PythonEnvironment:
+    """A snapshot of the interpreter the build resolves against.
+
+    Attributes:
+        builtin_names: names in the ``builtins`` module.
+        stdlib_modules: top-level standard library module names.
+        distributions: top-level import name -> installed distribution names.
+        type_methods: builtin type name -> names of its attributes.
+    """
+
+    builtin_names: frozenset[str]
+    stdlib_modules: frozenset[str]
+    distributions: dict[str, tuple[str, ...]]
+    type_methods: dict[str, frozenset[str]]
+
+    @classmethod
+    def current(cls) -> PythonEnvironment:
+        """Snapshot the running interpreter."""
+        type_methods = {
+            name: frozenset(a for a in dir(getattr(builtins, name)) if not a.startswith("__"))
+            for name in BUILTIN_TYPE_PYCG
+        }
+        return cls(
+            builtin_names=frozenset(dir(builtins)),
+            stdlib_modules=frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names),
+            distributions={k: tuple(sorted(set(v))) for k, v in importlib.metadata.packages_distributions().items()},
+            type_methods=type_methods,
+        )
+
+    def origin(self, qualname: str) -> tuple[str, str | None]:
+        """Return (origin, distribution) of an external qualified name.
+
+        >>> env = PythonEnvironment.current()
+        >>> env.origin("builtins.len"), env.origin("os.path.join")
+        (('builtin', None), ('stdlib', None))
+        """
+        top = qualname.split(".", 1)[0]
+        if top == "builtins":
+            return "builtin", None
+        if top in self.stdlib_modules:
+            return "stdlib", None
+        dists = self.distributions.get(top)
+        if dists:
+            return "third_party", dists[0]
+        return "unknown", None

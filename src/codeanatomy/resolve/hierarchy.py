@@ -1,0 +1,91 @@
+"""Class hierarchy: C3 linearization (the MRO) of repository classes.
+
+Classes are solver values (``("C", class_node_id)`` for repository classes,
+``("X", qualname)`` for external ones, ``("BI", name)`` for builtins). External and
+builtin classes are leaves whose MRO is themselves then ``object``. An inconsistent
+hierarchy (no C3 order, or a cycle) never raises: :func:`c3_mro` returns a
+depth-first order and the error text, which lands in the ``class_mro`` table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+__all__ = ["OBJECT", "c3_mro"]
+
+Klass = tuple
+OBJECT: Klass = ("BI", "object")
+
+
+def c3_mro(cls: Klass, bases_of: Callable[[Klass], Sequence[Klass]], _depth: int = 0) -> tuple[list[Klass], str | None]:
+    """Return (MRO of ``cls``, error or None), Python's C3 algorithm.
+
+    Args:
+        cls: the class.
+        bases_of: direct bases of a class, in order (empty for leaves).
+
+    >>> bases = {"D": ["B", "C"], "B": ["A"], "C": ["A"], "A": []}
+    >>> mro, err = c3_mro(("C", "D"), lambda k: [("C", b) for b in bases[k[1]]])
+    >>> [k[1] for k in mro], err
+    (['D', 'B', 'C', 'A', 'object'], None)
+    """
+    memo: dict[Klass, tuple[list[Klass], str | None]] = {}
+    return _mro(cls, bases_of, memo, frozenset())
+
+
+def _mro(
+    cls: Klass,
+    bases_of: Callable[[Klass], Sequence[Klass]],
+    memo: dict[Klass, tuple[list[Klass], str | None]],
+    active: frozenset[Klass],
+) -> tuple[list[Klass], str | None]:
+    if cls in memo:
+        return memo[cls]
+    if cls == OBJECT:
+        return [OBJECT], None
+    bases = [b for b in bases_of(cls) if b != OBJECT] if cls[0] == "C" else []
+    if cls in active or len(active) > 200:
+        return [cls, OBJECT], "cyclic class hierarchy"
+    error: str | None = None
+    sequences: list[list[Klass]] = []
+    inner = active | {cls}
+    for base in bases:
+        mro, err = _mro(base, bases_of, memo, inner)
+        error = error or err
+        sequences.append(list(mro))
+    sequences.append(list(bases))
+    result = [cls]
+    while True:
+        sequences = [s for s in sequences if s]
+        if not sequences:
+            break
+        head = None
+        for seq in sequences:
+            candidate = seq[0]
+            if not any(candidate in s[1:] for s in sequences):
+                head = candidate
+                break
+        if head is None:
+            error = error or "inconsistent MRO: cannot linearize bases " + ", ".join(_name(b) for b in bases)
+            # Fall back to a depth-first, duplicate-free order.
+            seen = set(result)
+            for seq in sequences:
+                for k in seq:
+                    if k not in seen:
+                        seen.add(k)
+                        result.append(k)
+            break
+        result.append(head)
+        for seq in sequences:
+            if seq and seq[0] == head:
+                del seq[0]
+    if result[-1] != OBJECT:
+        if OBJECT in result:
+            result.remove(OBJECT)
+        result.append(OBJECT)
+    memo[cls] = (result, error)
+    return result, error
+
+
+def _name(k: Klass) -> str:
+    return str(k[1])

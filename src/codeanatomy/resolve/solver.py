@@ -1,0 +1,1228 @@
+"""The points-to fixpoint: which values every variable, attribute and container slot may hold.
+
+A flow-insensitive assignment-graph analysis in the spirit of PyCG, over the
+constraints :func:`codeanatomy.resolve.facts.collect_facts` emits (flow-sensitivity
+inside bodies is already folded into those constraints as versioned variables).
+The fixpoint is kept in Python and is worklist-based: evaluating a constraint
+records every key it reads, and a constraint is re-run only when one of those keys
+gains values, so nothing is re-evaluated wholesale and no product of variables is
+materialised. Late rules (decorators whose result is unknown pass the function
+through; methods whose ``self`` received no instance get one of their own class)
+apply after convergence, then the worklist runs again.
+
+Abstract values are tuples: ``F`` function, ``B`` bound method, ``C`` class,
+``I`` instance, ``M`` repository module, ``X`` external symbol, ``BI`` builtin,
+``K``/``T`` literal / value of a builtin type, ``L`` container (per allocation
+site, with literal-keyed slots), ``BM`` builtin method, ``G`` generator, ``SUP``
+super proxy, ``SM``/``CM``/``PR`` static/class method and property wrappers, and a
+few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and enumerate).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from codeanatomy.extract._base import FileError
+from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
+from codeanatomy.resolve.facts import ClassFact, FunctionFact, ModuleFacts
+from codeanatomy.resolve.hierarchy import OBJECT, c3_mro
+from codeanatomy.resolve.modules import ImportTarget, ModuleIndex
+
+__all__ = ["Edge", "Solver"]
+
+_EMPTY: frozenset = frozenset()
+_CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
+_INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
+_STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
+_BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
+_NO_EDGE_DECORATORS = {"staticmethod", "classmethod", "property"}
+_ROUNDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One resolved call: a call site reaching a callee."""
+
+    call_node_id: str
+    caller_id: str
+    callee: tuple
+    via: str | None
+    method: str
+
+
+@dataclass(slots=True)
+class _Call:
+    caller: str
+    key: str
+    node_id: str
+    func: tuple | None
+    args: tuple
+    kwargs: tuple
+    kind: str
+    targets: set = field(default_factory=set)
+
+
+def _slot_key(value: tuple) -> tuple | None:
+    if value[0] != "K":
+        return None
+    kind, lit = value[1], value[2]
+    if kind == "str":
+        return ("str", lit)
+    if kind in {"int", "bool"}:
+        return ("num", lit)
+    if kind == "float":
+        return ("num", int(lit)) if float(lit).is_integer() else ("num", lit)
+    return None
+
+
+def _key_value(slot: tuple) -> tuple:
+    if slot[0] == "str":
+        return ("K", "str", slot[1])
+    return ("K", "int", slot[1]) if isinstance(slot[1], int) else ("K", "float", slot[1])
+
+
+class Solver:
+    """Close the constraints of a whole program.
+
+    Args:
+        facts: every file's facts.
+        index: the repository's module names.
+        imports: resolved imports by import node ID.
+        env: the interpreter snapshot.
+    """
+
+    def __init__(
+        self,
+        facts: Sequence[ModuleFacts],
+        index: ModuleIndex,
+        imports: dict[str, ImportTarget],
+        env: PythonEnvironment,
+    ) -> None:
+        self.index = index
+        self.imports = imports
+        self.env = env
+        self.funcs: dict[str, FunctionFact] = {}
+        self.classes: dict[str, ClassFact] = {}
+        self.module_of_def: dict[str, str] = {}
+        self.module_ids: dict[str, str] = {}
+        self.module_names: dict[str, str] = {}
+        self.globals: dict[str, set[str]] = {}
+        self.external_stars: dict[str, list[str]] = {}
+        self.vals: dict[object, set] = {}
+        self.readers: dict[object, set[int]] = {}
+        self.cons: list[tuple] = []
+        self.calls: list[_Call] = []
+        self.queue: deque[int] = deque()
+        self.queued: list[bool] = []
+        self.cur = -1
+        self.edges: dict[tuple, str] = {}
+        self.bindings: set[tuple] = set()
+        self.attribute_targets: set[tuple] = set()
+        self.allocated: set[str] = set()
+        self.mro_cache: dict[str, tuple[list, str | None]] = {}
+        self.bases_version = 0
+        self.mro_version = -1
+        for item in facts:
+            if index.facts_of(item.module) is not item:
+                continue
+            self.module_ids[item.module] = item.module_id
+            self.module_names[item.module_id] = item.module
+            self.globals[item.module_id] = set(item.global_names)
+            for fn in item.functions:
+                self.funcs[fn.node_id] = fn
+                self.module_of_def[fn.node_id] = item.module_id
+            for cls in item.classes:
+                self.classes[cls.node_id] = cls
+                self.module_of_def[cls.node_id] = item.module_id
+        self.facts = [f for f in facts if index.facts_of(f.module) is f]
+        self.con_file: list[str] = []
+        self.errors: list[FileError] = []
+        self._failed: set[str] = set()
+        self._file = ""
+        self._expand_star_imports()
+        for item in self.facts:
+            self._file = item.path
+            for con in item.constraints:
+                self._add_constraint(con)
+
+    # ---- setup ---------------------------------------------------------------------------
+
+    def _exports(self, module: str) -> set[str]:
+        item = self.index.facts_of(module)
+        if item is None:
+            return set()
+        if item.all_names is not None:
+            return set(item.all_names)
+        return {n for n in self.globals[item.module_id] if not n.startswith("_")}
+
+    def _expand_star_imports(self) -> None:
+        stars: list[tuple[str, str]] = []
+        for item in self.facts:
+            for imp in item.imports:
+                if imp.name != "*" or imp.scope_id != item.module_id:
+                    continue
+                target = self.imports.get(imp.node_id)
+                if target is None:
+                    continue
+                if target.base is not None:
+                    stars.append((item.module_id, target.base))
+                elif target.external:
+                    self.external_stars.setdefault(item.module_id, []).append(target.external)
+        changed = True
+        while changed:
+            changed = False
+            for importer, module in stars:
+                names = self._exports(module) - self.globals[importer]
+                if names:
+                    self.globals[importer] |= names
+                    changed = True
+        for importer, module in stars:
+            target_id = self.module_ids.get(module)
+            for name in sorted(self._exports(module)):
+                if target_id is not None and name in self.globals[target_id]:
+                    self._add_constraint(("cp", f"{target_id}:{name}", f"{importer}:{name}"))
+                sub = self.index.canonical(f"{module}.{name}")
+                if sub is not None:
+                    self.vals.setdefault(f"{importer}:{name}", set()).add(("M", sub))
+
+    def _add_constraint(self, con: tuple) -> int:
+        number = len(self.cons)
+        if con[0] == "call":
+            _, caller, key, node_id, func, args, kwargs, kind = con
+            self.calls.append(_Call(caller, key, node_id, func, args, kwargs, kind))
+            con = ("call", len(self.calls) - 1)
+        self.cons.append(con)
+        self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
+        self.queued.append(True)
+        self.queue.append(number)
+        return number
+
+    # ---- values ----------------------------------------------------------------------------
+
+    def read(self, key: object) -> set:
+        """Values of ``key``; the running constraint is re-run when they grow."""
+        readers = self.readers.get(key)
+        if readers is None:
+            readers = self.readers[key] = set()
+        readers.add(self.cur)
+        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+
+    def add(self, key: object, values: Iterable) -> None:
+        """Add ``values`` to ``key`` and wake its readers if it grew."""
+        current = self.vals.get(key)
+        if current is None:
+            current = self.vals[key] = set()
+        before = len(current)
+        current.update(values)
+        if len(current) != before:
+            for reader in self.readers.get(key, ()):
+                if not self.queued[reader]:
+                    self.queued[reader] = True
+                    self.queue.append(reader)
+
+    def ev(self, e: tuple | None) -> set:  # noqa: C901, PLR0911, PLR0912
+        """Evaluate a fact expression to its current value set."""
+        if e is None:
+            return _EMPTY  # type: ignore[return-value]
+        tag = e[0]
+        if tag == "v":
+            return self.read(e[1])
+        if tag == "a":
+            out: set = set()
+            for base in list(self.ev(e[1])):
+                out |= self.getattr(base, e[2], e[3], e[1])
+            return out
+        if tag == "c":
+            return self.read(("r", e[1]))
+        if tag == "g":
+            return self.global_value(e[1], e[2])
+        if tag == "lit":
+            return {("K", e[1], e[2])}
+        if tag == "t":
+            return {("T", e[1])}
+        if tag == "n":
+            return {("L", e[1], e[2])}
+        if tag == "f":
+            if e[1] in self.funcs:
+                return {("F", e[1])}
+            return {("C", e[1])}
+        if tag == "u":
+            out = set()
+            for part in e[1]:
+                out |= self.ev(part)
+            return out
+        if tag == "s":
+            keys = self.ev(e[2]) if e[2] is not None else _EMPTY
+            out = set()
+            for base in list(self.ev(e[1])):
+                out |= self.subscript(base, keys if e[2] is not None else None, e[3])
+            return out
+        if tag == "it":
+            out = set()
+            for base in list(self.ev(e[1])):
+                out |= self.iterate(base)
+            return out
+        if tag == "op":
+            return self.binop(e[1], self.ev(e[2]), self.ev(e[3]))
+        if tag == "imp":
+            return self.import_value(e[1], e[2], e[3])
+        if tag == "sup":
+            return {("SUP", e[1], v) for v in self.ev(e[2]) if v[0] in {"I", "C"}}
+        if tag == "sup2":
+            objs = [v for v in self.ev(e[2]) if v[0] in {"I", "C"}]
+            return {("SUP", c[1], v) for c in self.ev(e[1]) if c[0] == "C" for v in objs}
+        if tag == "val":
+            return {e[1]}
+        if tag == "slice":
+            out = set()
+            for base in self.ev(e[1]):
+                if base[0] in {"L", "SL"}:
+                    out.add(("SL", base if base[0] == "L" else base[1]))
+                elif base[0] in {"K", "T"}:
+                    out.add(("T", base[1]))
+            return out
+        return _EMPTY  # type: ignore[return-value]
+
+    def global_value(self, module_id: str, name: str) -> set:
+        """A module-level name read from a module without a binding of its own for it."""
+        if name in self.globals.get(module_id, ()):
+            return self.read(f"{module_id}:{name}")
+        if name in self.env.builtin_names:
+            return {("BI", name)}
+        stars = self.external_stars.get(module_id)
+        if stars and len(stars) == 1:
+            return {("X", f"{stars[0]}.{name}")}
+        return _EMPTY  # type: ignore[return-value]
+
+    def import_value(self, node_id: str, mode: str, name: str) -> set:
+        """The value an import binds."""
+        target = self.imports.get(node_id)
+        if mode == "top":
+            top = name.split(".", 1)[0]
+            canonical = self.index.canonical(top)
+            return {("M", canonical)} if canonical else {("X", top)}
+        if target is None:
+            return _EMPTY  # type: ignore[return-value]
+        if mode == "module":
+            if target.base is not None:
+                return {("M", target.base)}
+            return {("X", target.external)} if target.external else _EMPTY  # type: ignore[return-value]
+        if target.base is not None:
+            return self.getattr(("M", target.base), name, None, None)
+        if target.external:
+            return {("X", f"{target.external}.{name}")}
+        return _EMPTY  # type: ignore[return-value]
+
+    # ---- classes -------------------------------------------------------------------------
+
+    def bases(self, cid: str) -> list[tuple]:
+        """Direct bases of a repository class, in order."""
+        pairs = sorted(self.read(("bases", cid)))
+        return [v for _, v in pairs]
+
+    def mro(self, cid: str) -> tuple[list[tuple], str | None]:
+        """C3 MRO of a repository class (cached until some class gains a base)."""
+        if self.mro_version != self.bases_version:
+            self.mro_cache.clear()
+            self.mro_version = self.bases_version
+        cached = self.mro_cache.get(cid)
+        if cached is None:
+            cached = c3_mro(("C", cid), lambda k: self.bases(k[1]))
+            self.mro_cache[cid] = cached
+        for klass in cached[0]:
+            if klass[0] == "C":
+                self.read(("bases", klass[1]))
+        return cached
+
+    def class_lookup(self, cid: str, name: str, after: str | None = None) -> list[tuple[tuple, tuple]]:
+        """(value, owner) pairs of ``name`` along the MRO of ``cid`` (after class ``after``)."""
+        mro = self.mro(cid)[0]
+        if after is not None:
+            position = next((i for i, k in enumerate(mro) if k == ("C", after)), None)
+            if position is None:
+                return []
+            mro = mro[position + 1 :]
+        for klass in mro:
+            if klass[0] == "C":
+                cls = self.classes.get(klass[1])
+                slot = self.read(("A", klass, name))
+                if slot or (cls is not None and name in cls.body_names):
+                    return [(v, klass) for v in slot]
+            elif klass[0] == "X":
+                return [(("X", f"{klass[1]}.{name}"), klass)]
+            elif klass != OBJECT:
+                return []
+        return []
+
+    def _param0(self, fid: str) -> str | None:
+        fn = self.funcs.get(fid)
+        if fn is None or not fn.params or fn.params[0].kind not in {"posonly", "regular"}:
+            return None
+        return fn.params[0].var
+
+    def _bind_receiver(self, fid: str, receiver: tuple) -> None:
+        var = self._param0(fid)
+        if var is not None:
+            self.add(var, (receiver,))
+
+    def _through_instance(self, found: list[tuple[tuple, tuple]], receiver: tuple, cls_value: tuple, node_id: str | None) -> set:
+        out: set = set()
+        for value, _owner in found:
+            tag = value[0]
+            if tag == "F":
+                self._bind_receiver(value[1], receiver)
+                out.add(("B", value[1]))
+            elif tag == "SM":
+                out.add(("F", value[1]))
+            elif tag == "CM":
+                self._bind_receiver(value[1], cls_value)
+                out.add(("B", value[1]))
+            elif tag == "PR":
+                self._bind_receiver(value[1], receiver)
+                if node_id is not None and self.cur >= 0:
+                    caller = self._caller_of(self.cur)
+                    if caller is not None:
+                        self._record_edge(node_id, caller, ("F", value[1]), None, "property")
+                out |= self.read(("ret", value[1]))
+            else:
+                out.add(value)
+        return out
+
+    def _through_class(self, found: list[tuple[tuple, tuple]], cls_value: tuple) -> set:
+        out: set = set()
+        for value, _owner in found:
+            tag = value[0]
+            if tag == "SM":
+                out.add(("F", value[1]))
+            elif tag == "CM":
+                self._bind_receiver(value[1], cls_value)
+                out.add(("B", value[1]))
+            else:
+                out.add(value)
+        return out
+
+    def getattr(self, base: tuple, name: str, node_id: str | None, base_expr: tuple | None) -> set:  # noqa: C901, PLR0912
+        """Values of ``base.name``."""
+        tag = base[0]
+        out: set
+        method = None
+        if tag == "M":
+            module_id = self.module_ids.get(base[1])
+            out = set(self.read(("A", base, name)))
+            if module_id is not None and name in self.globals[module_id]:
+                out |= self.read(f"{module_id}:{name}")
+            sub = self.index.canonical(f"{base[1]}.{name}")
+            if sub is not None:
+                out.add(("M", sub))
+            method = "module"
+        elif tag == "X":
+            return {("X", f"{base[1]}.{name}")}
+        elif tag == "I":
+            if name == "__class__":
+                return {("C", base[1])}
+            out = set(self.read(("A", base, name)))
+            found = self.class_lookup(base[1], name)
+            if out:
+                found = [f for f in found if f[0][0] != "X"]
+            out |= self._through_instance(found, base, ("C", base[1]), node_id)
+            method = "self" if base_expr is not None and self._is_param0(base_expr) else "instance"
+        elif tag == "C":
+            out = self._through_class(self.class_lookup(base[1], name), base)
+            method = "cls" if base_expr is not None and self._is_param0(base_expr) else "class"
+        elif tag == "SUP":
+            inner = base[2]
+            found = self.class_lookup(inner[1], name, after=base[1])
+            if inner[0] == "I":
+                out = self._through_instance(found, inner, ("C", inner[1]), node_id)
+            else:
+                out = self._through_class(found, inner)
+            method = "super"
+        elif tag in {"F", "B"}:
+            return set(self.read(("A", ("F", base[1]), name)))
+        elif tag == "PR":
+            return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
+        else:
+            typename = self._builtin_type(base)
+            if typename is not None and name in self.env.type_methods.get(typename, ()):
+                receiver = base if base[0] in {"L", "SL", "VIEW"} else None
+                return {("BM", typename, name, receiver)}
+            return set()
+        if node_id is not None and method is not None:
+            for value in out:
+                target = self._definition_id(value)
+                if target is not None:
+                    self.attribute_targets.add((node_id, target, method))
+        return out
+
+    def _is_param0(self, expr: tuple) -> bool:
+        if expr[0] != "v" or not isinstance(expr[1], str):
+            return False
+        head, _, tail = expr[1].partition(":")
+        fn = self.funcs.get(head)
+        return bool(fn and fn.class_id and fn.params and tail.split("#")[0] == fn.params[0].name)
+
+    @staticmethod
+    def _definition_id(value: tuple) -> str | None:
+        if value[0] in {"F", "B", "C", "SM", "CM", "PR"}:
+            return value[1]
+        return None
+
+    @staticmethod
+    def _builtin_type(value: tuple) -> str | None:
+        tag = value[0]
+        if tag in {"K", "T"}:
+            return value[1] if value[1] in BUILTIN_TYPE_PYCG else None
+        if tag == "L":
+            return value[1] if value[1] in BUILTIN_TYPE_PYCG else None
+        if tag == "SL":
+            return value[1][1] if value[1][1] in BUILTIN_TYPE_PYCG else None
+        if tag == "TL":
+            return "list"
+        return None
+
+    # ---- containers ----------------------------------------------------------------------
+
+    def slots(self, container: tuple) -> set:
+        return self.read(("slots", container))
+
+    def slot_values(self, container: tuple, slot: object) -> set:
+        return self.read(("S", container, slot))
+
+    def all_elements(self, container: tuple) -> set:
+        out = set(self.slot_values(container, "*"))
+        for slot in list(self.slots(container)):
+            out |= self.slot_values(container, slot)
+        return out
+
+    def store_slot(self, container: tuple, slot: object, values: Iterable) -> None:
+        self.add(("slots", container), (slot,))
+        self.add(("S", container, slot), values)
+
+    def iterate(self, value: tuple) -> set:  # noqa: C901, PLR0911
+        """Elements produced by iterating ``value``."""
+        tag = value[0]
+        if tag == "L":
+            if value[1] == "dict":
+                return {_key_value(s) for s in self.slots(value) if s != "*"}
+            return self.all_elements(value)
+        if tag == "SL":
+            return self.iterate(value[1])
+        if tag == "G":
+            return set(self.read(("yld", value[1])))
+        if tag in {"K", "T"}:
+            return {("T", value[1])} if value[1] in {"str", "bytes"} else set()
+        if tag == "TL":
+            return {("T", value[1])}
+        if tag == "VIEW":
+            kind, container = value[1], value[2]
+            if kind == "keys":
+                return self.iterate(container)
+            if kind == "values":
+                return self.all_elements(container)
+            return {("PAIR", container)}
+        if tag == "PAIR":
+            return self.iterate(value[1]) | self.all_elements(value[1])
+        if tag == "ZR":
+            return {("ZT", value[1], value[2])}
+        if tag == "I":
+            out: set = set()
+            for fn in self._instance_methods(value, "__iter__"):
+                fact = self.funcs.get(fn)
+                if fact is not None and fact.is_generator:
+                    out |= self.read(("yld", fn))
+                    continue
+                for it in list(self.read(("ret", fn))):
+                    if it[0] == "I":
+                        for nxt in self._instance_methods(it, "__next__"):
+                            out |= self.read(("ret", nxt))
+                    else:
+                        out |= self.iterate(it)
+            return out
+        return set()
+
+    def _instance_methods(self, inst: tuple, name: str) -> list[str]:
+        out = []
+        for value, _ in self.class_lookup(inst[1], name):
+            if value[0] == "F":
+                self._bind_receiver(value[1], inst)
+                out.append(value[1])
+        return out
+
+    def subscript(self, value: tuple, keys: set | None, unpack: bool) -> set:  # noqa: C901, PLR0911, PLR0912
+        """Values of ``value[key]`` (``keys`` None: unknown key)."""
+        tag = value[0]
+        slots = None
+        if keys is not None:
+            slots = [_slot_key(k) for k in keys]
+            if not slots or any(s is None for s in slots):
+                slots = None
+        if tag == "L":
+            if slots is None:
+                return self.all_elements(value)
+            out = set(self.slot_values(value, "*"))
+            known = self.slots(value)
+            for slot in slots:
+                if value[1] in {"list", "tuple"} and slot[0] == "num" and isinstance(slot[1], int) and slot[1] < 0:
+                    if self.slot_values(value, "*") or "*" in known:
+                        return self.all_elements(value)
+                    length = 1 + max((s[1] for s in known if s != "*" and s[0] == "num"), default=-1)
+                    slot = ("num", length + slot[1])
+                out |= self.slot_values(value, slot)
+            return out
+        if tag == "SL":
+            return self.all_elements(value[1])
+        if tag in {"K", "T"} and value[1] in {"str", "bytes"}:
+            return {("T", value[1])}
+        if tag == "TL":
+            return {("T", value[1])}
+        if tag == "PAIR":
+            container = value[1]
+            if slots is not None and all(s == ("num", 0) for s in slots):
+                return self.iterate(container)
+            if slots is not None and all(s == ("num", 1) for s in slots):
+                return self.all_elements(container)
+            return self.iterate(container) | self.all_elements(container)
+        if tag == "ZT":
+            call_key, kind = value[1], value[2]
+            indices = [s[1] for s in slots] if slots is not None else None
+            out = set()
+            if kind == "enumerate":
+                if indices is None or 0 in indices:
+                    out.add(("T", "int"))
+                if indices is None or 1 in indices:
+                    for v in list(self.read(("zarg", call_key, 0))):
+                        out |= self.iterate(v)
+                return out
+            for i in range(8):
+                if indices is None or i in indices:
+                    for v in list(self.read(("zarg", call_key, i))):
+                        out |= self.iterate(v)
+            return out
+        if tag == "GL":
+            if slots is None:
+                return set()
+            out = set()
+            for slot in slots:
+                if slot[0] == "str":
+                    out |= self.global_value(value[1], slot[1])
+            return out
+        if tag == "I":
+            out = set()
+            for fn in self._instance_methods(value, "__getitem__"):
+                out |= self.read(("ret", fn))
+            if not out and unpack:
+                return self.iterate(value)
+            return out
+        if unpack:
+            return self.iterate(value)
+        return set()
+
+    def binop(self, op: str, left: set, right: set) -> set:
+        """Result of a binary operation on values of builtin types."""
+        out: set = set()
+        for a in left:
+            ta = self._scalar_type(a)
+            if ta is None:
+                if a[0] in {"L", "SL"} and op == "Add":
+                    out.add(a)
+                continue
+            if ta in {"str", "bytes"} and op in {"Add", "Mod", "Mult"}:
+                out.add(("T", ta))
+            elif ta in {"int", "float", "bool", "complex"}:
+                for b in right:
+                    tb = self._scalar_type(b)
+                    if tb in {"int", "float", "bool", "complex"}:
+                        kinds = {ta, tb}
+                        result = "complex" if "complex" in kinds else "float" if ("float" in kinds or op == "Div") else "int"
+                        out.add(("T", result))
+        if op == "Add":
+            for b in right:
+                if b[0] in {"L", "SL"}:
+                    out.add(b)
+        return out
+
+    @staticmethod
+    def _scalar_type(value: tuple) -> str | None:
+        return value[1] if value[0] in {"K", "T"} else None
+
+    # ---- calls -------------------------------------------------------------------------------
+
+    def _caller_of(self, number: int) -> str | None:
+        con = self.cons[number]
+        tag = con[0]
+        if tag == "call":
+            return self.calls[con[1]].caller
+        if tag in {"as", "for", "with", "exc"}:
+            return con[1]
+        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall"}:
+            return self.calls[con[1]].caller
+        return None
+
+    def _record_edge(self, node_id: str, caller: str, callee: tuple, via: str | None, method: str) -> None:
+        key = (node_id, caller, callee, via)
+        if key not in self.edges:
+            self.edges[key] = method
+
+    def _call_method(self, call: _Call, callee: tuple) -> str:
+        if call.kind == "decorator":
+            return "decorator"
+        if callee[0] in {"X"}:
+            return "external"
+        if callee[0] in {"BI", "BM"}:
+            return "builtin"
+        func = call.func
+        if func is None:
+            return "points_to"
+        if func[0] == "a":
+            base = func[1]
+            if base is not None and (base[0] in {"sup", "sup2"} or (base[0] == "u" and any(p[0] in {"sup", "sup2"} for p in base[1]))):
+                return "super"
+            return "mro"
+        if func[0] in {"v", "g", "imp"}:
+            return "direct"
+        return "points_to"
+
+    def run_call(self, number: int, call: _Call) -> None:
+        """Resolve the callees of a call site and set up everything each new callee needs."""
+        callees = self.ev(call.func)
+        for callee in list(callees):
+            if callee in call.targets:
+                continue
+            call.targets.add(callee)
+            self._invoke(number, call, callee)
+
+    def _invoke(self, number: int, call: _Call, callee: tuple) -> None:  # noqa: C901, PLR0912
+        index = self.cons[number][1]
+        tag = callee[0]
+        result = ("r", call.key)
+        method = self._call_method(call, callee)
+        if call.kind == "raise":
+            if tag == "C":
+                self._construct(index, call, callee[1])
+            return
+        if tag in {"F", "B", "SM"}:
+            fid = callee[1]
+            self._record_edge(call.node_id, call.caller, ("F", fid), None, method)
+            self._add_constraint(("bind", index, fid, 1 if tag == "B" else 0))
+            self._return_into(fid, result)
+        elif tag == "C":
+            self._construct(index, call, callee[1])
+        elif tag == "I":
+            self._add_constraint(("icall", index, callee[1]))
+        elif tag == "X":
+            self._record_edge(call.node_id, call.caller, callee, None, method)
+            if callee[1] in {"importlib.import_module"}:
+                self._add_constraint(("bcall", index, "__import__"))
+        elif tag == "BI":
+            name = callee[1]
+            if not (call.kind == "decorator" and name in _NO_EDGE_DECORATORS):
+                self._record_edge(call.node_id, call.caller, callee, None, method)
+            self._add_constraint(("bcall", index, name))
+        elif tag == "BM":
+            self._record_edge(call.node_id, call.caller, callee[:3], None, method)
+            self._add_constraint(("mcall", index, callee))
+        elif tag == "PRD":
+            self.add(result, (("PR", callee[1]),))
+
+    def _return_into(self, fid: str, result: object) -> None:
+        fn = self.funcs.get(fid)
+        if fn is not None and fn.is_generator:
+            self.add(result, (("G", fid),))
+        else:
+            self._add_constraint(("cp", ("ret", fid), result))
+
+    def _construct(self, index: int, call: _Call, cid: str) -> None:
+        self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
+        self.add(("r", call.key), (("I", cid),))
+        if cid not in self.allocated:
+            self.allocated.add(cid)
+            self._add_constraint(("alloc", cid))
+        self._add_constraint(("ctor", index, cid))
+
+    def run_ctor(self, call: _Call, index: int, cid: str) -> None:
+        found = self.class_lookup(cid, "__init__")
+        instance = ("I", cid)
+        for value, owner in found:
+            if value[0] == "F":
+                self._bind_receiver(value[1], instance)
+                method = "direct" if owner == ("C", cid) else "mro"
+                self._record_edge(call.node_id, call.caller, value, "__init__", method)
+                if ("init", index, value[1]) not in self.vals:
+                    self.vals[("init", index, value[1])] = set()
+                    self._add_constraint(("bind", index, value[1], 1))
+            elif value[0] == "X":
+                self._record_edge(call.node_id, call.caller, value, "__init__", "external")
+
+    def run_icall(self, call: _Call, index: int, cid: str) -> None:
+        instance = ("I", cid)
+        for value, _owner in self.class_lookup(cid, "__call__"):
+            if value[0] == "F":
+                self._bind_receiver(value[1], instance)
+                self._record_edge(call.node_id, call.caller, value, "__call__", "mro")
+                if ("icall", index, value[1]) not in self.vals:
+                    self.vals[("icall", index, value[1])] = set()
+                    self._add_constraint(("bind", index, value[1], 1))
+                    self._return_into(value[1], ("r", call.key))
+
+    def run_alloc(self, cid: str) -> None:
+        instance = ("I", cid)
+        for klass in self.mro(cid)[0]:
+            cls = self.classes.get(klass[1]) if klass[0] == "C" else None
+            if cls is None:
+                continue
+            for fid in cls.method_ids:
+                fn = self.funcs[fid]
+                if fn.method_kind in {"method", "property"}:
+                    self._bind_receiver(fid, instance)
+                elif fn.method_kind == "classmethod":
+                    self._bind_receiver(fid, ("C", cid))
+
+    def run_bind(self, call: _Call, fid: str, shift: int, arg_exprs: tuple | None = None) -> None:  # noqa: C901, PLR0912
+        """Bind the call's arguments to the parameters of ``fid``."""
+        fn = self.funcs.get(fid)
+        if fn is None:
+            return
+        positional = [p for p in fn.params if p.kind in {"posonly", "regular"}]
+        vararg = next((p for p in fn.params if p.kind == "vararg"), None)
+        kwarg = next((p for p in fn.params if p.kind == "kwarg"), None)
+        by_name = {p.name: p for p in fn.params if p.kind in {"regular", "kwonly"}}
+        record = arg_exprs is None
+        args = call.args if arg_exprs is None else tuple((e, False, None) for e in arg_exprs)
+        position = shift
+        unknown_position = False
+        bound: set[str] = set()
+        star_tuple = ("L", "tuple", f"*{fid}")
+        star_dict = ("L", "dict", f"**{fid}")
+        if vararg is not None:
+            self.add(vararg.var, (star_tuple,))
+        if kwarg is not None:
+            self.add(kwarg.var, (star_dict,))
+        for expr, starred, node_id in args:
+            if starred:
+                values = set()
+                for v in list(self.ev(expr)):
+                    values |= self.iterate(v)
+                for p in positional[position:]:
+                    self.add(p.var, values)
+                    bound.add(p.name)
+                    if record and node_id:
+                        self.bindings.add((node_id, p.node_id, call.node_id, "star_args"))
+                if vararg is not None:
+                    self.store_slot(star_tuple, "*", values)
+                    if record and node_id:
+                        self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
+                unknown_position = True
+                continue
+            values = self.ev(expr)
+            if not unknown_position and position < len(positional):
+                param = positional[position]
+                self.add(param.var, values)
+                bound.add(param.name)
+                if record and node_id:
+                    self.bindings.add((node_id, param.node_id, call.node_id, "positional"))
+            elif vararg is not None:
+                slot = ("num", position - len(positional)) if not unknown_position else "*"
+                self.store_slot(star_tuple, slot, values)
+                if record and node_id:
+                    self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
+            position += 1
+        kwargs = call.kwargs if arg_exprs is None else ()
+        for name, expr, node_id in kwargs:
+            values = self.ev(expr)
+            if name is None:
+                spread = set()
+                for v in list(values):
+                    if v[0] == "L":
+                        spread |= self.all_elements(v)
+                for p in by_name.values():
+                    self.add(p.var, spread)
+                if kwarg is not None:
+                    self.store_slot(star_dict, "*", spread)
+                if record and node_id:
+                    for p in [*by_name.values(), *([kwarg] if kwarg else [])]:
+                        self.bindings.add((node_id, p.node_id, call.node_id, "star_kwargs"))
+                continue
+            param = by_name.get(name)
+            if param is not None:
+                self.add(param.var, values)
+                bound.add(name)
+                if record and node_id:
+                    self.bindings.add((node_id, param.node_id, call.node_id, "keyword"))
+            elif kwarg is not None:
+                self.store_slot(star_dict, ("str", name), values)
+                if record and node_id:
+                    self.bindings.add((node_id, kwarg.node_id, call.node_id, "keyword"))
+        if record:
+            skip = positional[:shift]
+            for p in fn.params:
+                if p.has_default and p.name not in bound and p not in skip and p.default_node_id:
+                    self.bindings.add((p.default_node_id, p.node_id, call.node_id, "default"))
+
+    def _callback(self, index: int, call: _Call, funcs: set, arg_exprs: tuple) -> set:
+        """Call every function in ``funcs`` with ``arg_exprs``; return what they return."""
+        out: set = set()
+        for value in list(funcs):
+            if value[0] in {"F", "B"}:
+                fid = value[1]
+                self._record_edge(call.node_id, call.caller, ("F", fid), None, "builtin_callback")
+                key = ("cb", index, fid)
+                if key not in self.vals:
+                    self.vals[key] = set()
+                    self._add_constraint(("bindx", index, fid, 1 if value[0] == "B" else 0, arg_exprs))
+                out |= self.read(("ret", fid))
+            elif value[0] == "C":
+                self._record_edge(call.node_id, call.caller, ("C", value[1]), None, "constructor")
+                out.add(("I", value[1]))
+            elif value[0] in {"X", "BI"}:
+                self._record_edge(call.node_id, call.caller, value, None, "builtin_callback")
+        return out
+
+    def _arg(self, call: _Call, position: int, keyword: str | None = None) -> tuple | None:
+        if keyword is not None:
+            for name, expr, _ in call.kwargs:
+                if name == keyword:
+                    return expr
+        positional = [a for a in call.args if not a[1]]
+        if len(positional) == len(call.args) and position < len(positional):
+            return positional[position][0]
+        return None
+
+    def run_builtin(self, index: int, call: _Call, name: str) -> None:  # noqa: C901, PLR0912, PLR0915
+        """Effects and results of a builtin function call."""
+        result = ("r", call.key)
+        arg0 = self._arg(call, 0)
+        new = ("L", name, call.key)
+        if name in _INT_BUILTINS:
+            self.add(result, (("T", "int"),))
+        elif name in _STR_BUILTINS:
+            self.add(result, (("T", "str"),))
+        elif name in _BOOL_BUILTINS:
+            self.add(result, (("T", "bool"),))
+        elif name in {"float", "complex", "bytes", "bytearray"}:
+            self.add(result, (("T", name),))
+        elif name in {"list", "tuple", "set", "frozenset"}:
+            self.add(result, (new,))
+            if arg0 is not None:
+                self.store_slot(new, "*", self.ev(("it", arg0)))
+        elif name == "dict":
+            self.add(result, (new,))
+            if arg0 is not None:
+                for v in list(self.ev(arg0)):
+                    if v[0] == "L" and v[1] == "dict":
+                        for slot in list(self.slots(v)):
+                            self.store_slot(new, slot, self.slot_values(v, slot))
+            for kw, expr, _ in call.kwargs:
+                self.store_slot(new, ("str", kw) if kw else "*", self.ev(expr))
+        elif name == "sorted":
+            new = ("L", "list", call.key)
+            self.add(result, (new,))
+            if arg0 is not None:
+                elements = ("it", arg0)
+                self.store_slot(new, "*", self.ev(elements))
+                key = self._arg(call, 99, "key")
+                if key is not None:
+                    self._callback(index, call, self.ev(key), (elements,))
+        elif name in {"min", "max"}:
+            positional = [a[0] for a in call.args if not a[1]]
+            elements = ("it", positional[0]) if len(positional) == 1 else ("u", tuple(positional))
+            self.add(result, self.ev(elements))
+            key = self._arg(call, 99, "key")
+            if key is not None:
+                self._callback(index, call, self.ev(key), (elements,))
+        elif name in {"map", "filter"}:
+            positional = [a[0] for a in call.args if not a[1]]
+            if len(positional) >= 2:
+                iterables = tuple(("it", e) for e in positional[1:])
+                new = ("L", "list", call.key)
+                self.add(result, (new,))
+                returned = self._callback(index, call, self.ev(positional[0]), iterables)
+                self.store_slot(new, "*", returned if name == "map" else self.ev(iterables[0]))
+        elif name in {"iter", "reversed"}:
+            if arg0 is not None:
+                self.add(result, self.ev(arg0))
+        elif name == "next":
+            if arg0 is not None:
+                self.add(result, self.ev(("it", arg0)))
+            default = self._arg(call, 1)
+            if default is not None:
+                self.add(result, self.ev(default))
+        elif name in {"enumerate", "zip"}:
+            self.add(result, (("ZR", call.key, name),))
+            for i, (expr, _starred, _node) in enumerate(call.args[:8]):
+                self.add(("zarg", call.key, i), self.ev(expr))
+        elif name == "getattr":
+            obj, attr = arg0, self._arg(call, 1)
+            if obj is not None and attr is not None:
+                for a in list(self.ev(attr)):
+                    if a[0] == "K" and a[1] == "str":
+                        for o in list(self.ev(obj)):
+                            self.add(result, self.getattr(o, a[2], None, None))
+            default = self._arg(call, 2)
+            if default is not None:
+                self.add(result, self.ev(default))
+        elif name == "setattr":
+            obj, attr, value = arg0, self._arg(call, 1), self._arg(call, 2)
+            if obj is not None and attr is not None and value is not None:
+                for a in list(self.ev(attr)):
+                    if a[0] == "K" and a[1] == "str":
+                        self.assign(("a", obj, a[2], None), self.ev(value))
+        elif name == "type":
+            if arg0 is not None and len(call.args) == 1:
+                for v in list(self.ev(arg0)):
+                    if v[0] == "I":
+                        self.add(result, (("C", v[1]),))
+                    elif v[0] in {"K", "T", "L"} and v[1] in BUILTIN_TYPE_PYCG:
+                        self.add(result, (("BI", v[1]),))
+        elif name in {"staticmethod", "classmethod", "property"}:
+            target = arg0 if arg0 is not None else self._arg(call, 99, "fget")
+            if target is not None:
+                wrap = {"staticmethod": "SM", "classmethod": "CM", "property": "PR"}[name]
+                self.add(result, {(wrap, v[1]) for v in self.ev(target) if v[0] == "F"})
+        elif name == "globals":
+            module_id = self.module_of_def.get(call.caller, call.caller)
+            self.add(result, (("GL", module_id),))
+        elif name == "__import__":
+            if arg0 is not None:
+                for v in list(self.ev(arg0)):
+                    if v[0] == "K" and v[1] == "str":
+                        canonical = self.index.canonical(v[2])
+                        self.add(result, (("M", canonical),) if canonical else (("X", v[2]),))
+        elif name == "abs" and arg0 is not None:
+            self.add(result, self.ev(arg0))
+
+    def run_method(self, index: int, call: _Call, bm: tuple) -> None:  # noqa: C901, PLR0912
+        """Effects and results of a builtin type's method."""
+        typename, name, receiver = bm[1], bm[2], bm[3]
+        result = ("r", call.key)
+        arg0, arg1 = self._arg(call, 0), self._arg(call, 1)
+        if typename in {"str", "bytes", "bytearray"}:
+            kind = "str" if typename == "str" else "bytes"
+            if name.startswith("is") or name in {"startswith", "endswith"}:
+                self.add(result, (("T", "bool"),))
+            elif name in {"find", "rfind", "index", "rindex", "count"}:
+                self.add(result, (("T", "int"),))
+            elif name in {"split", "rsplit", "splitlines", "partition", "rpartition"}:
+                self.add(result, (("TL", kind),))
+            elif name == "encode":
+                self.add(result, (("T", "bytes"),))
+            elif name == "decode":
+                self.add(result, (("T", "str"),))
+            elif name != "maketrans":
+                self.add(result, (("T", kind),))
+            return
+        if receiver is None:
+            return
+        container = receiver[1] if receiver[0] in {"SL", "VIEW"} else receiver
+        if receiver[0] == "VIEW":
+            return
+        if name in {"append", "add"} and arg0 is not None:
+            self.store_slot(container, "*", self.ev(arg0))
+        elif name == "insert" and arg1 is not None:
+            self.store_slot(container, "*", self.ev(arg1))
+        elif name == "extend" and arg0 is not None:
+            self.store_slot(container, "*", self.ev(("it", arg0)))
+        elif name == "update":
+            if typename == "dict":
+                if arg0 is not None:
+                    for v in list(self.ev(arg0)):
+                        if v[0] == "L" and v[1] == "dict":
+                            for slot in list(self.slots(v)):
+                                self.store_slot(container, slot, self.slot_values(v, slot))
+                for kw, expr, _ in call.kwargs:
+                    self.store_slot(container, ("str", kw) if kw else "*", self.ev(expr))
+            elif arg0 is not None:
+                self.store_slot(container, "*", self.ev(("it", arg0)))
+        elif name in {"pop", "get", "setdefault"}:
+            if typename == "dict":
+                keys = self.ev(arg0) if arg0 is not None else None
+                slots = [_slot_key(k) for k in keys] if keys else None
+                if name == "setdefault" and arg1 is not None:
+                    values = self.ev(arg1)
+                    if slots and all(slots):
+                        for slot in slots:
+                            self.store_slot(container, slot, values)
+                    else:
+                        self.store_slot(container, "*", values)
+                self.add(result, self.subscript(container, keys, False))
+                if arg1 is not None:
+                    self.add(result, self.ev(arg1))
+            else:
+                self.add(result, self.all_elements(container))
+        elif name == "copy":
+            self.add(result, (container,))
+        elif name in {"items", "keys", "values"}:
+            self.add(result, (("VIEW", name, container),))
+        elif name == "popitem":
+            self.add(result, (("PAIR", container),))
+        elif name in {"index", "count"}:
+            self.add(result, (("T", "int"),))
+        elif name == "sort":
+            key = self._arg(call, 99, "key")
+            if key is not None:
+                self._callback(index, call, self.ev(key), (("it", ("val", container)),))
+
+    # ---- statements --------------------------------------------------------------------------
+
+    def assign(self, target: tuple, values: set) -> None:
+        """Store ``values`` into an assignment target."""
+        tag = target[0]
+        if tag == "v":
+            self.add(target[1], values)
+        elif tag == "a":
+            name = target[2]
+            for obj in list(self.ev(target[1])):
+                kind = obj[0]
+                if kind in {"I", "C", "M"}:
+                    self.add(("A", obj, name), values)
+                    if kind == "M":
+                        module_id = self.module_ids.get(obj[1])
+                        if module_id is not None and name in self.globals[module_id]:
+                            self.add(f"{module_id}:{name}", values)
+                elif kind in {"F", "B"}:
+                    self.add(("A", ("F", obj[1]), name), values)
+        elif tag == "s":
+            keys = self.ev(target[2]) if target[2] is not None else None
+            slots = [_slot_key(k) for k in keys] if keys else None
+            for obj in list(self.ev(target[1])):
+                if obj[0] == "L":
+                    if slots and all(slots):
+                        for slot in slots:
+                            self.store_slot(obj, slot, values)
+                    else:
+                        self.store_slot(obj, "*", values)
+                elif obj[0] == "GL" and slots and all(slots):
+                    for slot in slots:
+                        if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):
+                            self.add(f"{obj[1]}:{slot[1]}", values)
+
+    def run_protocol(self, caller: str, values: set, node_id: str, names: Sequence[str]) -> dict[str, set]:
+        """Edges to dunder methods an iteration or ``with`` runs; their return values by name."""
+        returned: dict[str, set] = {}
+        for value in list(values):
+            if value[0] != "I":
+                continue
+            for name in names:
+                for fid in self._instance_methods(value, name):
+                    self._record_edge(node_id, caller, ("F", fid), name, "protocol")
+                    returned.setdefault(name, set()).update(self.read(("ret", fid)))
+                    if name == "__iter__":
+                        for it in list(self.read(("ret", fid))):
+                            if it[0] == "I":
+                                for nxt in self._instance_methods(it, "__next__"):
+                                    self._record_edge(node_id, caller, ("F", nxt), "__next__", "protocol")
+        return returned
+
+    def step(self, number: int) -> None:  # noqa: C901, PLR0912
+        """Evaluate constraint ``number``."""
+        con = self.cons[number]
+        tag = con[0]
+        if tag == "cp":
+            self.add(con[2], self.read(con[1]))
+        elif tag == "as":
+            self.assign(con[2], self.ev(con[3]))
+        elif tag == "call":
+            self.run_call(number, self.calls[con[1]])
+        elif tag == "bind":
+            self.run_bind(self.calls[con[1]], con[2], con[3])
+        elif tag == "bindx":
+            self.run_bind(self.calls[con[1]], con[2], con[3], con[4])
+        elif tag == "ret":
+            self.add(("ret", con[1]), self.ev(con[2]))
+        elif tag == "yld":
+            self.add(("yld", con[1]), self.ev(con[2]))
+        elif tag == "ctor":
+            self.run_ctor(self.calls[con[1]], con[1], con[2])
+        elif tag == "icall":
+            self.run_icall(self.calls[con[1]], con[1], con[2])
+        elif tag == "alloc":
+            self.run_alloc(con[1])
+        elif tag == "bcall":
+            self.run_builtin(con[1], self.calls[con[1]], con[2])
+        elif tag == "mcall":
+            self.run_method(con[1], self.calls[con[1]], con[2])
+        elif tag == "bases":
+            pairs = set()
+            for i, expr in enumerate(con[2]):
+                for v in self.ev(expr):
+                    if v[0] in {"C", "X"} or (v[0] == "BI" and v[1] != "object"):
+                        pairs.add((i, v))
+            before = len(self.vals.get(("bases", con[1]), ()))
+            self.add(("bases", con[1]), pairs)
+            if len(self.vals[("bases", con[1])]) != before:
+                self.bases_version += 1
+        elif tag == "exc":
+            instances = set()
+            for v in list(self.ev(con[3])):
+                candidates = self.all_elements(v) if v[0] == "L" else {v}
+                instances |= {("I", c[1]) for c in candidates if c[0] == "C"}
+            self.add(con[2], instances)
+        elif tag == "for":
+            self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
+        elif tag == "with":
+            values = self.ev(con[3])
+            returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"))
+            if con[2] is not None:
+                entered = {v for v in values if v[0] != "I" or not self.class_lookup(v[1], "__enter__")}
+                self.add(con[2], entered | returned.get("__enter__", set()))
+
+    def _drain(self) -> None:
+        queue, queued = self.queue, self.queued
+        while queue:
+            number = queue.popleft()
+            queued[number] = False
+            self.cur = number
+            try:
+                self.step(number)
+            except Exception as exc:  # noqa: BLE001 - one file's problem must not stop the program
+                path = self.con_file[number]
+                if path not in self._failed:
+                    self._failed.add(path)
+                    self.errors.append(FileError.from_exception(path, "resolve", exc))
+        self.cur = -1
+
+    def _late_rules(self) -> bool:
+        changed = False
+        for number, con in enumerate(self.cons):
+            if con[0] != "call":
+                continue
+            call = self.calls[con[1]]
+            if call.kind != "decorator":
+                continue
+            known = any(t[0] in {"F", "B", "C", "I", "PRD", "SM"} or (t[0] == "BI" and t[1] in _NO_EDGE_DECORATORS) for t in call.targets)
+            if not known:
+                self.cur = number
+                values = self.ev(call.args[0][0])
+                result = self.vals.get(("r", call.key), set())
+                if not values <= result:
+                    self.add(("r", call.key), values)
+                    changed = True
+        self.cur = -1
+        for cls in self.classes.values():
+            for fid in cls.method_ids:
+                fn = self.funcs[fid]
+                var = self._param0(fid)
+                if var is None or fn.method_kind == "static" or self.vals.get(var):
+                    continue
+                receiver = ("C", cls.node_id) if fn.method_kind == "classmethod" else ("I", cls.node_id)
+                self.add(var, (receiver,))
+                changed = True
+        return changed
+
+    def solve(self) -> None:
+        """Run the worklist to a fixpoint, apply late rules, repeat until nothing changes."""
+        for _ in range(_ROUNDS):
+            self._drain()
+            if not self._late_rules():
+                break
+        self._drain()
+
+    # ---- results -----------------------------------------------------------------------------
+
+    def result_edges(self) -> list[Edge]:
+        """Every resolved call edge, in a deterministic order."""
+        return [
+            Edge(node, caller, callee, via, method)
+            for (node, caller, callee, via), method in sorted(self.edges.items(), key=lambda kv: repr(kv[0]))
+        ]
