@@ -22,11 +22,11 @@ as a call is not reported as a call.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from tree_sitter import Node
 
+from codeanatomy.extract._definition_qualnames import DefinitionRow, assign_qualnames
 from codeanatomy.source import SourceFile
 
 __all__ = ["definition_columns"]
@@ -43,22 +43,6 @@ _SPLATS: Final = frozenset({"list_splat", "dictionary_splat"})
 _LEFT_FIELD: Final = {"attribute": "object", "call": "function", "subscript": "value"}
 
 
-@dataclass(slots=True)
-class _Item:
-    """One row to be, in UTF-8 offsets of the parsed text, plus its scope range."""
-
-    kind: str
-    name: str | None
-    start: int
-    end: int
-    node: Node | None = None
-    scope: tuple[int, int] | None = None
-    """Byte range of the item's own scope (its body), for classes and functions."""
-    parent: int = -1
-    depth: int = 0
-    qualname: str | None = None
-
-
 def definition_columns(
     source: SourceFile, text: bytes, nodes: Sequence[Node]
 ) -> dict[str, Sequence[object]]:
@@ -70,8 +54,9 @@ def definition_columns(
         nodes: the function, class, lambda, call, import and ERROR nodes of the tree,
             in pre-order.
     """
-    items: list[_Item] = []
+    items: list[DefinitionRow] = []
     skipped_calls: set[int] = set()
+    call_starts: dict[int, int] = {}
     for node in nodes:
         node_type = node.type
         if node_type == "call":
@@ -79,7 +64,12 @@ def definition_columns(
                 start = node.start_byte
                 if text[start : start + 1] == b"*":
                     start = _unsplatted_start(node)
-                items.append(_Item("CALL", _callee_name(node), start, node.end_byte))
+                name = _callee_name(node)
+                if start in call_starts:  # a call on ``type(x)`` misread as an alias
+                    start, name = call_starts[start], None
+                items.append(DefinitionRow("CALL", name, start, node.end_byte))
+        elif node_type == "type_alias_statement":
+            items.extend(_type_call(node, text, call_starts))
         elif node_type in _IMPORT_TYPES:
             items.extend(_imports(node))
         elif node_type == "ERROR":
@@ -88,7 +78,7 @@ def definition_columns(
             items.append(_scope_item(node))
     items.sort(key=lambda item: (item.start, -item.end))
     _assign_scopes(items)
-    _assign_qualnames(items, source.module)
+    assign_qualnames(items, source.module, lambda item: _ast_order(item.node))  # type: ignore[arg-type]
     to_offset = source.lines.from_utf8_offset
     count = len(items)
     return {
@@ -105,13 +95,13 @@ def _text(node: Node | None) -> str:
     return (node.text or b"").decode("utf-8", errors="replace") if node is not None else ""
 
 
-def _scope_item(node: Node) -> _Item:
+def _scope_item(node: Node) -> DefinitionRow:
     """A function, class or lambda node as a row with its body's range."""
     end = _last_token_end(node)
     body = node.child_by_field_name("body")
     if node.type == "lambda":
         scope = (body.start_byte, node.end_byte) if body is not None else None
-        return _Item("FUNCTION", "<lambda>", node.start_byte, end, node, scope)
+        return DefinitionRow("FUNCTION", "<lambda>", node.start_byte, end, node, scope)
     kind = "CLASS" if node.type == "class_definition" else "FUNCTION"
     scope = None
     if body is not None:
@@ -122,7 +112,7 @@ def _scope_item(node: Node) -> _Item:
             colon = colon.prev_sibling
         scope = (colon.end_byte if colon is not None else body.start_byte, node.end_byte)
     name = _text(node.child_by_field_name("name"))
-    return _Item(kind, name, node.start_byte, end, node, scope)
+    return DefinitionRow(kind, name, node.start_byte, end, node, scope)
 
 
 def _last_token_end(node: Node) -> int:
@@ -157,6 +147,28 @@ def _unsplatted_start(call: Node) -> int:
     return call.start_byte
 
 
+def _type_call(statement: Node, text: bytes, call_starts: dict[int, int]) -> list[DefinitionRow]:
+    """The ``type(x)`` call of ``type(x).a = 1``, which tree-sitter reads as a type alias.
+
+    Tree-sitter takes the soft keyword ``type`` followed by ``(`` for a PEP 695
+    alias of ``(x).a``; a real alias never has ``(`` after ``type``. Calls further
+    along the target (``type(x).f().a = 1``) start at ``type`` too (``call_starts``).
+    """
+    after = statement.start_byte + len(b"type")
+    if text[after:statement.end_byte].lstrip()[:1] != b"(":
+        return []
+    node = statement.child_by_field_name("left")
+    while node is not None and node.type != "parenthesized_expression":
+        if node.type == "type":
+            node = node.named_child(0)
+        else:
+            node = node.child_by_field_name(_LEFT_FIELD.get(node.type, ""))
+    if node is None:
+        return []
+    call_starts[node.start_byte] = statement.start_byte
+    return [DefinitionRow("CALL", "type", statement.start_byte, node.end_byte)]
+
+
 def _callee_name(call: Node) -> str | None:
     """Dotted callee text (``a.b.c``) when the callee is a name or attribute chain."""
     parts: list[str] = []
@@ -178,24 +190,24 @@ def _callee_name(call: Node) -> str | None:
     return None
 
 
-def _imports(statement: Node) -> list[_Item]:
+def _imports(statement: Node) -> list[DefinitionRow]:
     """One IMPORT row per imported name (``*`` for a star import)."""
-    rows: list[_Item] = []
+    rows: list[DefinitionRow] = []
     for name in statement.children_by_field_name("name"):
         if name.type == "aliased_import":
             bound = _text(name.child_by_field_name("alias"))
         else:
             bound = ".".join(_text(part) for part in name.named_children if part.type == "identifier")
-        rows.append(_Item("IMPORT", bound, name.start_byte, name.end_byte))
+        rows.append(DefinitionRow("IMPORT", bound, name.start_byte, name.end_byte))
     for child in statement.named_children:
         if child.type == "wildcard_import":
-            rows.append(_Item("IMPORT", "*", child.start_byte, child.end_byte))
+            rows.append(DefinitionRow("IMPORT", "*", child.start_byte, child.end_byte))
     return rows
 
 
-def _recovered(error: Node, text: bytes, skipped_calls: set[int]) -> list[_Item]:
+def _recovered(error: Node, text: bytes, skipped_calls: set[int]) -> list[DefinitionRow]:
     """Definitions whose header tree-sitter could only keep as tokens of an ERROR node."""
-    rows: list[_Item] = []
+    rows: list[DefinitionRow] = []
     children = error.children
     for index, keyword in enumerate(children[:-1]):
         if keyword.type not in ("def", "class") or keyword.is_named:
@@ -214,7 +226,7 @@ def _recovered(error: Node, text: bytes, skipped_calls: set[int]) -> list[_Item]
             start = children[index - 1].start_byte
         end = _indented_end(text, keyword.start_byte)
         kind = "CLASS" if keyword.type == "class" else "FUNCTION"
-        rows.append(_Item(kind, _text(head), start, end, None, (head.end_byte, end)))
+        rows.append(DefinitionRow(kind, _text(head), start, end, None, (head.end_byte, end)))
     return rows
 
 
@@ -243,7 +255,7 @@ def _indented_end(text: bytes, start: int) -> int:
     return end
 
 
-def _assign_scopes(items: list[_Item]) -> None:
+def _assign_scopes(items: list[DefinitionRow]) -> None:
     """Set each item's enclosing scope (index into ``items``, -1 for the module) and depth.
 
     ``items`` is in source order (start ascending, enclosing before enclosed).
@@ -260,31 +272,6 @@ def _assign_scopes(items: list[_Item]) -> None:
                 break
         if item.scope is not None:
             open_scopes.append(index)
-
-
-def _assign_qualnames(items: list[_Item], module: str) -> None:
-    """Name classes and functions ``<enclosing qualname>.<name>``, lambdas ``<lambdaN>``.
-
-    Lambdas are numbered per enclosing qualname in ``ast`` visiting order. Items are
-    resolved by scope depth, so every enclosing qualname is known first.
-    """
-    by_depth: dict[int, list[_Item]] = {}
-    for item in items:
-        if item.scope is not None:
-            by_depth.setdefault(item.depth, []).append(item)
-    for depth in sorted(by_depth):
-        lambdas: dict[str, list[_Item]] = {}
-        for item in by_depth[depth]:
-            prefix = module if item.parent < 0 else items[item.parent].qualname
-            if item.name == "<lambda>":
-                lambdas.setdefault(prefix or module, []).append(item)
-            else:
-                item.qualname = f"{prefix}.{item.name}"
-        for prefix, group in lambdas.items():
-            if len(group) > 1:
-                group.sort(key=lambda item: _ast_order(item.node))  # type: ignore[arg-type]
-            for number, item in enumerate(group, 1):
-                item.qualname = f"{prefix}.<lambda{number}>"
 
 
 def _ast_order(node: Node) -> tuple[tuple[int, int], ...]:

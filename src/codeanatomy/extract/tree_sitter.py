@@ -124,6 +124,7 @@ def _grammar() -> _Grammar:
         "import_statement",
         "import_from_statement",
         "future_import_statement",
+        "type_alias_statement",
     }
     kinds = {kind for kind in range(language.node_kind_count) if type_of[kind] in wanted}
     kinds.add(_ERROR_KIND)
