@@ -116,6 +116,7 @@ def gen():
                     print(first, rest, undefined_name)
                 case _:
                     pass
+gen()
 """
 
 
@@ -167,6 +168,24 @@ def test_variable_ids_follow_the_declared_formula() -> None:
     assert row["qualname"] == "mod.f.v"
 
 
+def test_tables_agree_with_each_other() -> None:
+    out = tables(SAMPLE)
+    scope_of = {row["node_id"]: row["scope_node_id"] for row in out["variables"].to_pylist()}
+    site_targets = {row["target_node_id"] for row in out["binding_sites"].to_pylist()}
+    assert set(scope_of) <= site_targets  # every VARIABLE has a binding site
+    for row in out["binding_sites"].to_pylist():
+        if row["target_kind"] == "VARIABLE":
+            assert row["target_node_id"] in scope_of
+    kinds = set()
+    for row in out["name_refs"].to_pylist():
+        kinds.add(row["target_kind"])
+        if row["target_kind"] == "VARIABLE":
+            assert row["target_scope_node_id"] == scope_of[row["target_node_id"]]
+        if row["target_kind"] in {"VARIABLE", "FUNCTION", "CLASS", "PARAMETER", "IMPORT"}:
+            assert row["target_node_id"] in site_targets
+    assert kinds == {"VARIABLE", "FUNCTION", "CLASS", "PARAMETER", "IMPORT", "EXTERNAL", None}
+
+
 def test_same_input_gives_identical_tables() -> None:
     first = extract_bindings(source_of(SAMPLE)).tables
     second = extract_bindings(source_of(SAMPLE)).tables
@@ -181,6 +200,7 @@ def test_same_input_gives_identical_tables() -> None:
         (b"x = '\xff\xfe'\n", "SyntaxError"),
         (b"# -*- coding: uft-8 -*-\nx = 1\n", "SyntaxError"),
         (b"x = " + b"(" * 300 + b")" * 300 + b"\n", "SyntaxError"),
+        (b"x = " + b"+".join([b"1"] * 200_000) + b"\n", "RecursionError"),
     ],
 )
 def test_bad_files_give_an_error_row_and_empty_tables(data: bytes, error_type: str) -> None:

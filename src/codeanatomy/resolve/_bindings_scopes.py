@@ -338,7 +338,9 @@ def _alias(index: AstIndex, out: FileScopes, row: int, scope: int) -> None:
     _site(out, row, bound, scope, "import", True)
 
 
-def _declare(out: FileScopes, row: int, node: ast.Global, scope: int, is_global: bool) -> None:
+def _declare(
+    out: FileScopes, row: int, node: ast.Global | ast.Nonlocal, scope: int, is_global: bool
+) -> None:
     target = out.scopes[scope]
     for name in node.names:
         if is_global:
