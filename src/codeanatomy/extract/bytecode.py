@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dis
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 from operator import attrgetter
 from types import CodeType
@@ -37,7 +38,7 @@ from codeanatomy.extract._bytecode_link import CodeLink, link_code
 from codeanatomy.extract._scope_nodes import ScopeMatcher, ScopeNode, scope_nodes_of
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_id
+from codeanatomy.spans import SourceLines, stable_id
 
 __all__ = [
     "BLOCKS",
@@ -177,14 +178,18 @@ _HAS_CONST: Final = frozenset(dis.hasconst)
 _PLAIN: Final = frozenset({str, int, float, bytes, bool, complex, type(None), type(...)})
 _FLAG_BITS: Final = tuple(sorted(dis.COMPILER_FLAG_NAMES.items()))
 
-_opname = attrgetter("opname")
-_opcode = attrgetter("opcode")
-_arg = attrgetter("arg")
-_argval = attrgetter("argval")
-_argrepr = attrgetter("argrepr")
-_offset = attrgetter("offset")
+# Instruction fields, transposed with zip(*instructions); is_jump_target became a
+# property in 3.13 and is then read per instruction.
+_FIELDS: Final = dis.Instruction._fields
+_OPNAME: Final = _FIELDS.index("opname")
+_OPCODE: Final = _FIELDS.index("opcode")
+_ARG: Final = _FIELDS.index("arg")
+_ARGVAL: Final = _FIELDS.index("argval")
+_ARGREPR: Final = _FIELDS.index("argrepr")
+_OFFSET: Final = _FIELDS.index("offset")
+_POSITIONS: Final = _FIELDS.index("positions")
+_IS_JUMP_TARGET: Final = _FIELDS.index("is_jump_target") if "is_jump_target" in _FIELDS else None
 _is_jump_target = attrgetter("is_jump_target")
-_positions = attrgetter("positions")
 _start = attrgetter("start")
 
 
@@ -224,6 +229,40 @@ def _flag_names(flags: int) -> tuple[str, ...]:
     return tuple(name for bit, name in _FLAG_BITS if flags & bit)
 
 
+def _spans(
+    positions: Iterable[tuple[int | None, int | None, int | None, int | None]],
+    lines: SourceLines,
+    ascii_only: bool,
+) -> tuple[list[int | None], list[int | None], list[int | None]]:
+    """(line, bstart, bend) columns of instruction positions; nulls where CPython has none.
+
+    ASCII files take the fast path the ast index takes (offset = line start + column).
+    """
+    starts = lines.line_starts
+    count = len(starts)
+    to_offset = lines.from_utf8_col
+    line_col: list[int | None] = []
+    bstarts: list[int | None] = []
+    bends: list[int | None] = []
+    for line, end_line, col, end_col in positions:
+        if line is None or line < 1:
+            line_col.append(None)
+            bstarts.append(None)
+            bends.append(None)
+            continue
+        line_col.append(line)
+        if col is None or end_col is None or end_line is None:
+            bstarts.append(None)
+            bends.append(None)
+        elif ascii_only and end_line <= count:
+            bstarts.append(starts[line - 1] + col)
+            bends.append(starts[end_line - 1] + end_col)
+        else:
+            bstarts.append(to_offset(line, col))
+            bends.append(to_offset(end_line, end_col))
+    return line_col, bstarts, bends
+
+
 def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     """Code objects, instructions, blocks, CFG edges and exception tables of one file.
 
@@ -258,7 +297,6 @@ def _scope_nodes(source: SourceFile, index: AstIndex) -> tuple[ScopeNode, ...]:
 def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[str, pa.Table]:
     file_id = source.file_id
     lines = source.lines
-    to_offset = lines.from_utf8_col
     nodes = _scope_nodes(source, index)
     matcher = ScopeMatcher(nodes[1:], use_first_line=True, order_by_entry=False)
     code_cols: dict[str, list[object]] = {f.name: [] for f in CODE_OBJECTS.schema}
@@ -266,6 +304,7 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     exc_cols: dict[str, list[object]] = {f.name: [] for f in EXCEPTION_ENTRIES.schema}
     blocks = BlockColumns()
     id_counts: dict[tuple[str, int], int] = {}
+    ascii_only = source.data.isascii()
     # (code, parent link, parent code_id, is last code constant of its parent)
     stack: list[tuple[CodeType, CodeLink | None, str | None, bool]] = [(module_code, None, None, True)]
     while stack:
@@ -305,34 +344,22 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         code_cols["constants"].append([const_text(c) for c in consts])
         code_cols["instruction_count"].append(count)
 
-        offsets = list(map(_offset, instructions))
-        opnames = list(map(_opname, instructions))
-        opcodes = list(map(_opcode, instructions))
-        args = list(map(_arg, instructions))
-        argvals = list(map(_argval, instructions))
-        argreprs = list(map(_argrepr, instructions))
-        targets = [v if op in JUMP_OPCODES else None for op, v in zip(opcodes, argvals)]
+        fields: list[tuple[object, ...]] = list(zip(*instructions)) if count else [()] * len(_FIELDS)
+        offsets: tuple[int, ...] = fields[_OFFSET]  # type: ignore[assignment]
+        opnames: tuple[str, ...] = fields[_OPNAME]  # type: ignore[assignment]
+        opcodes: tuple[int, ...] = fields[_OPCODE]  # type: ignore[assignment]
+        args: tuple[int | None, ...] = fields[_ARG]  # type: ignore[assignment]
+        argreprs: list[object] = list(fields[_ARGREPR])
+        targets = [v if op in JUMP_OPCODES else None for op, v in zip(opcodes, fields[_ARGVAL])]
+        jump_targets = (
+            fields[_IS_JUMP_TARGET] if _IS_JUMP_TARGET is not None else map(_is_jump_target, instructions)
+        )
         unstable = {i: const_text(c) for i, c in enumerate(consts) if not _is_stable(c)}
         if unstable:
             for i, (op, arg) in enumerate(zip(opcodes, args)):
                 if op in _HAS_CONST and arg in unstable:
                     argreprs[i] = unstable[arg]
-        starts: list[int | None] = []
-        ends: list[int | None] = []
-        line_col: list[int | None] = []
-        for line, end_line, col, end_col in map(_positions, instructions):
-            if line is None or line < 1:
-                line_col.append(None)
-                starts.append(None)
-                ends.append(None)
-                continue
-            line_col.append(line)
-            if col is None or end_col is None or end_line is None:
-                starts.append(None)
-                ends.append(None)
-            else:
-                starts.append(to_offset(line, col))
-                ends.append(to_offset(end_line, end_col))
+        lines_col, starts, ends = _spans(fields[_POSITIONS], lines, ascii_only)  # type: ignore[arg-type]
         ranges = sorted(
             (ExceptionRange(e.start, e.end, e.target, e.depth, e.lasti)
             for e in bytecode.exception_entries),
@@ -340,7 +367,6 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         )
         block_of = add_blocks(blocks, code_id, offsets, opnames, targets, len(code.co_code), ranges)
 
-        ins_cols["file_id"].extend([file_id] * count)
         ins_cols["code_id"].extend([code_id] * count)
         ins_cols["instruction_index"].extend(range(count))
         ins_cols["offset"].extend(offsets)
@@ -349,8 +375,8 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         ins_cols["arg"].extend(args)
         ins_cols["argrepr"].extend(argreprs)
         ins_cols["jump_target"].extend(targets)
-        ins_cols["is_jump_target"].extend(map(_is_jump_target, instructions))
-        ins_cols["line"].extend(line_col)
+        ins_cols["is_jump_target"].extend(jump_targets)
+        ins_cols["line"].extend(lines_col)
         ins_cols["bstart"].extend(starts)
         ins_cols["bend"].extend(ends)
         ins_cols["block_index"].extend(block_of)
@@ -373,7 +399,9 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     edge_count = len(blocks.edge_code_id)
     return {
         CODE_OBJECTS.name: CODE_OBJECTS.from_columns(code_cols),
-        INSTRUCTIONS.name: INSTRUCTIONS.from_columns(ins_cols),
+        INSTRUCTIONS.name: INSTRUCTIONS.from_columns(
+            {**ins_cols, "file_id": pa.repeat(file_id, len(ins_cols["offset"]))}
+        ),
         BLOCKS.name: BLOCKS.from_columns(
             {
                 "file_id": [file_id] * block_count,
