@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -112,7 +113,10 @@ def _of_code(out: LayerOutput, table: str, code_id: object) -> list[dict[str, ob
 
 
 def _edges(out: LayerOutput, code_id: object) -> set[tuple[object, object, object, object]]:
-    return {(e["src_block"], e["dst_block"], e["kind"], e["label"]) for e in _of_code(out, CFG_EDGES.name, code_id)}
+    return {
+        (e["src_block"], e["dst_block"], e["kind"], e["label"])
+        for e in _of_code(out, CFG_EDGES.name, code_id)
+    }
 
 
 def test_layer_declares_its_tables() -> None:
@@ -192,7 +196,11 @@ def test_lambdas_on_one_line_link_to_their_own_nodes() -> None:
     index = ast_index_of(source)
     out = extract(source, OPTS)
     module = _code(out, "<module>")
-    lambdas = [c for c in _rows(out, CODE_OBJECTS.name) if c["name"] == "<lambda>" and c["parent_code_id"] == module["code_id"]]
+    lambdas = [
+        c
+        for c in _rows(out, CODE_OBJECTS.name)
+        if c["name"] == "<lambda>" and c["parent_code_id"] == module["code_id"]
+    ]
     texts = []
     for code in lambdas:
         row = index.node_id.index(str(code["node_id"]))
@@ -211,7 +219,9 @@ def test_lambdas_compiled_out_of_source_order_link_by_position() -> None:
     for code in _rows(out, CODE_OBJECTS.name)[1:]:
         row = index.node_id.index(str(code["node_id"]))
         constants = code["constants"]
-        assert source.data[index.bstart[row] : index.bend[row]] == f"lambda: {constants[-1]}".encode()
+        assert (
+            source.data[index.bstart[row] : index.bend[row]] == f"lambda: {constants[-1]}".encode()
+        )
 
 
 def test_instructions_columns() -> None:
@@ -254,7 +264,7 @@ def test_blocks_partition_every_code_object() -> None:
         assert [b["block_index"] for b in code_blocks] == list(range(len(code_blocks)))
         assert code_blocks[0]["first_instruction"] == 0
         assert code_blocks[-1]["last_instruction"] == len(rows) - 1
-        for before, after in zip(code_blocks, code_blocks[1:]):
+        for before, after in itertools.pairwise(code_blocks):
             assert after["first_instruction"] == before["last_instruction"] + 1  # type: ignore[operator]
             assert after["start_offset"] == before["end_offset"]
         for block in code_blocks:
@@ -308,7 +318,9 @@ def test_try_except_finally_has_exception_edges() -> None:
     handlers = {_block_of_offset(blocks, e["target_offset"]) for e in entries}
     exception_edges = {e for e in _edges(out, guarded["code_id"]) if e[2] == "exception"}
     assert {e[1] for e in exception_edges} == handlers
-    call_open = next(r for r in rows if r["opname"] == "LOAD_GLOBAL" and "open" in str(r["argrepr"]))
+    call_open = next(
+        r for r in rows if r["opname"] == "LOAD_GLOBAL" and "open" in str(r["argrepr"])
+    )
     assert any(e[0] == call_open["block_index"] for e in exception_edges)
     assert any(r["opname"] == "PUSH_EXC_INFO" and r["is_jump_target"] for r in rows)
 
@@ -339,7 +351,9 @@ def test_compiler_only_error_is_reported() -> None:
 
 
 def test_bad_encoding_is_reported() -> None:
-    source = SourceFile("pkg/latin.py", file_id_for("pkg/latin.py"), "pkg.latin", b"name = '\xe9'\n")
+    source = SourceFile(
+        "pkg/latin.py", file_id_for("pkg/latin.py"), "pkg.latin", b"name = '\xe9'\n"
+    )
     out = extract(source, OPTS)
     assert [(e.layer, e.error_type) for e in out.errors] == [("bytecode", "SyntaxError")]
     assert out.tables[INSTRUCTIONS.name].num_rows == 0

@@ -9,7 +9,7 @@ import pytest
 
 from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.extract._base import ExtractOptions, LayerOutput
-from codeanatomy.extract.symtable import LAYER, SCOPES, SCOPE_TYPES, SYMBOLS, extract
+from codeanatomy.extract.symtable import LAYER, SCOPE_TYPES, SCOPES, SYMBOLS, extract
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 
@@ -139,7 +139,12 @@ def test_every_definition_joins_to_exactly_one_scope() -> None:
     by_node = {s["node_id"]: s for s in scopes}
     assert all(s["node_id"] is not None for s in scopes)
     assert len(by_node) == len(scopes)
-    kind_of_type = {"module": "MODULE", "class": "CLASS", "function": "FUNCTION", "lambda": "FUNCTION"}
+    kind_of_type = {
+        "module": "MODULE",
+        "class": "CLASS",
+        "function": "FUNCTION",
+        "lambda": "FUNCTION",
+    }
     definitions = [r for r, k in enumerate(index.kind) if k in {"MODULE", "CLASS", "FUNCTION"}]
     assert len(definitions) == 9
     for row in definitions:
@@ -285,7 +290,9 @@ def test_symtable_only_error_is_reported() -> None:
 
 
 def test_bad_encoding_is_reported() -> None:
-    source = SourceFile("pkg/latin.py", file_id_for("pkg/latin.py"), "pkg.latin", b"name = '\xe9'\n")
+    source = SourceFile(
+        "pkg/latin.py", file_id_for("pkg/latin.py"), "pkg.latin", b"name = '\xe9'\n"
+    )
     out = extract(source, OPTS)
     assert [(e.layer, e.error_type) for e in out.errors] == [("symtable", "UnicodeDecodeError")]
     assert out.tables[SCOPES.name].num_rows == 0

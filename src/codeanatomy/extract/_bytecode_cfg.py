@@ -137,9 +137,9 @@ def add_blocks(
             leader[row + 1] = True
     for entry in ranges:
         for offset in (entry.start, entry.end, entry.target):
-            row = row_at(offset)
-            if row is not None:
-                leader[row] = True
+            hit = row_at(offset)
+            if hit is not None:
+                leader[hit] = True
     starts = [row for row in range(count) if leader[row]]
     block_of: list[int] = []
     for block, (first, after) in enumerate(zip(starts, [*starts[1:], count])):
@@ -176,7 +176,9 @@ def add_blocks(
     return block_of
 
 
-def _edge(out: BlockColumns, code_id: str, src: int, dst: int, kind: str, label: str | None) -> None:
+def _edge(
+    out: BlockColumns, code_id: str, src: int, dst: int, kind: str, label: str | None
+) -> None:
     out.edge_code_id.append(code_id)
     out.src_block.append(src)
     out.dst_block.append(dst)

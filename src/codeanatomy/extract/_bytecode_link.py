@@ -27,7 +27,9 @@ from codeanatomy.spans import SourceLines
 
 __all__ = ["CodeLink", "link_code"]
 
-_CO_OPTIMIZED: Final = next(bit for bit, name in dis.COMPILER_FLAG_NAMES.items() if name == "OPTIMIZED")
+_CO_OPTIMIZED: Final = next(
+    bit for bit, name in dis.COMPILER_FLAG_NAMES.items() if name == "OPTIMIZED"
+)
 _COMPREHENSIONS: Final = {
     "<listcomp>": "listcomp",
     "<setcomp>": "setcomp",

@@ -32,7 +32,9 @@ COMPREHENSION_NAMES: Final[dict[str, str]] = {
 """Name CPython gives the scope of each comprehension ast class."""
 
 _DEFINITIONS: Final = frozenset({"ClassDef", "FunctionDef", "AsyncFunctionDef"})
-_SCOPE_TYPES: Final = _DEFINITIONS | frozenset(COMPREHENSION_NAMES) | {"Module", "Lambda", "TypeAlias"}
+_SCOPE_TYPES: Final = (
+    _DEFINITIONS | frozenset(COMPREHENSION_NAMES) | {"Module", "Lambda", "TypeAlias"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +106,15 @@ def scope_nodes_of(index: AstIndex) -> tuple[ScopeNode, ...]:
             qualname = f"{prefix}.<{name}{number}>"
         out.append(
             ScopeNode(
-                row, kind, name, line, first_line, entry, qualname or name,
-                index.bstart[row], index.bend[row],
+                row,
+                kind,
+                name,
+                line,
+                first_line,
+                entry,
+                qualname or name,
+                index.bstart[row],
+                index.bend[row],
             )
         )
     return tuple(out)

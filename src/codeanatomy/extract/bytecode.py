@@ -306,7 +306,9 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     id_counts: dict[tuple[str, int], int] = {}
     ascii_only = source.data.isascii()
     # (code, parent link, parent code_id, is last code constant of its parent)
-    stack: list[tuple[CodeType, CodeLink | None, str | None, bool]] = [(module_code, None, None, True)]
+    stack: list[tuple[CodeType, CodeLink | None, str | None, bool]] = [
+        (module_code, None, None, True)
+    ]
     while stack:
         code, parent, parent_id, is_last = stack.pop()
         link = link_code(code, parent, is_last, matcher, index, nodes[0], lines)
@@ -344,15 +346,22 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         code_cols["constants"].append([const_text(c) for c in consts])
         code_cols["instruction_count"].append(count)
 
-        fields: list[tuple[object, ...]] = list(zip(*instructions)) if count else [()] * len(_FIELDS)
+        fields: list[tuple[object, ...]] = (
+            list(zip(*instructions)) if count else [()] * len(_FIELDS)
+        )
         offsets: tuple[int, ...] = fields[_OFFSET]  # type: ignore[assignment]
         opnames: tuple[str, ...] = fields[_OPNAME]  # type: ignore[assignment]
         opcodes: tuple[int, ...] = fields[_OPCODE]  # type: ignore[assignment]
         args: tuple[int | None, ...] = fields[_ARG]  # type: ignore[assignment]
         argreprs: list[object] = list(fields[_ARGREPR])
-        targets = [v if op in JUMP_OPCODES else None for op, v in zip(opcodes, fields[_ARGVAL])]
+        targets: list[int | None] = [
+            v if op in JUMP_OPCODES else None  # type: ignore[misc]
+            for op, v in zip(opcodes, fields[_ARGVAL])
+        ]
         jump_targets = (
-            fields[_IS_JUMP_TARGET] if _IS_JUMP_TARGET is not None else map(_is_jump_target, instructions)
+            fields[_IS_JUMP_TARGET]
+            if _IS_JUMP_TARGET is not None
+            else map(_is_jump_target, instructions)
         )
         unstable = {i: const_text(c) for i, c in enumerate(consts) if not _is_stable(c)}
         if unstable:
@@ -361,8 +370,10 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
                     argreprs[i] = unstable[arg]
         lines_col, starts, ends = _spans(fields[_POSITIONS], lines, ascii_only)  # type: ignore[arg-type]
         ranges = sorted(
-            (ExceptionRange(e.start, e.end, e.target, e.depth, e.lasti)
-            for e in bytecode.exception_entries),
+            (
+                ExceptionRange(e.start, e.end, e.target, e.depth, e.lasti)
+                for e in bytecode.exception_entries  # type: ignore[attr-defined]  # 3.11+, not in typeshed
+            ),
             key=_start,
         )
         block_of = add_blocks(blocks, code_id, offsets, opnames, targets, len(code.co_code), ranges)

@@ -190,7 +190,9 @@ def _tables(
         raw_type = _TYPE_OF.get(str(table.get_type()), "annotation")
         name = table.get_name()
         line = table.get_lineno()
-        scope_type, node = _match(raw_type, table, nodes, matcher, index, rows[parent] if parent >= 0 else None)
+        scope_type, node = _match(
+            raw_type, table, nodes, matcher, index, rows[parent] if parent >= 0 else None
+        )
         parent_path = str(scope_cols["qualname"][parent]) if parent >= 0 else source.module
         path = _path(scope_type, name, node, index, parent_path, source.module)
         ordinal = path_counts.get(path, 0)
@@ -202,7 +204,9 @@ def _tables(
         tables.append(table)
         scope_cols["file_id"].append(file_id)
         scope_cols["scope_id"].append(stable_id(file_id, "scope", path, ordinal))
-        scope_cols["parent_scope_id"].append(scope_cols["scope_id"][parent] if parent >= 0 else None)
+        scope_cols["parent_scope_id"].append(
+            scope_cols["scope_id"][parent] if parent >= 0 else None
+        )
         scope_cols["type"].append(scope_type)
         scope_cols["name"].append(name)
         scope_cols["qualname"].append(path)
@@ -214,7 +218,9 @@ def _tables(
         scope_cols["bend"].append(index.bend[row] if row is not None else None)
         stack.extend((child, position) for child in reversed(table.get_children()))
     for position, table in enumerate(tables):
-        _add_symbols(symbol_cols, table, file_id, scope_cols["scope_id"][position], rows, position_of, index)
+        _add_symbols(
+            symbol_cols, table, file_id, scope_cols["scope_id"][position], rows, position_of, index
+        )
     return SCOPES.from_columns(scope_cols), SYMBOLS.from_columns(symbol_cols)
 
 
