@@ -515,8 +515,37 @@ def test_builtins_shadowed_by_a_module_global() -> None:
         "4:0 print -> builtin EXTERNAL builtins.print",
         "4:6 len -> global FUNCTION mod.len",
         "4:15 max -> global VARIABLE mod.max",
+        "4:15 max -> builtin EXTERNAL builtins.max",  # runs before ``max = 3``
         "6:11 len -> global FUNCTION mod.len",
         "6:16 max -> global VARIABLE mod.max",
+    ]
+
+
+def test_module_and_class_bodies_read_outer_namespaces_before_binding() -> None:
+    code = """
+    open = open
+    ANY = object()
+    def outer(ANY):
+        class Marker:
+            ANY = ANY
+            for item in range(len(ANY)):
+                item
+            ANY += 1
+            print(ANY)
+    """
+    assert refs(code) == [
+        "2:7 open -> global VARIABLE mod.open",
+        "2:7 open -> builtin EXTERNAL builtins.open",
+        "3:6 object -> builtin EXTERNAL builtins.object",
+        "6:14 ANY -> class VARIABLE mod.outer.Marker.ANY",
+        "6:14 ANY -> global VARIABLE mod.ANY",  # not outer's parameter: LOAD_NAME
+        "7:20 range -> builtin EXTERNAL builtins.range",
+        "7:26 len -> builtin EXTERNAL builtins.len",
+        "7:30 ANY -> class VARIABLE mod.outer.Marker.ANY",
+        "8:12 item -> class VARIABLE mod.outer.Marker.item",
+        "9:8 ANY (augassign) -> class VARIABLE mod.outer.Marker.ANY",
+        "10:8 print -> builtin EXTERNAL builtins.print",
+        "10:14 ANY -> class VARIABLE mod.outer.Marker.ANY",
     ]
 
 

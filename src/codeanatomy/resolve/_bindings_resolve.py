@@ -70,6 +70,11 @@ BUILTIN_NAMES: Final = (
 """Names of the ``builtins`` module (with those ``site`` adds), minus module dunders."""
 
 _MODULE: Final = 0
+_NAMESPACES: Final = frozenset({"module", "class"})
+_UNPACKING: Final = frozenset({"Tuple", "List", "Starred"})
+_VALUE_FIRST: Final = frozenset(
+    {"assign", "annassign", "augassign", "type_alias", "walrus", "for", "with"}
+)
 _VARIABLE_KINDS: Final = {
     "module": "module",
     "class": "class_attribute",
@@ -102,6 +107,9 @@ class Resolution:
         builtin: the builtin's name when it reads a builtin.
         unresolved: a global name bound nowhere in the module and not a builtin.
         star_import_candidate: a global name the module's ``from x import *`` may bind.
+        fallback: what a module or class body reads instead when the use comes before
+            every binding of the name in that body: the runtime looks the name up in
+            the body's namespace, then globals (for a class), then builtins.
     """
 
     targets: tuple[Target, ...]
@@ -110,6 +118,7 @@ class Resolution:
     builtin: str | None = None
     unresolved: bool = False
     star_import_candidate: bool = False
+    fallback: Resolution | None = None
 
 
 @dataclass(slots=True)
@@ -162,6 +171,8 @@ class _Binder:
         self.variable_of: dict[tuple[int, str], Target] = {}
         self.variables: dict[tuple[int, str], Variable] = {}
         self.memo: dict[tuple[int, str], Resolution] = {}
+        self.first_binding: dict[tuple[int, str], int] = {}
+        """Earliest offset at which a module or class body binds a name (-1: implicit)."""
 
     def is_local(self, scope: Scope, name: str) -> bool:
         return (
@@ -239,6 +250,11 @@ class _Binder:
                 self.result.site_targets.append(Target(index.node_id[site.row], "IMPORT"))
                 continue
             owner = self.binding_owner(site.bind_scope, site.name)
+            if owner == site.bind_scope and self.scopes[owner].kind in _NAMESPACES:
+                point = _binding_point(index, site)
+                key = (owner, site.name)
+                if point < self.first_binding.get(key, point + 1):
+                    self.first_binding[key] = point
             if site.definition:
                 target = Target(index.node_id[site.row], index.kind[site.row])
                 self.owned.setdefault((owner, site.name), []).append(target)
@@ -304,11 +320,63 @@ class _Binder:
         target = self.variable(scope_index, name, None)
         if fresh:
             self.result.implicit_sites.append((scope_index, name, target))
+            self.first_binding[scope_index, name] = -1
         return target
+
+    def with_fallback(self, resolution: Resolution, scope_index: int, name: str) -> Resolution:
+        """``resolution`` of a use in a module or class body that may run before its bindings."""
+        if self.scopes[scope_index].kind == "class":
+            fallback = self.resolve_global(name)
+        elif name in BUILTIN_NAMES:
+            fallback = Resolution((Target(builtin_id(name), "EXTERNAL"),), "builtin", -1, name)
+        else:
+            return resolution
+        if not fallback.targets:
+            return resolution
+        return Resolution(
+            resolution.targets,
+            resolution.scope_kind,
+            resolution.owner,
+            resolution.builtin,
+            resolution.unresolved,
+            resolution.star_import_candidate,
+            fallback,
+        )
 
     def resolve_uses(self) -> None:
         resolve = self.resolve
-        self.result.resolutions = [resolve(use.scope, use.name) for use in self.file.uses]
+        scopes = self.scopes
+        bstart = self.index.bstart
+        first_binding = self.first_binding
+        early: dict[tuple[int, str], Resolution] = {}
+        resolutions = []
+        for use in self.file.uses:
+            resolution = resolve(use.scope, use.name)
+            if resolution.owner == use.scope and scopes[use.scope].kind in _NAMESPACES:
+                key = (use.scope, use.name)
+                if bstart[use.row] < first_binding.get(key, bstart[use.row] + 1):
+                    found = early.get(key)
+                    if found is None:
+                        found = early[key] = self.with_fallback(resolution, use.scope, use.name)
+                    resolution = found
+            resolutions.append(resolution)
+        self.result.resolutions = resolutions
+
+
+def _binding_point(index: AstIndex, site: Site) -> int:
+    """Offset after which ``site`` has bound its name (its value is evaluated first)."""
+    row = site.row
+    form = site.form
+    if form in _VALUE_FIRST:
+        holder = index.parent[row]
+        while index.ast_type[holder] in _UNPACKING:
+            holder = index.parent[holder]
+        if form == "for":
+            return index.bend[index.row(index.nodes[holder].iter)]  # type: ignore[attr-defined]
+        return index.bend[holder]
+    if form == "except":
+        return index.bstart[index.row(index.nodes[row].body[0])]  # type: ignore[attr-defined]
+    return index.bend[row]
 
 
 def bind_file(index: AstIndex, file_id: str, scopes: FileScopes) -> Bindings:

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import FileError, LayerOutput
-from codeanatomy.resolve._bindings_resolve import Bindings, bind_file
+from codeanatomy.resolve._bindings_resolve import Bindings, Resolution, bind_file
 from codeanatomy.resolve._bindings_scopes import collect_scopes
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
@@ -253,25 +253,27 @@ def _name_refs(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Ta
     unresolved: list[bool] = []
     star: list[bool] = []
     spans: list[int] = []
-    for use, resolution in zip(bindings.scopes.uses, bindings.resolutions, strict=True):
+    for use, first in zip(bindings.scopes.uses, bindings.resolutions, strict=True):
         scope = scopes[use.scope]
-        owner = node_ids[scopes[resolution.owner].row] if resolution.owner >= 0 else None
-        targets = resolution.targets or (None,)
-        for target in targets:
-            use_node_id.append(node_ids[use.row])
-            name.append(use.name)
-            use_kind.append(use.kind)
-            scope_node_id.append(node_ids[scope.row])
-            scope_kind.append(scope.kind)
-            target_node_id.append(target.node_id if target is not None else None)
-            target_kind.append(target.kind if target is not None else None)
-            target_scope.append(resolution.scope_kind)
-            target_scope_node_id.append(owner)
-            is_builtin.append(resolution.builtin is not None)
-            builtin_name.append(resolution.builtin)
-            unresolved.append(resolution.unresolved)
-            star.append(resolution.star_import_candidate)
-            spans.append(use.row)
+        resolution: Resolution | None = first
+        while resolution is not None:
+            owner = node_ids[scopes[resolution.owner].row] if resolution.owner >= 0 else None
+            for target in resolution.targets or (None,):
+                use_node_id.append(node_ids[use.row])
+                name.append(use.name)
+                use_kind.append(use.kind)
+                scope_node_id.append(node_ids[scope.row])
+                scope_kind.append(scope.kind)
+                target_node_id.append(target.node_id if target is not None else None)
+                target_kind.append(target.kind if target is not None else None)
+                target_scope.append(resolution.scope_kind)
+                target_scope_node_id.append(owner)
+                is_builtin.append(resolution.builtin is not None)
+                builtin_name.append(resolution.builtin)
+                unresolved.append(resolution.unresolved)
+                star.append(resolution.star_import_candidate)
+                spans.append(use.row)
+            resolution = resolution.fallback
     return NAME_REFS.from_columns(
         {
             "file_id": [source.file_id] * len(name),
