@@ -10,6 +10,9 @@ Python's rules, as CPython's symbol table applies them:
   first; class bodies are skipped, except by annotation scopes sitting directly in the
   class (PEP 695); a scope declaring the name ``global`` ends the search at the module.
 * Module-level and ``global`` names resolve to the module's bindings, else builtins.
+* A module or class body that reads a name before every binding of it in that body
+  (``open = open``; ``x = x`` in a class) also reads what the runtime's lookup falls
+  back to: globals, then builtins.
 
 Every (scope, name) bound by anything but a ``def``, ``class``, ``import``, parameter or
 type parameter gets one VARIABLE; a use reads every binding of its (scope, name): the
@@ -328,7 +331,9 @@ class _Binder:
         if self.scopes[scope_index].kind == "class":
             fallback = self.resolve_global(name)
         elif name in BUILTIN_NAMES:
-            fallback = Resolution((Target(builtin_id(name), "EXTERNAL"),), "builtin", -1, name)
+            builtin = Target(builtin_id(name), "EXTERNAL")
+            star = self.file.has_star_import
+            fallback = Resolution((builtin,), "builtin", -1, name, False, star)
         else:
             return resolution
         if not fallback.targets:

@@ -139,7 +139,9 @@ NAME_REFS: Final = TableSpec(
 parameter). ``target_scope`` is ``local``, ``enclosing``, ``global``, ``class`` or
 ``builtin`` and ``target_scope_node_id`` the scope holding the binding. An unresolved
 use has one row with null target; ``star_import_candidate`` marks global names a
-``from x import *`` of the module may bind (also set on builtins it may shadow).
+``from x import *`` of the module may bind (also set on builtins it may shadow). A use
+in a module or class body before every binding of its name there has extra rows for
+the globals or builtins the lookup falls back to.
 """
 
 BINDING_TABLES: Final = (VARIABLES, BINDING_SITES, NAME_REFS)
