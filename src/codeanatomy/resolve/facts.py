@@ -30,7 +30,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
   ``("yld", fid, E)``, ``("exc", caller, key, E)``,
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
-  ``("bases", class_id, (E, ...))``.
+  ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``.
 """
 
 from __future__ import annotations
@@ -563,7 +563,7 @@ class _Walker:
             before = dict(self.state)
             start = dict(self.versions)
             phis = self._phi([node.target, *node.body])
-            self.cons.append(("for", self.caller, iterable, self.index.id_of(node)))
+            self.cons.append(("for", self.caller, iterable, self._id(node)))
             self.assign(node.target, ("it", iterable))
             self.body(node.body)
             self._close_phi(phis, start)
@@ -591,11 +591,11 @@ class _Walker:
                 value = self.expr(item.context_expr)
                 target = None
                 if item.optional_vars is not None:
-                    target_key = ("with", self.index.id_of(item.context_expr))
-                    self.cons.append(("with", self.caller, target_key, value, self.index.id_of(item.context_expr)))
+                    target_key = ("with", self._id(item.context_expr))
+                    self.cons.append(("with", self.caller, target_key, value, self._id(item.context_expr)))
                     self.assign(item.optional_vars, ("v", target_key))
                 else:
-                    self.cons.append(("with", self.caller, target, value, self.index.id_of(item.context_expr)))
+                    self.cons.append(("with", self.caller, target, value, self._id(item.context_expr)))
             self.body(node.body)
         elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             self.try_stmt(node)  # type: ignore[arg-type]
@@ -603,7 +603,7 @@ class _Walker:
             if isinstance(node.exc, ast.Call):
                 self.expr(node.exc)
             elif node.exc is not None:
-                exc_id = self.index.id_of(node.exc)
+                exc_id = self._id(node.exc)
                 value = self.expr(node.exc)
                 self.cons.append(("call", self.caller, f"raise:{exc_id}", exc_id, value, (), (), "raise"))
             if node.cause is not None:
@@ -691,7 +691,7 @@ class _Walker:
             self._bind_name(pattern.rest, None)
 
     def import_alias(self, alias: ast.alias, module: str | None, name: str | None, level: int) -> None:
-        node_id = self.index.id_of(alias)
+        node_id = self._id(alias)
         self.imports.append(ImportFact(node_id, module, name, alias.asname, level, self.scope.node_id))
         if name == "*":
             return
@@ -712,7 +712,7 @@ class _Walker:
         elif isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
             if value is not None:
-                self.cons.append(("as", self.caller, ("a", obj, target.attr, self.index.id_of(target)), value))
+                self.cons.append(("as", self.caller, ("a", obj, target.attr, self._id(target)), value))
         elif isinstance(target, ast.Subscript):
             obj = self.expr(target.value)
             key = self.expr(target.slice)
@@ -725,9 +725,9 @@ class _Walker:
                 if value is None:
                     self.assign(elt.value if isinstance(elt, ast.Starred) else elt, None)
                 elif i == star:
-                    site = self.index.id_of(elt)
+                    site = self._id(elt)
                     new = ("n", "list", site)
-                    self.cons.append(("as", self.caller, ("s", new, None, False), ("s", value, None, True)))
+                    self.cons.append(("star", ("L", "list", site), value, i, len(elts) - i - 1))
                     self.assign(elt.value, new)  # type: ignore[attr-defined]
                 elif star < 0 or i < star:
                     self.assign(elt, ("s", value, ("lit", "int", i), True))
@@ -747,19 +747,19 @@ class _Walker:
         first_default = len(positional) - n_defaults
         for i, arg in enumerate(positional):
             kind = "posonly" if i < len(args.posonlyargs) else "regular"
-            default = self.index.id_of(args.defaults[i - first_default]) if i >= first_default else None
-            out.append(ParamFact(self.index.id_of(arg), arg.arg, kind, f"{fn_id}:{arg.arg}#0", i >= first_default, default))
+            default = self._id(args.defaults[i - first_default]) if i >= first_default else None
+            out.append(ParamFact(self._id(arg), arg.arg, kind, f"{fn_id}:{arg.arg}#0", i >= first_default, default))
         if args.vararg:
-            out.append(ParamFact(self.index.id_of(args.vararg), args.vararg.arg, "vararg", f"{fn_id}:{args.vararg.arg}#0", False))
+            out.append(ParamFact(self._id(args.vararg), args.vararg.arg, "vararg", f"{fn_id}:{args.vararg.arg}#0", False))
         for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             out.append(
                 ParamFact(
-                    self.index.id_of(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0", default is not None,
-                    self.index.id_of(default) if default is not None else None,
+                    self._id(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0", default is not None,
+                    self._id(default) if default is not None else None,
                 )
             )
         if args.kwarg:
-            out.append(ParamFact(self.index.id_of(args.kwarg), args.kwarg.arg, "kwarg", f"{fn_id}:{args.kwarg.arg}#0", False))
+            out.append(ParamFact(self._id(args.kwarg), args.kwarg.arg, "kwarg", f"{fn_id}:{args.kwarg.arg}#0", False))
         return tuple(out)
 
     def _defaults(self, fn_id: str, args: ast.arguments) -> None:
@@ -777,15 +777,15 @@ class _Walker:
     def _decorate(self, decorators: list[ast.expr], value: Expr) -> Expr:
         decorator_values = [(d, self.expr(d)) for d in decorators]
         for decorator, dec_value in reversed(decorator_values):
-            call_key = f"dec:{self.index.id_of(decorator)}"
+            call_key = f"dec:{self._id(decorator)}"
             self.cons.append(
-                ("call", self.caller, call_key, self.index.id_of(decorator), dec_value, ((value, False, None),), (), "decorator")
+                ("call", self.caller, call_key, self._id(decorator), dec_value, ((value, False, None),), (), "decorator")
             )
             value = ("c", call_key)
         return value
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> Expr:
-        fn_id = self.index.id_of(node)
+        fn_id = self._id(node)
         qualname = self.index.qualname[self.index.row(node)] or ""
         is_lambda = isinstance(node, ast.Lambda)
         class_id = self.class_stack[-1] if self.scope.kind == "class" else None
@@ -835,8 +835,8 @@ class _Walker:
         self.scope, self.caller, self.function_id, self.state, self.comp_stack = saved
 
     def class_def(self, node: ast.ClassDef) -> None:
-        class_id = self.index.id_of(node)
-        bases = tuple((self.index.id_of(b), self.expr(b)) for b in node.bases)
+        class_id = self._id(node)
+        bases = tuple((self._id(b), self.expr(b)) for b in node.bases)
         for keyword in node.keywords:
             self.expr(keyword.value)
         self.cons.append(("bases", class_id, tuple(e for _, e in bases)))
@@ -863,18 +863,21 @@ class _Walker:
         if isinstance(node, ast.Constant):
             return _literal(node.value)
         if isinstance(node, ast.Attribute):
-            return ("a", self.expr(node.value), node.attr, self.index.id_of(node))
+            return ("a", self.expr(node.value), node.attr, self._id(node))
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Subscript):
             value = self.expr(node.value)
             if isinstance(node.slice, ast.Slice):
+                bounds = [self._int_bound(b) for b in (node.slice.lower, node.slice.upper)]
                 self.expr(node.slice)
-                return ("slice", value)
+                if node.slice.step is None and all(b is not False for b in bounds):
+                    return ("slice", value, bounds[0], bounds[1])
+                return ("slice", value, None, None, True)
             return ("s", value, self.expr(node.slice), False)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
-            new = ("n", kind, self.index.id_of(node))
+            new = ("n", kind, self._id(node))
             star_seen = False
             for i, elt in enumerate(node.elts):
                 if isinstance(elt, ast.Starred):
@@ -889,7 +892,7 @@ class _Walker:
                     self.cons.append(("as", self.caller, ("s", new, key, False), value))
             return new
         if isinstance(node, ast.Dict):
-            new = ("n", "dict", self.index.id_of(node))
+            new = ("n", "dict", self._id(node))
             for key_node, value_node in zip(node.keys, node.values, strict=True):
                 value = self.expr(value_node)
                 if key_node is None:
@@ -903,7 +906,7 @@ class _Walker:
         if isinstance(node, _COMPS):
             return self.comprehension(node)
         if isinstance(node, ast.Lambda):
-            return self.function(node)
+            return self.function(node) if self.call_prefix is None else None
         if isinstance(node, ast.BoolOp):
             parts = tuple(p for p in (self.expr(v) for v in node.values) if p is not None)
             return ("u", parts) if parts else None
@@ -957,15 +960,27 @@ class _Walker:
                 self.expr(child)
         return None
 
+    @staticmethod
+    def _int_bound(node: ast.expr | None) -> int | None | bool:
+        """A literal slice bound (None when absent), False when not a literal int."""
+        if node is None:
+            return None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+            value = node.operand.value
+            return -value if isinstance(value, int) and not isinstance(value, bool) else False
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        return False
+
     def comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> Expr:
         kind = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict", ast.GeneratorExp: "generator"}[type(node)]
-        new = ("n", kind, self.index.id_of(node))
+        new = ("n", kind, self._id(node))
         first = self.expr(node.generators[0].iter)
         self.comp_stack.append(self.scopes[id(node)])
         for i, gen in enumerate(node.generators):
             iterable = first if i == 0 else self.expr(gen.iter)
             if iterable is not None:
-                self.cons.append(("for", self.caller, iterable, self.index.id_of(gen.iter)))
+                self.cons.append(("for", self.caller, iterable, self._id(gen.iter)))
             self.assign(gen.target, ("it", iterable) if iterable is not None else None)
             for cond in gen.ifs:
                 self.expr(cond)
@@ -983,14 +998,13 @@ class _Walker:
         return new
 
     def call(self, node: ast.Call) -> Expr:
-        node_id = self.index.id_of(node)
         func_node = node.func
         if self.call_prefix is not None:
             self.eval_counter += 1
             call_key = f"{self.call_prefix}~{self.eval_counter}"
             node_id = self.call_prefix
         else:
-            call_key = node_id
+            call_key = node_id = self._id(node)
         func = self.expr(func_node)
         args = []
         for arg in node.args:
@@ -1005,8 +1019,15 @@ class _Walker:
             result = self._special_builtin_call(func_node.id, node, result)
         return result
 
+    def _id(self, node: ast.AST) -> str:
+        row = self.index.row_of.get(id(node))
+        if row is not None:
+            return self.index.node_id[row]
+        self.eval_counter += 1
+        return f"{self.call_prefix}~n{self.eval_counter}"
+
     def _node(self, node: ast.AST) -> str | None:
-        return self.index.id_of(node) if self.call_prefix is None else None
+        return self._id(node) if self.call_prefix is None else None
 
     def _special_builtin_call(self, name: str, node: ast.Call, result: Expr) -> Expr:
         """``super()`` and ``eval``/``exec`` of a literal string, which need the position."""
@@ -1022,7 +1043,7 @@ class _Walker:
         if name in {"eval", "exec"} and node.args and isinstance(node.args[0], ast.Constant):
             text = node.args[0].value
             if isinstance(text, str) and self.call_prefix is None:
-                self._inline_eval(text, "eval" if name == "eval" else "exec", self.index.id_of(node))
+                self._inline_eval(text, "eval" if name == "eval" else "exec", self._id(node))
         return result
 
     def _inline_eval(self, text: str, mode: str, node_id: str) -> None:

@@ -277,9 +277,12 @@ class Solver:
             return {e[1]}
         if tag == "slice":
             out = set()
+            precise = len(e) == 4
             for base in self.ev(e[1]):
-                if base[0] in {"L", "SL"}:
-                    out.add(("SL", base if base[0] == "L" else base[1]))
+                if base[0] == "L":
+                    out.add(("SL", base, e[2], e[3]) if precise else ("SL", base, None, None, True))
+                elif base[0] == "SL":
+                    out.add(("SL", base[1], None, None, True))
                 elif base[0] in {"K", "T"}:
                     out.add(("T", base[1]))
             return out
@@ -490,6 +493,27 @@ class Solver:
     def slot_values(self, container: tuple, slot: object) -> set:
         return self.read(("S", container, slot))
 
+    def precise_length(self, container: tuple) -> int | None:
+        """Length of a list/tuple whose every element sits at a known index, else None."""
+        if container[1] not in {"list", "tuple"} or self.slot_values(container, "*"):
+            return None
+        known = self.slots(container)
+        if "*" in known:
+            return None
+        return 1 + max((s[1] for s in known if s[0] == "num" and isinstance(s[1], int)), default=-1)
+
+    def view_elements(self, view: tuple) -> set:
+        """Elements of a slice view ``("SL", container, lower, upper[, imprecise])``."""
+        container = view[1]
+        length = self.precise_length(container) if len(view) == 4 else None
+        if length is None:
+            return self.all_elements(container)
+        lower, upper, _ = slice(view[2], view[3]).indices(length)
+        out: set = set()
+        for i in range(lower, upper):
+            out |= self.slot_values(container, ("num", i))
+        return out
+
     def all_elements(self, container: tuple) -> set:
         out = set(self.slot_values(container, "*"))
         for slot in list(self.slots(container)):
@@ -508,7 +532,7 @@ class Solver:
                 return {_key_value(s) for s in self.slots(value) if s != "*"}
             return self.all_elements(value)
         if tag == "SL":
-            return self.iterate(value[1])
+            return self.view_elements(value)
         if tag == "G":
             return set(self.read(("yld", value[1])))
         if tag in {"K", "T"}:
@@ -572,7 +596,7 @@ class Solver:
                 out |= self.slot_values(value, slot)
             return out
         if tag == "SL":
-            return self.all_elements(value[1])
+            return self.view_elements(value)
         if tag in {"K", "T"} and value[1] in {"str", "bytes"}:
             return {("T", value[1])}
         if tag == "TL":
@@ -1152,6 +1176,15 @@ class Solver:
             self.add(("bases", con[1]), pairs)
             if len(self.vals[("bases", con[1])]) != before:
                 self.bases_version += 1
+        elif tag == "star":
+            target, start, n_after = con[1], con[3], con[4]
+            for v in list(self.ev(con[2])):
+                length = self.precise_length(v) if v[0] == "L" else None
+                if length is None:
+                    self.store_slot(target, "*", self.subscript(v, None, True))
+                    continue
+                for j in range(start, length - n_after):
+                    self.store_slot(target, ("num", j - start), self.slot_values(v, ("num", j)))
         elif tag == "exc":
             instances = set()
             for v in list(self.ev(con[3])):
