@@ -115,26 +115,24 @@ def add_blocks(
     count = len(offsets)
     if count == 0:
         return []
-    row_of = {offset: row for row, offset in enumerate(offsets)}
 
     def row_at(offset: int) -> int | None:
-        row = row_of.get(offset)
-        if row is None and offset < code_size:
-            row = bisect_right(offsets, offset) - 1  # inside an instruction's caches
-        return row
+        """Row of the instruction at (or, inside its caches, covering) ``offset``."""
+        if offset >= code_size:
+            return None
+        return bisect_right(offsets, offset) - 1
 
     leader = [False] * (count + 1)
     leader[0] = True
     leader[count] = True
-    for row, target in enumerate(targets):
-        if target is not None:
-            target_row = row_at(target)
-            if target_row is not None:
-                leader[target_row] = True
-            leader[row + 1] = True
-    for row, opname in enumerate(opnames):
-        if opname in _TERMINATORS:
-            leader[row + 1] = True
+    jumps = [row for row, target in enumerate(targets) if target is not None]
+    for row in jumps:
+        target_row = row_at(targets[row])  # type: ignore[arg-type]
+        if target_row is not None:
+            leader[target_row] = True
+        leader[row + 1] = True
+    for row in [row for row, opname in enumerate(opnames) if opname in _TERMINATORS]:
+        leader[row + 1] = True
     for entry in ranges:
         for offset in (entry.start, entry.end, entry.target):
             hit = row_at(offset)

@@ -119,6 +119,9 @@ _FLAGS: Final = (
     "is_namespace",
 )
 
+_Symbol = _symtable.Symbol
+_FLAG_METHODS: Final = tuple((flag, getattr(_Symbol, flag)) for flag in _FLAGS)
+
 # symtable's type names differ across versions (3.12 strings, 3.13 StrEnum values).
 _TYPE_OF: Final[dict[str, str]] = {
     "module": "module",
@@ -291,12 +294,14 @@ def _add_symbols(
     index: AstIndex,
 ) -> None:
     node_ids = index.node_id
-    for symbol in table.get_symbols():
-        cols["file_id"].append(file_id)
-        cols["scope_id"].append(scope_id)
-        cols["name"].append(symbol.get_name())
-        for flag in _FLAGS:
-            cols[flag].append(getattr(symbol, flag)())
+    symbols = table.get_symbols()
+    count = len(symbols)
+    cols["file_id"].extend([file_id] * count)
+    cols["scope_id"].extend([scope_id] * count)
+    cols["name"].extend(map(_Symbol.get_name, symbols))
+    for flag, method in _FLAG_METHODS:
+        cols[flag].extend(map(method, symbols))
+    for symbol in symbols:
         namespaces: list[str] = []
         if symbol.is_namespace():
             for namespace in symbol.get_namespaces():
