@@ -19,9 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from codeanatomy.extract._ast_index import AstIndex
+from codeanatomy.extract._ast_index import AstIndex, ast_index_of
+from codeanatomy.source import SourceFile
 
-__all__ = ["COMPREHENSION_NAMES", "ScopeMatcher", "ScopeNode", "scope_nodes_of", "type_param_row"]
+__all__ = [
+    "COMPREHENSION_NAMES",
+    "ScopeMatcher",
+    "ScopeNode",
+    "find_scope_nodes",
+    "scope_nodes_of",
+    "type_param_row",
+]
 
 COMPREHENSION_NAMES: Final[dict[str, str]] = {
     "ListComp": "listcomp",
@@ -64,7 +72,7 @@ class ScopeNode:
     bend: int
 
 
-def scope_nodes_of(index: AstIndex) -> tuple[ScopeNode, ...]:
+def find_scope_nodes(index: AstIndex) -> tuple[ScopeNode, ...]:
     """Return the scope-opening nodes of ``index`` in walk (pre-)order, module first.
 
     Comprehensions and ``type`` aliases, which the ast index gives no qualname, get
@@ -118,6 +126,19 @@ def scope_nodes_of(index: AstIndex) -> tuple[ScopeNode, ...]:
             )
         )
     return tuple(out)
+
+
+def scope_nodes_of(source: SourceFile) -> tuple[ScopeNode, ...]:
+    """Return :func:`find_scope_nodes` of ``source``'s ast index, once per file per process.
+
+    Raises:
+        SyntaxError, ValueError, RecursionError, MemoryError: as :func:`ast_index_of` does.
+    """
+    cached = source.cache.get("scope_nodes")
+    if cached is None:
+        cached = find_scope_nodes(ast_index_of(source))
+        source.cache["scope_nodes"] = cached
+    return cached  # type: ignore[return-value]
 
 
 def _end_of(index: AstIndex, nodes: Iterable[ast.AST], default: int) -> int:

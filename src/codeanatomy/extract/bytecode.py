@@ -35,7 +35,7 @@ from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
 from codeanatomy.extract._bytecode_cfg import JUMP_OPCODES, BlockColumns, ExceptionRange, add_blocks
 from codeanatomy.extract._bytecode_link import CodeLink, link_code
-from codeanatomy.extract._scope_nodes import ScopeMatcher, ScopeNode, scope_nodes_of
+from codeanatomy.extract._scope_nodes import ScopeMatcher, scope_nodes_of
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import SourceLines, stable_id
@@ -173,7 +173,7 @@ EXCEPTION_ENTRIES = TableSpec(
 
 TABLES: Final = (CODE_OBJECTS, INSTRUCTIONS, BLOCKS, CFG_EDGES, EXCEPTION_ENTRIES)
 
-_COMPILE_ERRORS: Final = (SyntaxError, ValueError, RecursionError, MemoryError, TypeError)
+_COMPILE_ERRORS: Final = (SyntaxError, ValueError, RecursionError, MemoryError)
 _HAS_CONST: Final = frozenset(dis.hasconst)
 _PLAIN: Final = frozenset({str, int, float, bytes, bool, complex, type(None), type(...)})
 _FLAG_BITS: Final = tuple(sorted(dis.COMPILER_FLAG_NAMES.items()))
@@ -286,18 +286,10 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     return LayerOutput(_tables(source, index, module_code))
 
 
-def _scope_nodes(source: SourceFile, index: AstIndex) -> tuple[ScopeNode, ...]:
-    cached = source.cache.get("scope_nodes")
-    if cached is None:
-        cached = scope_nodes_of(index)
-        source.cache["scope_nodes"] = cached
-    return cached  # type: ignore[return-value]
-
-
 def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[str, pa.Table]:
     file_id = source.file_id
     lines = source.lines
-    nodes = _scope_nodes(source, index)
+    nodes = scope_nodes_of(source)
     matcher = ScopeMatcher(nodes[1:], use_first_line=True, order_by_entry=False)
     code_cols: dict[str, list[object]] = {f.name: [] for f in CODE_OBJECTS.schema}
     ins_cols: dict[str, list[object]] = {f.name: [] for f in INSTRUCTIONS.schema}

@@ -158,27 +158,15 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     except _PARSE_ERRORS as exc:
         error = FileError.from_exception(source.path, "symtable", exc)
         return LayerOutput({SCOPES.name: SCOPES.empty(), SYMBOLS.name: SYMBOLS.empty()}, (error,))
-    try:
-        scopes, symbols = _tables(source, index, top)
-    except RecursionError as exc:
-        error = FileError.from_exception(source.path, "symtable", exc)
-        return LayerOutput({SCOPES.name: SCOPES.empty(), SYMBOLS.name: SYMBOLS.empty()}, (error,))
+    scopes, symbols = _tables(source, index, top)
     return LayerOutput({SCOPES.name: scopes, SYMBOLS.name: symbols})
-
-
-def _scope_nodes(source: SourceFile, index: AstIndex) -> tuple[ScopeNode, ...]:
-    cached = source.cache.get("scope_nodes")
-    if cached is None:
-        cached = scope_nodes_of(index)
-        source.cache["scope_nodes"] = cached
-    return cached  # type: ignore[return-value]
 
 
 def _tables(
     source: SourceFile, index: AstIndex, top: _symtable.SymbolTable
 ) -> tuple[pa.Table, pa.Table]:
     file_id = source.file_id
-    nodes = _scope_nodes(source, index)
+    nodes = scope_nodes_of(source)
     matcher = ScopeMatcher(nodes[1:], use_first_line=False, order_by_entry=True)
     scope_cols: dict[str, list[object]] = {f.name: [] for f in SCOPES.schema}
     symbol_cols: dict[str, list[object]] = {f.name: [] for f in SYMBOLS.schema}
@@ -190,7 +178,8 @@ def _tables(
     stack: list[tuple[_symtable.SymbolTable, int]] = [(top, -1)]
     while stack:
         table, parent = stack.pop()
-        raw_type = _TYPE_OF.get(str(table.get_type()), "annotation")
+        symtable_type = str(table.get_type())
+        raw_type = _TYPE_OF.get(symtable_type) or symtable_type.lower().replace(" ", "_")
         name = table.get_name()
         line = table.get_lineno()
         scope_type, node = _match(
