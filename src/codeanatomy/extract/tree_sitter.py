@@ -140,8 +140,8 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     >>> from codeanatomy.spans import file_id_for
     >>> src = SourceFile("m.py", file_id_for("m.py"), "m", b"def f(:\\n    pass\\n")
     >>> out = extract(src, ExtractOptions())
-    >>> out.tables["tree_sitter_errors"].column("kind").to_pylist()
-    ['ERROR']
+    >>> out.tables["tree_sitter_errors"].select(["kind", "node_type"]).to_pylist()
+    [{'kind': 'MISSING', 'node_type': ')'}]
     """
     try:
         text = source.lines.utf8_text()
