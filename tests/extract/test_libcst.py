@@ -75,7 +75,11 @@ def test_spans_round_trip_on_stored_bytes(outputs: dict, variant: str) -> None: 
     assert '"café"' in {text(n) for n in nodes if n["type"] == "SimpleString"}
     # The code range of ``(str)`` leaves out its parentheses; the whitespace-inclusive
     # range keeps them.
-    str_name = next(n for n in nodes if n["type"] == "Name" and text(n) == "str" and text(n, "ws_bstart", "ws_bend") != "str")
+    str_name = next(
+        n
+        for n in nodes
+        if n["type"] == "Name" and text(n) == "str" and text(n, "ws_bstart", "ws_bend") != "str"
+    )
     assert text(str_name, "ws_bstart", "ws_bend") == "(str)"
     for n in nodes[1:]:  # the module spans the whole file, a BOM included
         assert n["ws_bstart"] <= n["bstart"] <= n["bend"] <= n["ws_bend"]  # type: ignore[operator]
@@ -114,9 +118,12 @@ def test_ast_tree_sitter_and_libcst_definitions_agree(outputs: dict, variant: st
     assert libcst_rows.num_rows == len(expected)
     ts_rows = tree_sitter_layer.extract(source, ExtractOptions()).tables["tree_sitter_definitions"]
     assert _layer_definitions(ts_rows) == expected
+
     # Same names too (callee text, bound import names, defined names).
     def names(table: pa.Table) -> set[tuple[object, ...]]:
-        return set(zip(*(table.column(c).to_pylist() for c in ("kind", "bstart", "name")), strict=True))
+        return set(
+            zip(*(table.column(c).to_pylist() for c in ("kind", "bstart", "name")), strict=True)
+        )
 
     assert names(libcst_rows) == names(ts_rows)
 
@@ -136,7 +143,12 @@ def test_qualified_names_of_imported_builtin_and_local_names() -> None:
     out = libcst_layer.extract(source, ExtractOptions())
     rows = _rows(out.tables["libcst_qualified_names"])
     found = {
-        (r["node_type"], source.data[r["bstart"] : r["bend"]].decode(), r["qualified_name"], r["source"])  # type: ignore[misc]
+        (
+            r["node_type"],
+            source.data[r["bstart"] : r["bend"]].decode(),
+            r["qualified_name"],
+            r["source"],
+        )  # type: ignore[misc]
         for r in rows
     }
     assert ("Attribute", "osp.join", "os.path.join", "IMPORT") in found

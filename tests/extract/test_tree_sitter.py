@@ -153,7 +153,9 @@ def test_syntax_errors_still_yield_nodes_errors_and_definitions() -> None:
     assert errors and {e["kind"] for e in errors} <= {"ERROR", "MISSING"}
     first = min(errors, key=lambda e: e["bstart"])  # type: ignore[arg-type,return-value]
     assert source.lines.line_col(first["bstart"]) == (first["line"], first["col"])  # type: ignore[arg-type]
-    definitions = {(d["kind"], d["name"], d["qualname"]) for d in _rows(out.tables["tree_sitter_definitions"])}
+    definitions = {
+        (d["kind"], d["name"], d["qualname"]) for d in _rows(out.tables["tree_sitter_definitions"])
+    }
     assert ("IMPORT", "sys", None) in definitions
     assert ("CLASS", "Legacy", "pkg.mod.Legacy") in definitions
     assert ("FUNCTION", "run", "pkg.mod.Legacy.run") in definitions

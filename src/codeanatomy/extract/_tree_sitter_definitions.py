@@ -119,7 +119,7 @@ def _last_token_end(node: Node) -> int:
     """End of the last token under ``node``, comments, ``;`` and inserted tokens skipped."""
     while node.child_count:
         index = node.child_count - 1
-        child = node.child(index)
+        child: Node | None = node.child(index)
         while child is not None and (
             child.type in _SKIPPED_TAIL or child.start_byte == child.end_byte
         ):
@@ -155,7 +155,7 @@ def _type_call(statement: Node, text: bytes, call_starts: dict[int, int]) -> lis
     along the target (``type(x).f().a = 1``) start at ``type`` too (``call_starts``).
     """
     after = statement.start_byte + len(b"type")
-    if text[after:statement.end_byte].lstrip()[:1] != b"(":
+    if text[after : statement.end_byte].lstrip()[:1] != b"(":
         return []
     node = statement.child_by_field_name("left")
     while node is not None and node.type != "parenthesized_expression":
@@ -197,7 +197,9 @@ def _imports(statement: Node) -> list[DefinitionRow]:
         if name.type == "aliased_import":
             bound = _text(name.child_by_field_name("alias"))
         else:
-            bound = ".".join(_text(part) for part in name.named_children if part.type == "identifier")
+            bound = ".".join(
+                _text(part) for part in name.named_children if part.type == "identifier"
+            )
         rows.append(DefinitionRow("IMPORT", bound, name.start_byte, name.end_byte))
     for child in statement.named_children:
         if child.type == "wildcard_import":

@@ -156,7 +156,7 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
     node_ids = stable_ids((file_id, "cst"), types, bstarts, bends, _ordinals(types, bstarts, bends))
     lines, cols = source.lines.line_cols(bstarts)
     count = len(types)
-    nodes = {
+    nodes: dict[str, Sequence[object]] = {
         "file_id": [file_id] * count,
         "node_id": node_ids,
         "type": types,
@@ -169,7 +169,7 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
         "col": cols,
     }
     named = collector.named_rows
-    qualified = {
+    qualified: dict[str, Sequence[object]] = {
         "file_id": [file_id] * len(named),
         "node_id": [node_ids[row] for row in named],
         "bstart": [bstarts[row] for row in named],
@@ -184,7 +184,7 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
         _past_semicolon(source.data, end) if row.kind == "CLASS" or _is_def(row) else end
         for row, end in zip(rows, def_ends, strict=True)
     ]
-    definitions = {
+    definitions: dict[str, Sequence[object]] = {
         "file_id": [file_id] * len(rows),
         "kind": [row.kind for row in rows],
         "name": [row.name for row in rows],

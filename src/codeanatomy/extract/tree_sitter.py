@@ -196,7 +196,7 @@ def _walk(
     saved: list[int] = []
     cursor = tree.walk()
     while True:
-        node = cursor.node
+        node: tree_sitter.Node = cursor.node  # type: ignore[assignment]  # never None in a tree
         kind = node.kind_id
         if named[kind]:
             here = len(kinds)
@@ -237,7 +237,9 @@ def _walk(
     types = [type_of[kind] for kind in kinds]
     bstarts = lines.from_utf8_offsets(starts)
     bends = lines.from_utf8_offsets(ends)
-    node_ids = stable_ids((source.file_id, "ts"), types, bstarts, bends, _ordinals(types, bstarts, bends))
+    node_ids = stable_ids(
+        (source.file_id, "ts"), types, bstarts, bends, _ordinals(types, bstarts, bends)
+    )
     if count:
         idxs[0] = None  # the module has no parent
     if checked:
