@@ -117,7 +117,13 @@ def _type_info(node_type: type) -> _TypeInfo:
     if node_type in (ast.Constant, ast.MatchSingleton):
         fields: tuple[str, ...] = ()
     else:
-        fields = tuple(f for f in order if f not in _SCALAR_FIELDS or node_type in _NAME_LISTS)
+        fields = tuple(
+            f
+            for f in order
+            if f not in _SCALAR_FIELDS
+            or node_type in _NAME_LISTS
+            or (f == "name" and node_type.__name__ == "TypeAlias")  # 3.12+: a Name node
+        )
     return _TypeInfo(
         ast_type=node_type.__name__,
         kind=KIND_OF_AST_TYPE.get(node_type, "AST"),
