@@ -404,3 +404,24 @@ def test_constant_text_does_not_depend_on_hash_seed_or_addresses() -> None:
     argreprs = outputs[0][0]
     assert "frozenset({'alpha', 'beta', 'delta', 'gamma'})" in argreprs
     assert not [text for text in argreprs if " at 0x" in text]
+
+
+def test_code_nested_on_one_line_links_to_its_own_nodes() -> None:
+    source = _source(
+        """\
+        chain = lambda x=lambda y=lambda z=1: z: y(): x()
+        grid = ((y for y in (x, x + 1)) for x in (1, 3))
+        """
+    )
+    index = ast_index_of(source)
+    out = extract(source, OPTS)
+    codes = [c for c in _rows(out, CODE_OBJECTS.name) if c["kind"] in {"lambda", "comprehension"}]
+    assert len(codes) == 5
+    for code in codes:
+        node = index.nodes[index.node_id.index(str(code["node_id"]))]
+        varnames = code["varnames"]
+        assert isinstance(varnames, list)
+        if code["kind"] == "lambda":
+            assert varnames[: code["argcount"]] == [a.arg for a in node.args.args]  # type: ignore[attr-defined]
+        else:
+            assert node.generators[0].target.id in varnames  # type: ignore[attr-defined]

@@ -317,3 +317,33 @@ def test_output_is_deterministic() -> None:
     second = extract(_source(SNIPPET), OPTS)
     for spec in LAYER.tables:
         assert first.tables[spec.name].equals(second.tables[spec.name])
+
+
+NESTED_ON_ONE_LINE = """\
+chain = lambda x=lambda y=lambda z=1: z: y(): x()
+grid = ((y for y in (x, x + 1)) for x in (1, 3))
+"""
+
+
+def test_scopes_nested_on_one_line_link_to_their_own_nodes() -> None:
+    source = _source(NESTED_ON_ONE_LINE)
+    index = ast_index_of(source)
+    out = extract(source, OPTS)
+    symbols = out.tables[SYMBOLS.name].to_pylist()
+    checked = 0
+    for scope in _scopes(out):
+        if scope["type"] not in {"lambda", "comprehension"}:
+            continue
+        node = index.nodes[index.node_id.index(str(scope["node_id"]))]
+        own = {
+            s["name"] for s in symbols if s["scope_id"] == scope["scope_id"] and s["is_assigned"]
+        }
+        params = {
+            s["name"] for s in symbols if s["scope_id"] == scope["scope_id"] and s["is_parameter"]
+        }
+        if scope["type"] == "lambda":
+            assert params == {a.arg for a in node.args.args}  # type: ignore[attr-defined]
+        else:
+            assert own == {node.generators[0].target.id}  # type: ignore[attr-defined]
+        checked += 1
+    assert checked == 5

@@ -11,8 +11,10 @@ tree (its parent's ``co_consts``). Kinds:
   linked to its ``TypeVar``/``ParamSpec``/``TypeVarTuple`` node) and ``type_alias``
   (linked to the ``TypeAlias`` statement).
 
-Code objects sharing a key (lambdas or comprehensions on one line) are told apart
-by their first source position, which lies inside their own ast node.
+Candidates are restricted to the children of the parent code object's node
+(see :mod:`codeanatomy.extract._scope_nodes`); siblings still sharing a key
+(lambdas or comprehensions on one line) are told apart by the source positions of
+their instructions, which lie inside their own ast node.
 """
 
 from __future__ import annotations
@@ -67,19 +69,22 @@ def link_code(
     line = code.co_firstlineno
     if parent is None:
         return "module", module_node, module_node.row
+    parent_kind, owner, _ = parent
+    enclosing: int | None = None
+    if owner is not None:
+        enclosing = owner.parent if parent_kind == "type_params" else owner.row
     if name == "<lambda>":
-        return _take(matcher, "lambda", "lambda", line, code, lines)
+        return _take(matcher, "lambda", "lambda", line, enclosing, code, lines)
     comprehension = _COMPREHENSIONS.get(name)
     if comprehension is not None:
-        return _take(matcher, "comprehension", comprehension, line, code, lines)
+        return _take(matcher, "comprehension", comprehension, line, enclosing, code, lines)
     if name.startswith(_GENERIC_PREFIX):
         owner_name = name[len(_GENERIC_PREFIX) : -1]
         for kind in _OWNER_KINDS:
-            found = matcher.candidates(kind, owner_name, line)
+            found = matcher.candidates(kind, owner_name, line, enclosing)
             if found:
                 return "type_params", found[0], found[0].row
         return "type_params", None, None
-    parent_kind, owner, _ = parent
     if parent_kind == "type_params" and owner is not None:
         if name == owner.name and is_last_child:
             matcher.take(owner)
@@ -88,35 +93,54 @@ def link_code(
         if row is not None:
             return "type_variable", None, row
     if not code.co_flags & _CO_OPTIMIZED:
-        return _take(matcher, "class", name, line, code, lines)
-    kind, node, row = _take(matcher, "function", name, line, code, lines)
+        return _take(matcher, "class", name, line, enclosing, code, lines)
+    kind, node, row = _take(matcher, "function", name, line, enclosing, code, lines)
     if node is None:
-        alias = _take(matcher, "type_alias", name, line, code, lines)
+        alias = _take(matcher, "type_alias", name, line, enclosing, code, lines)
         if alias[1] is not None:
             return alias
     return kind, node, row
 
 
 def _take(
-    matcher: ScopeMatcher, kind: str, name: str, line: int, code: CodeType, lines: SourceLines
+    matcher: ScopeMatcher,
+    kind: str,
+    name: str,
+    line: int,
+    enclosing: int | None,
+    code: CodeType,
+    lines: SourceLines,
 ) -> CodeLink:
-    found = matcher.candidates(kind, name, line)
+    found = matcher.candidates(kind, name, line, enclosing)
     if not found:
         return kind, None, None
     chosen = found[0]
     if len(found) > 1:
-        anchor = _anchor(code, lines)
-        if anchor is not None:
-            chosen = next((n for n in found if n.bstart <= anchor < n.bend), chosen)
+        chosen = _by_position(found, code, lines)
     matcher.take(chosen)
     return kind, chosen, chosen.row
 
 
-def _anchor(code: CodeType, lines: SourceLines) -> int | None:
-    """Offset of the first non-empty source range of ``code``'s own instructions."""
+def _by_position(found: list[ScopeNode], code: CodeType, lines: SourceLines) -> ScopeNode:
+    """The candidate holding most of ``code``'s source ranges (the innermost on a tie).
+
+    Siblings sharing a key can nest (a lambda in another's default value, a
+    generator in another's first iterable), so the body positions of ``code``
+    can lie in several candidates; the innermost holding all of them is its own.
+    """
+    starts = _range_starts(code, lines)
+    return max(
+        found,
+        key=lambda n: (sum(n.bstart <= s < n.bend for s in starts), n.bstart - n.bend),
+    )
+
+
+def _range_starts(code: CodeType, lines: SourceLines) -> list[int]:
+    """Offsets where the non-empty source ranges of ``code``'s own instructions start."""
+    starts = set()
     for line, end_line, col, end_col in code.co_positions():
         if line is None or end_line is None or col is None or end_col is None or line < 1:
             continue
         if (end_line, end_col) > (line, col):
-            return lines.from_utf8_col(line, col)
-    return None
+            starts.add(lines.from_utf8_col(line, col))
+    return sorted(starts)

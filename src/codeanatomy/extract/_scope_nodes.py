@@ -7,14 +7,23 @@ match on, so that a scope or code object gets the ``node_id`` of its ast node:
 
 * ``line``: the node's own line (``def``/``class`` keyword line), as symtable reports.
 * ``first_line``: the first decorator's line when decorated, as ``co_firstlineno`` is.
-* ``entry``: the offset at which symtable enters the scope (after default values
-  and the first comprehension iterable, which belong to the enclosing scope), so
-  that scopes sharing (kind, name, line) are matched in symtable's order.
+* ``parent``: the scope node whose scope holds this one. Decorators, default
+  values, annotations, class bases and the first iterable of a comprehension are
+  evaluated in the enclosing scope, so a lambda in a default value belongs to the
+  scope around the ``def``, not to the ``def``.
+* ``entry``: the offset at which symtable enters the scope (after those outer
+  parts), so that sibling scopes sharing (kind, name, line) are matched in
+  symtable's order.
+
+From Python 3.12 list, set and dict comprehensions are inlined (PEP 709): they
+open no scope and own no code object, and the scopes inside them belong to the
+enclosing scope; they are then not listed.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
@@ -40,9 +49,20 @@ COMPREHENSION_NAMES: Final[dict[str, str]] = {
 """Name CPython gives the scope of each comprehension ast class."""
 
 _DEFINITIONS: Final = frozenset({"ClassDef", "FunctionDef", "AsyncFunctionDef"})
-_SCOPE_TYPES: Final = (
-    _DEFINITIONS | frozenset(COMPREHENSION_NAMES) | {"Module", "Lambda", "TypeAlias"}
+_INLINED: Final = (
+    frozenset({"ListComp", "SetComp", "DictComp"}) if sys.version_info >= (3, 12) else frozenset()
 )
+_SCOPE_TYPES: Final = (
+    _DEFINITIONS | (frozenset(COMPREHENSION_NAMES) - _INLINED) | {"Module", "Lambda", "TypeAlias"}
+)
+# The field of a scope node whose subtree is evaluated inside its scope.
+_INNER_FIELD: Final = {
+    "ClassDef": "body",
+    "FunctionDef": "body",
+    "AsyncFunctionDef": "body",
+    "Lambda": "body",
+    "TypeAlias": "value",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +75,7 @@ class ScopeNode:
         name: the scope's name as CPython gives it (``lambda``, ``listcomp``, the def name).
         line: the node's 1-based line.
         first_line: the first decorator's line, else ``line``.
+        parent: row of the enclosing scope node (-1 for the module).
         entry: byte offset where symtable enters the scope (see module docstring).
         qualname: dotted path; the ast index's qualname where it has one.
         bstart: start of the node's span.
@@ -66,6 +87,7 @@ class ScopeNode:
     name: str
     line: int
     first_line: int
+    parent: int
     entry: int
     qualname: str
     bstart: int
@@ -82,9 +104,10 @@ def find_scope_nodes(index: AstIndex) -> tuple[ScopeNode, ...]:
     out: list[ScopeNode] = []
     numbers: dict[tuple[str, str], int] = {}
     qualnames = index.qualname
-    for row, ast_type in enumerate(index.ast_type):
-        if ast_type not in _SCOPE_TYPES:
-            continue
+    rows = [row for row, ast_type in enumerate(index.ast_type) if ast_type in _SCOPE_TYPES]
+    scope_rows = frozenset(rows)
+    for row in rows:
+        ast_type = index.ast_type[row]
         node = index.nodes[row]
         line = index.line[row]
         entry = index.bstart[row]
@@ -119,6 +142,7 @@ def find_scope_nodes(index: AstIndex) -> tuple[ScopeNode, ...]:
                 name,
                 line,
                 first_line,
+                _parent_scope(index, row, scope_rows),
                 entry,
                 qualname or name,
                 index.bstart[row],
@@ -126,6 +150,29 @@ def find_scope_nodes(index: AstIndex) -> tuple[ScopeNode, ...]:
             )
         )
     return tuple(out)
+
+
+def _parent_scope(index: AstIndex, row: int, scope_rows: frozenset[int]) -> int:
+    """Row of the scope node whose scope evaluates the node at ``row``."""
+    child = row
+    parent = index.parent[row]
+    below: str | None = None  # field of the grandchild within ``child``
+    while parent >= 0:
+        if parent in scope_rows:
+            ast_type = index.ast_type[parent]
+            field = index.field_name[child]
+            inner = _INNER_FIELD.get(ast_type)
+            if inner is not None:
+                if field == inner:
+                    return parent
+            elif ast_type == "Module":
+                return parent
+            elif not (field == "generators" and index.idx[child] == 0 and below == "iter"):
+                return parent  # a comprehension: all but its first iterable
+        below = index.field_name[child]
+        child = parent
+        parent = index.parent[parent]
+    return -1
 
 
 def scope_nodes_of(source: SourceFile) -> tuple[ScopeNode, ...]:
@@ -180,20 +227,29 @@ class ScopeMatcher:
         self._queues = queues
         self._used: set[int] = set()
 
-    def candidates(self, kind: str, name: str, line: int) -> list[ScopeNode]:
-        """Unused nodes with this key, in matching order."""
-        queue = self._queues.get((kind, name, line), ())
-        return [n for n in queue if n.row not in self._used]
+    def candidates(
+        self, kind: str, name: str, line: int, parent: int | None = None
+    ) -> list[ScopeNode]:
+        """Unused nodes with this key, in matching order.
+
+        With ``parent`` (the row of the enclosing scope's node) the nodes whose
+        ``parent`` is that row come alone when there are any.
+        """
+        unused = [n for n in self._queues.get((kind, name, line), ()) if n.row not in self._used]
+        if parent is not None and len(unused) > 1:
+            siblings = [n for n in unused if n.parent == parent]
+            if siblings:
+                return siblings
+        return unused
 
     def take(self, node: ScopeNode) -> ScopeNode:
         """Mark ``node`` used and return it."""
         self._used.add(node.row)
         return node
 
-    def take_first(self, kind: str, name: str, line: int) -> ScopeNode | None:
-        """Take the first unused node with this key, if any."""
-        for node in self._queues.get((kind, name, line), ()):
-            if node.row not in self._used:
-                self._used.add(node.row)
-                return node
-        return None
+    def take_first(
+        self, kind: str, name: str, line: int, parent: int | None = None
+    ) -> ScopeNode | None:
+        """Take the first of :meth:`candidates`, if any."""
+        found = self.candidates(kind, name, line, parent)
+        return self.take(found[0]) if found else None

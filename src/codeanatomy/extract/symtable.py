@@ -173,6 +173,7 @@ def _tables(
     rows: list[int | None] = []  # ast row of each scope, by position
     position_of: dict[int, int] = {}  # symtable id -> scope position
     path_counts: dict[str, int] = {}
+    parent_of = {n.row: n.parent for n in nodes}
     tables: list[_symtable.SymbolTable] = []
     # (table, parent position); depth-first, children in symtable's entry order.
     stack: list[tuple[_symtable.SymbolTable, int]] = [(top, -1)]
@@ -182,9 +183,11 @@ def _tables(
         raw_type = _TYPE_OF.get(symtable_type) or symtable_type.lower().replace(" ", "_")
         name = table.get_name()
         line = table.get_lineno()
-        scope_type, node = _match(
-            raw_type, table, nodes, matcher, index, rows[parent] if parent >= 0 else None
-        )
+        parent_row = rows[parent] if parent >= 0 else None
+        enclosing = parent_row
+        if parent_row is not None and scope_cols["type"][parent] == "type_parameters":
+            enclosing = parent_of[parent_row]  # the generic's type-parameter scope
+        scope_type, node = _match(raw_type, table, nodes, matcher, index, parent_row, enclosing)
         parent_path = str(scope_cols["qualname"][parent]) if parent >= 0 else source.module
         path = _path(scope_type, name, node, index, parent_path, source.module)
         ordinal = path_counts.get(path, 0)
@@ -223,24 +226,29 @@ def _match(
     matcher: ScopeMatcher,
     index: AstIndex,
     parent_row: int | None,
+    enclosing: int | None,
 ) -> tuple[str, ScopeNode | int | None]:
-    """Return the scope's type and its ast owner (a scope node, a bare row, or None)."""
+    """Return the scope's type and its ast owner (a scope node, a bare row, or None).
+
+    ``parent_row`` is the ast row owning the parent scope, ``enclosing`` the row of
+    the scope node whose children this scope's node must be among.
+    """
     name = table.get_name()
     line = table.get_lineno()
     if raw_type == "module":
         return "module", nodes[0]
     if raw_type == "class":
-        return "class", matcher.take_first("class", name, line)
+        return "class", matcher.take_first("class", name, line, enclosing)
     if raw_type == "function":
         if name == "lambda":
-            return "lambda", matcher.take_first("lambda", name, line)
+            return "lambda", matcher.take_first("lambda", name, line, enclosing)
         if name in _COMPREHENSIONS and ".0" in table.get_identifiers():
-            return "comprehension", matcher.take_first("comprehension", name, line)
-        return "function", matcher.take_first("function", name, line)
+            return "comprehension", matcher.take_first("comprehension", name, line, enclosing)
+        return "function", matcher.take_first("function", name, line, enclosing)
     if raw_type == "type_parameters":
         # The owner is matched again (and used) by its own scope, the only child here.
         for kind in _OWNER_KINDS:
-            found = matcher.candidates(kind, name, line)
+            found = matcher.candidates(kind, name, line, enclosing)
             if found:
                 return raw_type, found[0]
         return raw_type, None
@@ -248,7 +256,7 @@ def _match(
         row = type_param_row(index, parent_row, name) if parent_row is not None else None
         return raw_type, row
     if raw_type == "type_alias":
-        return raw_type, matcher.take_first("type_alias", name, line)
+        return raw_type, matcher.take_first("type_alias", name, line, enclosing)
     return raw_type, None
 
 
