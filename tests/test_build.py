@@ -78,7 +78,9 @@ def test_bad_files_give_error_rows_and_the_build_goes_on(built: tuple[Path, code
     root, result = built
     graph = codeanatomy.open_graph(root)
     errors = graph.query("SELECT path, layer, error_type, line FROM errors ORDER BY path").to_pylist()
-    rows = {(e["path"], e["layer"], e["error_type"]) for e in errors}
+    rows = {(e["path"], e["layer"], e["error_type"]) for e in errors if e["layer"] in {"scan", "ast"}}
+    assert {e["path"] for e in errors} == set(BAD)
+    assert {e["layer"] for e in errors} == {"scan", "ast", "symtable", "bytecode", "bindings"}
     assert rows == {
         ("bad/huge.py", "scan", "TooLarge"),
         ("bad/syntax.py", "ast", "SyntaxError"),
@@ -87,8 +89,16 @@ def test_bad_files_give_error_rows_and_the_build_goes_on(built: tuple[Path, code
         ("bad/undecodable.py", "ast", "SyntaxError"),
         ("bad/deep.py", "ast", "SyntaxError"),
     }
-    assert [e["line"] for e in errors if e["path"] == "bad/syntax.py"] == [1]
-    assert result.errors_by_layer == {"ast": 4, "scan": 2}
+    assert {e["line"] for e in errors if e["path"] == "bad/syntax.py"} == {1}
+    assert result.errors_by_layer["ast"] == 4 and result.errors_by_layer["scan"] == 2
+    recovered = graph.query(
+        "SELECT kind, qualname, layer FROM cpg_nodes WHERE path = 'bad/syntax.py' ORDER BY kind"
+    ).to_pylist()
+    assert recovered == [
+        {"kind": "FILE", "qualname": "bad/syntax.py", "layer": "scan"},
+        {"kind": "FUNCTION", "qualname": "bad.syntax.broken", "layer": "tree_sitter"},
+        {"kind": "MODULE", "qualname": "bad.syntax", "layer": "scan"},
+    ]
     modules = graph.query("SELECT qualname FROM cpg_nodes WHERE kind = 'MODULE' ORDER BY qualname")
     assert modules.column(0).to_pylist() == sorted(
         ["bad.deep", "bad.huge", "bad.nul", "bad.syntax", "bad.undecodable", "pkg", "pkg.core", "pkg.latin", "scripts.tool"]
@@ -99,7 +109,7 @@ def test_graph_has_definitions_with_qualnames_and_unique_ids(built: tuple[Path, 
     root, _ = built
     graph = codeanatomy.open_graph(root)
     defs = graph.query(
-        "SELECT kind, qualname FROM cpg_nodes WHERE kind IN ('CLASS', 'FUNCTION') ORDER BY qualname"
+        "SELECT kind, qualname FROM cpg_nodes WHERE kind IN ('CLASS', 'FUNCTION') AND layer = 'ast' ORDER BY qualname"
     ).to_pylist()
     assert defs == [
         {"kind": "CLASS", "qualname": "pkg.core.Engine"},
@@ -116,7 +126,7 @@ def test_graph_has_definitions_with_qualnames_and_unique_ids(built: tuple[Path, 
     contained = graph.query(
         """SELECT s.qualname AS src, d.qualname AS dst FROM cpg_edges e
            JOIN cpg_nodes s ON e.src = s.node_id JOIN cpg_nodes d ON e.dst = d.node_id
-           WHERE e.kind = 'CONTAINS' AND d.kind IN ('CLASS', 'FUNCTION') ORDER BY dst"""
+           WHERE e.kind = 'CONTAINS' AND d.kind IN ('CLASS', 'FUNCTION') AND d.layer = 'ast' ORDER BY dst"""
     ).to_pylist()
     assert contained == [
         {"src": "pkg.core", "dst": "pkg.core.Engine"},

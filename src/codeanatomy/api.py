@@ -31,14 +31,18 @@ from codeanatomy.extract._base import ExtractOptions, FileError
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.repository import collect_scip
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
-from codeanatomy.extract.run import FileStep, run_steps
+from codeanatomy.extract.run import run_steps
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import materialize, run_passes
 from codeanatomy.scan import FILES, ScanResult, scan
 from codeanatomy.spans import file_id_for
+from codeanatomy.steps import RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, file_steps
 from codeanatomy.store import LatestRun, TableStore, TableWrite
 
 __all__ = ["BuildRequest", "build", "default_out", "open_graph"]
+
+PERSISTED = frozenset(spec.name for spec in ALL_TABLES)
+"""Pass outputs with a declared spec are written; the rest are graph fragments."""
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``(phase, done, total)``; the CLI draws a progress bar from it."""
@@ -145,8 +149,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     timings["scan"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
-    selected = [layer for layer in LAYERS if layer.name in options.selected_layers]
-    steps = [FileStep(layer.name, layer.extract) for layer in selected]
+    steps = file_steps(options.selected_layers)
     inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
     done = 0
 
@@ -177,13 +180,14 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     session = make_session(options.jobs)
     tables: dict[str, pa.Table] = {FILES.name: scanned.table()}
     evidence = {**extraction.tables, **repository.tables}
-    for spec in evidence_tables():
+    for spec in (*evidence_tables(), *RESOLVE_STEP_TABLES):
         tables[spec.name] = spec.conform(evidence.get(spec.name, spec.empty()))
     for name, table in tables.items():
         register(session, name, table)
     passes = run_passes(session, options)
     graph_tables = materialize(session, passes)
     tables.update(graph_tables)
+    tables.update({name: table for name, table in passes.tables.items() if name in PERSISTED})
     errors = _errors_table(scanned, [*extraction.errors, *repository.errors])
     tables[ERRORS.name] = errors
     timings["resolve"] = time.perf_counter() - phase
@@ -203,9 +207,10 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     nodes_by_kind = _count(graph_tables[CPG_NODES.name], "kind")
     edges_by_kind = _count(graph_tables[CPG_EDGES.name], "kind")
     errors_by_layer = _count(errors, "layer")
+    versions = {**{layer.name: layer.version for layer in LAYERS}, **RESOLVE_STEP_VERSIONS}
     layer_runs = [
-        LayerRun(layer.name, layer.version, round(extraction.seconds.get(layer.name, 0.0), 3))
-        for layer in selected
+        LayerRun(step.name, versions[step.name], round(extraction.seconds.get(step.name, 0.0), 3))
+        for step in steps
     ]
     if "scip" in options.selected_layers:
         layer_runs.append(LayerRun("scip", SCIP_VERSION, round(repository.seconds, 3)))

@@ -6,11 +6,13 @@ from typing import Final
 
 import pyarrow as pa
 
+from codeanatomy.agreement import LAYER_AGREEMENT, LAYER_DISAGREEMENTS
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
 from codeanatomy.extract import scip
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.scan import FILES
 from codeanatomy.schema import TableSpec
+from codeanatomy.steps import RESOLVE_STEP_TABLES
 
 __all__ = ["ALL_TABLES", "ERRORS", "evidence_tables", "spec_named"]
 
@@ -41,6 +43,9 @@ ALL_TABLES: Final[tuple[TableSpec, ...]] = (
     FILES,
     ERRORS,
     *evidence_tables(),
+    *RESOLVE_STEP_TABLES,
+    LAYER_AGREEMENT,
+    LAYER_DISAGREEMENTS,
     CPG_NODES,
     CPG_EDGES,
     CPG_PROPS,

@@ -17,6 +17,9 @@ from datafusion import SessionContext
 
 from codeanatomy.config import BuildOptions
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
+from codeanatomy.agreement import AGREEMENT_PASS
+from codeanatomy.cpg.bindings import BINDINGS_PASS
+from codeanatomy.cpg.fallback import FALLBACK_PASS
 from codeanatomy.cpg.syntax import SYNTAX_PASS
 from codeanatomy.engine import register
 from codeanatomy.passes import Pass, PassContext, order_passes
@@ -24,7 +27,7 @@ from codeanatomy.schema import TableSpec
 
 __all__ = ["PASSES", "PassRun", "materialize", "run_passes"]
 
-PASSES: Final[tuple[Pass, ...]] = (SYNTAX_PASS,)
+PASSES: Final[tuple[Pass, ...]] = (SYNTAX_PASS, FALLBACK_PASS, BINDINGS_PASS, AGREEMENT_PASS)
 
 
 class PassRun:
@@ -61,6 +64,8 @@ def run_passes(
 def _union(session: SessionContext, spec: TableSpec, fragments: Sequence[str]) -> pa.Table:
     if not fragments:
         return spec.empty()
+    if len(fragments) == 1:
+        return spec.conform(session.table(fragments[0]).to_arrow_table())
     columns = ", ".join(spec.schema.names)
     query = " UNION ALL ".join(f"SELECT {columns} FROM {name}" for name in fragments)
     return spec.conform(session.sql(query).to_arrow_table())
