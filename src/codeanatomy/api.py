@@ -36,6 +36,8 @@ from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import materialize, run_passes
 from codeanatomy.scan import FILES, ScanResult, scan
 from codeanatomy.spans import file_id_for
+from codeanatomy.resolve.program import resolve_program
+from codeanatomy.resolve.tables import RESOLVE_TABLES
 from codeanatomy.steps import RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, file_steps
 from codeanatomy.store import LatestRun, TableStore, TableWrite
 
@@ -179,8 +181,10 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     phase = time.perf_counter()
     session = make_session(options.jobs)
     tables: dict[str, pa.Table] = {FILES.name: scanned.table()}
-    evidence = {**extraction.tables, **repository.tables}
-    for spec in (*evidence_tables(), *RESOLVE_STEP_TABLES):
+    program = resolve_program(extraction.facts, extra_roots=options.extra_roots)  # type: ignore[arg-type]
+    timings["resolve_program"] = time.perf_counter() - phase
+    evidence = {**extraction.tables, **repository.tables, **program.tables}
+    for spec in (*evidence_tables(), *RESOLVE_STEP_TABLES, *RESOLVE_TABLES):
         tables[spec.name] = spec.conform(evidence.get(spec.name, spec.empty()))
     for name, table in tables.items():
         register(session, name, table)
@@ -188,7 +192,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     graph_tables = materialize(session, passes)
     tables.update(graph_tables)
     tables.update({name: table for name, table in passes.tables.items() if name in PERSISTED})
-    errors = _errors_table(scanned, [*extraction.errors, *repository.errors])
+    errors = _errors_table(scanned, [*extraction.errors, *repository.errors, *program.errors])
     tables[ERRORS.name] = errors
     timings["resolve"] = time.perf_counter() - phase
 

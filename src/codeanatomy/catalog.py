@@ -10,6 +10,7 @@ from codeanatomy.agreement import LAYER_AGREEMENT, LAYER_DISAGREEMENTS
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
 from codeanatomy.extract import scip
 from codeanatomy.extract.layers import LAYERS
+from codeanatomy.resolve.tables import RESOLVE_TABLES
 from codeanatomy.scan import FILES
 from codeanatomy.schema import TableSpec
 from codeanatomy.steps import RESOLVE_STEP_TABLES
@@ -44,6 +45,7 @@ ALL_TABLES: Final[tuple[TableSpec, ...]] = (
     ERRORS,
     *evidence_tables(),
     *RESOLVE_STEP_TABLES,
+    *RESOLVE_TABLES,
     LAYER_AGREEMENT,
     LAYER_DISAGREEMENTS,
     CPG_NODES,

@@ -20,6 +20,7 @@ from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
 from codeanatomy.agreement import AGREEMENT_PASS
 from codeanatomy.cpg.bindings import BINDINGS_PASS
 from codeanatomy.cpg.fallback import FALLBACK_PASS
+from codeanatomy.cpg.resolution import RESOLUTION_PASS
 from codeanatomy.cpg.syntax import SYNTAX_PASS
 from codeanatomy.engine import register
 from codeanatomy.passes import Pass, PassContext, order_passes
@@ -27,7 +28,13 @@ from codeanatomy.schema import TableSpec
 
 __all__ = ["PASSES", "PassRun", "materialize", "run_passes"]
 
-PASSES: Final[tuple[Pass, ...]] = (SYNTAX_PASS, FALLBACK_PASS, BINDINGS_PASS, AGREEMENT_PASS)
+PASSES: Final[tuple[Pass, ...]] = (
+    SYNTAX_PASS,
+    FALLBACK_PASS,
+    BINDINGS_PASS,
+    RESOLUTION_PASS,
+    AGREEMENT_PASS,
+)
 
 
 class PassRun:

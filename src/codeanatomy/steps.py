@@ -1,7 +1,7 @@
-"""The per-file steps a build runs in its workers: the selected evidence layers, then bindings.
+"""The per-file steps a build runs in its workers: the selected evidence layers, then resolution.
 
-Name binding is per-file resolution work that reads the same cached ast index as the
-ast layer, so it runs in the same worker pass.
+Name binding and the resolver's fact collection are per-file resolution work that
+read the same cached ast index as the ast layer, so they run in the same worker pass.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from codeanatomy.extract._base import ExtractOptions, LayerName, LayerOutput
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.run import FileStep
 from codeanatomy.resolve.bindings import BINDING_TABLES, extract_bindings
+from codeanatomy.resolve.facts import collect_facts
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 
@@ -24,8 +25,13 @@ def bind_names(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     return extract_bindings(source)
 
 
-RESOLVE_STEPS: Final = (FileStep("bindings", bind_names),)
-RESOLVE_STEP_VERSIONS: Final = {"bindings": 1}
+def gather_facts(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    """The whole-program resolver's facts about one file (its errors travel inside them)."""
+    return LayerOutput(facts=(collect_facts(source),))
+
+
+RESOLVE_STEPS: Final = (FileStep("bindings", bind_names), FileStep("resolve_facts", gather_facts))
+RESOLVE_STEP_VERSIONS: Final = {"bindings": 1, "resolve_facts": 1}
 RESOLVE_STEP_TABLES: Final[tuple[TableSpec, ...]] = BINDING_TABLES
 
 

@@ -1,9 +1,9 @@
-"""Bindings part of the CPG: VARIABLE nodes, REFERS_TO edges, and builtin EXTERNAL nodes.
+"""Bindings part of the CPG: VARIABLE nodes and REFERS_TO edges.
 
-Reads ``files``, ``variables`` and ``name_refs``; makes ``binding_nodes``,
+Reads ``files``, ``variables`` and ``name_refs``; makes ``binding_nodes`` and
 ``binding_edges`` (REFERS_TO from each NAME use to every binding it may read, and
-CONTAINS from a scope to its variables) and ``builtin_nodes`` (an EXTERNAL node per
-builtin read, ID ``stable_id("EXTERNAL", "builtins.<name>")``).
+CONTAINS from a scope to its variables). Builtins a name reads are EXTERNAL nodes
+(ID ``stable_id("EXTERNAL", "builtins.<name>")``) made by the resolution pass.
 """
 
 from __future__ import annotations
@@ -25,16 +25,6 @@ SELECT v.node_id, 'VARIABLE' AS kind, v.file_id, f.path, v.bstart, v.bend,
 FROM variables v JOIN files f ON f.file_id = v.file_id
 """
 
-_BUILTINS = f"""
-SELECT DISTINCT {stable_id_sql("'EXTERNAL'", "concat('builtins.', builtin_name)")} AS node_id,
-       'EXTERNAL' AS kind, CAST(NULL AS VARCHAR) AS file_id, CAST(NULL AS VARCHAR) AS path,
-       CAST(NULL AS BIGINT) AS bstart, CAST(NULL AS BIGINT) AS bend, CAST(NULL AS INT) AS line,
-       CAST(NULL AS INT) AS col, CAST(NULL AS INT) AS end_line, CAST(NULL AS INT) AS end_col,
-       builtin_name AS name, concat('builtins.', builtin_name) AS qualname,
-       CAST(NULL AS VARCHAR) AS code, CAST(NULL AS VARCHAR) AS ast_type, 'bindings' AS layer
-FROM name_refs WHERE is_builtin
-"""
-
 _EDGES = f"""
 SELECT DISTINCT {stable_id_sql("'REFERS_TO'", "use_node_id", "target_node_id")} AS edge_id,
        'REFERS_TO' AS kind, use_node_id AS src, target_node_id AS dst,
@@ -49,10 +39,9 @@ FROM variables
 
 
 def build_bindings(context: PassContext) -> Mapping[str, pa.Table]:
-    """VARIABLE and builtin EXTERNAL node fragments, and REFERS_TO/CONTAINS edge fragments."""
+    """VARIABLE node fragments, and REFERS_TO/CONTAINS edge fragments."""
     return {
         "binding_nodes": context.sql(_NODES),
-        "builtin_nodes": context.sql(_BUILTINS),
         "binding_edges": context.sql(_EDGES),
     }
 
@@ -60,7 +49,7 @@ def build_bindings(context: PassContext) -> Mapping[str, pa.Table]:
 BINDINGS_PASS = Pass(
     build_bindings,
     needs=("files", "variables", "name_refs"),
-    makes=("binding_nodes", "builtin_nodes", "binding_edges"),
-    nodes=("binding_nodes", "builtin_nodes"),
+    makes=("binding_nodes", "binding_edges"),
+    nodes=("binding_nodes",),
     edges=("binding_edges",),
 )

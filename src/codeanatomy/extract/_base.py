@@ -66,10 +66,15 @@ class FileError:
 
 @dataclass(frozen=True, slots=True)
 class LayerOutput:
-    """What a layer returns for one file: its tables (by table name) and its errors."""
+    """What a per-file step returns: its tables (by table name), its errors, and facts.
+
+    ``facts`` holds picklable per-file values that a whole-program step consumes
+    (the resolver's module facts); evidence layers leave it empty.
+    """
 
     tables: Mapping[str, pa.Table] = field(default_factory=dict)
     errors: tuple[FileError, ...] = ()
+    facts: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

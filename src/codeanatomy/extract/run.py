@@ -36,10 +36,11 @@ class FileStep:
 
 @dataclass(slots=True)
 class ExtractionResult:
-    """Tables by name (concatenated in file order), error rows, and seconds per step."""
+    """Tables by name (concatenated in file order), error rows, facts, and seconds per step."""
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
+    facts: list[object] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     files: int = 0
 
@@ -48,6 +49,7 @@ class ExtractionResult:
 class _ChunkResult:
     tables: dict[str, pa.Table]
     errors: list[FileError]
+    facts: list[object]
     seconds: dict[str, float]
     files: int
 
@@ -55,6 +57,7 @@ class _ChunkResult:
 def _run_chunk(steps: Sequence[FileStep], opts: ExtractOptions, chunk: Sequence[FileInput]) -> _ChunkResult:
     parts: dict[str, list[pa.Table]] = defaultdict(list)
     errors: list[FileError] = []
+    facts: list[object] = []
     seconds: dict[str, float] = defaultdict(float)
     for path, file_id, module, data, encoding in chunk:
         source = SourceFile(path, file_id, module, data, encoding)
@@ -68,8 +71,9 @@ def _run_chunk(steps: Sequence[FileStep], opts: ExtractOptions, chunk: Sequence[
             for name, table in output.tables.items():
                 parts[name].append(table)
             errors.extend(output.errors)
+            facts.extend(output.facts)
     tables = {name: pa.concat_tables(chunks) for name, chunks in parts.items()}
-    return _ChunkResult(tables, errors, dict(seconds), len(chunk))
+    return _ChunkResult(tables, errors, facts, dict(seconds), len(chunk))
 
 
 def _chunks(files: Sequence[FileInput], size: int) -> Iterator[Sequence[FileInput]]:
@@ -105,6 +109,7 @@ def run_steps(
         for name, table in chunk.tables.items():
             parts[name].append(table)
         result.errors.extend(chunk.errors)
+        result.facts.extend(chunk.facts)
         for name, value in chunk.seconds.items():
             seconds[name] += value
         result.files += chunk.files

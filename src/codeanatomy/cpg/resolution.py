@@ -1,0 +1,97 @@
+"""Resolution part of the CPG, from the whole-program resolver's tables.
+
+Reads ``external_symbols``, ``name_refs``, ``resolved_imports``, ``call_edges``,
+``class_bases``, ``class_mro``, ``method_overrides``, ``attribute_targets`` and
+``parameter_bindings``; makes EXTERNAL nodes (``external_nodes``: every external
+symbol the resolver or the bindings name, one node per qualified name), the edges
+IMPORTS, CALLS, INHERITS_FROM, OVERRIDES, REFERS_TO (attribute uses) and
+PARAMETER_BINDING (``resolution_edges``), and the ``mro`` and ``origin`` properties
+(``resolution_props``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pyarrow as pa
+
+from codeanatomy.passes import Pass, PassContext
+from codeanatomy.resolve.tables import RESOLVE_TABLES
+from codeanatomy.spans import stable_id_sql
+
+__all__ = ["RESOLUTION_PASS", "build_resolution"]
+
+_EXTERNALS = f"""
+SELECT node_id, 'EXTERNAL' AS kind, CAST(NULL AS VARCHAR) AS file_id, CAST(NULL AS VARCHAR) AS path,
+       CAST(NULL AS BIGINT) AS bstart, CAST(NULL AS BIGINT) AS bend, CAST(NULL AS INT) AS line,
+       CAST(NULL AS INT) AS col, CAST(NULL AS INT) AS end_line, CAST(NULL AS INT) AS end_col,
+       reverse(split_part(reverse(qualname), '.', 1)) AS name, qualname,
+       CAST(NULL AS VARCHAR) AS code, CAST(NULL AS VARCHAR) AS ast_type, 'resolve' AS layer
+FROM (
+  SELECT external_id AS node_id, qualname FROM external_symbols
+  UNION
+  SELECT {stable_id_sql("'EXTERNAL'", "concat('builtins.', builtin_name)")},
+         concat('builtins.', builtin_name)
+  FROM name_refs WHERE is_builtin
+)
+"""
+
+
+def _edge(kind: str, src: str, dst: str, table: str, *, idx: str = "CAST(NULL AS INT)",
+          label: str = "CAST(NULL AS VARCHAR)", method: str = "CAST(NULL AS VARCHAR)",
+          confidence: str = "CAST(NULL AS DOUBLE)", where: str = "TRUE") -> str:
+    return f"""
+SELECT {stable_id_sql(f"'{kind}'", src, dst)} AS edge_id, '{kind}' AS kind, {src} AS src, {dst} AS dst,
+       CAST(NULL AS VARCHAR) AS field, CAST({idx} AS INT) AS idx, CAST({label} AS VARCHAR) AS label,
+       CAST({method} AS VARCHAR) AS method, CAST({confidence} AS DOUBLE) AS confidence,
+       'resolve' AS layer
+FROM {table} WHERE {src} IS NOT NULL AND {dst} IS NOT NULL AND {where}"""
+
+
+_EDGES = " UNION ALL ".join(
+    [
+        _edge("IMPORTS", "import_node_id", "coalesce(target_node_id, external_id)", "resolved_imports",
+              label="target_kind", method="origin"),
+        _edge("CALLS", "call_node_id", "coalesce(callee_node_id, callee_external_id)", "call_edges",
+              label="via", method="method", confidence="confidence"),
+        _edge("INHERITS_FROM", "class_node_id", "coalesce(base_node_id, base_external_id)", "class_bases",
+              idx="base_index"),
+        _edge("OVERRIDES", "method_node_id", "coalesce(overridden_node_id, overridden_external_id)",
+              "method_overrides"),
+        _edge("REFERS_TO", "node_id", "target_node_id", "attribute_targets", method="method",
+              where="node_id <> target_node_id"),
+        _edge("PARAMETER_BINDING", "argument_node_id", "parameter_node_id", "parameter_bindings",
+              label="kind"),
+    ]
+)
+
+_PROPS = """
+SELECT class_node_id AS node_id, 'mro' AS key, array_to_string(mro, ',') AS value
+FROM class_mro WHERE mro IS NOT NULL
+UNION ALL
+SELECT class_node_id, 'mro_error', error FROM class_mro WHERE error IS NOT NULL
+UNION ALL
+SELECT external_id, 'origin', origin FROM external_symbols
+UNION ALL
+SELECT external_id, 'distribution', distribution FROM external_symbols WHERE distribution IS NOT NULL
+"""
+
+
+def build_resolution(context: PassContext) -> Mapping[str, pa.Table]:
+    """EXTERNAL node, resolution edge and property fragments."""
+    edges = context.session.sql(_EDGES).distinct()
+    return {
+        "external_nodes": context.sql(_EXTERNALS),
+        "resolution_edges": edges.to_arrow_table(),
+        "resolution_props": context.sql(_PROPS),
+    }
+
+
+RESOLUTION_PASS = Pass(
+    build_resolution,
+    needs=(*(spec.name for spec in RESOLVE_TABLES), "name_refs"),
+    makes=("external_nodes", "resolution_edges", "resolution_props"),
+    nodes=("external_nodes",),
+    edges=("resolution_edges",),
+    props=("resolution_props",),
+)
