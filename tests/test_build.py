@@ -80,7 +80,7 @@ def test_bad_files_give_error_rows_and_the_build_goes_on(built: tuple[Path, code
     errors = graph.query("SELECT path, layer, error_type, line FROM errors ORDER BY path").to_pylist()
     rows = {(e["path"], e["layer"], e["error_type"]) for e in errors if e["layer"] in {"scan", "ast"}}
     assert {e["path"] for e in errors} == set(BAD)
-    assert {e["layer"] for e in errors} == {"scan", "ast", "symtable", "bytecode", "bindings"}
+    assert {e["layer"] for e in errors} == {"scan", "ast", "symtable", "bytecode", "bindings", "resolve"}
     assert rows == {
         ("bad/huge.py", "scan", "TooLarge"),
         ("bad/syntax.py", "ast", "SyntaxError"),
