@@ -11,6 +11,7 @@ import sys
 import typer
 
 from codeanatomy.cli import build as build_cmd
+from codeanatomy.cli import callgraph as callgraph_cmd
 from codeanatomy.cli import diag as diag_cmd
 from codeanatomy.cli import query as query_cmd
 from codeanatomy.errors import CodeAnatomyError
@@ -27,6 +28,7 @@ app = typer.Typer(
 app.command("build")(build_cmd.build_command)
 app.command("query")(query_cmd.query_command)
 app.command("tables")(query_cmd.tables_command)
+app.command("callgraph")(callgraph_cmd.callgraph_command)
 app.command("diag")(diag_cmd.diag_command)
 
 
