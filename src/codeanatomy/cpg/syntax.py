@@ -1,4 +1,4 @@
-"""Syntax part of the CPG from the ast evidence: every node, AST edges and CONTAINS edges.
+"""Syntax part of the CPG from the ast evidence: every node; AST, CONTAINS, ARGUMENT, RECEIVER edges.
 
 Reads ``files``, ``ast_nodes``, ``ast_edges``, ``ast_props``; makes the node, edge and
 property fragments ``syntax_nodes``, ``syntax_edges``, ``syntax_props``. FILE and
@@ -53,11 +53,38 @@ WHERE kind IN ('CLASS', 'FUNCTION', 'PARAMETER', 'IMPORT') AND node_id <> scope_
 """
 
 
+# CALL -> positional argument (idx) or keyword value (label = keyword), and
+# CALL -> receiver (the object of ``obj.method(...)``).
+_CALL_EDGES = f"""
+SELECT {stable_id_sql("'ARGUMENT'", "e.src", "e.dst")} AS edge_id, 'ARGUMENT' AS kind, e.src, e.dst,
+       CAST(NULL AS VARCHAR) AS field, e.idx, CAST(NULL AS VARCHAR) AS label,
+       CAST(NULL AS VARCHAR) AS method, CAST(NULL AS DOUBLE) AS confidence, 'ast' AS layer
+FROM ast_edges e JOIN ast_nodes c ON c.node_id = e.src AND c.kind = 'CALL'
+WHERE e.field = 'args'
+UNION ALL
+SELECT {stable_id_sql("'ARGUMENT'", "k.src", "v.dst")}, 'ARGUMENT', k.src, v.dst, NULL, k.idx,
+       coalesce(kw.name, '**'), NULL, NULL, 'ast'
+FROM ast_edges k
+JOIN ast_nodes c ON c.node_id = k.src AND c.kind = 'CALL'
+JOIN ast_nodes kw ON kw.node_id = k.dst
+JOIN ast_edges v ON v.src = k.dst AND v.field = 'value'
+WHERE k.field = 'keywords'
+UNION ALL
+SELECT {stable_id_sql("'RECEIVER'", "f.src", "r.dst")}, 'RECEIVER', f.src, r.dst, NULL, NULL, NULL,
+       NULL, NULL, 'ast'
+FROM ast_edges f
+JOIN ast_nodes c ON c.node_id = f.src AND c.kind = 'CALL'
+JOIN ast_nodes a ON a.node_id = f.dst AND a.kind = 'ATTRIBUTE'
+JOIN ast_edges r ON r.src = f.dst AND r.field = 'value'
+WHERE f.field = 'func'
+"""
+
+
 def build_syntax(context: PassContext) -> Mapping[str, pa.Table]:
     """Node, edge and property fragments of the syntax layer of the graph."""
     return {
         "syntax_nodes": context.sql(_NODES),
-        "syntax_edges": context.sql(_EDGES),
+        "syntax_edges": context.sql(f"{_EDGES} UNION ALL {_CALL_EDGES}"),
         "syntax_props": context.sql("SELECT node_id, key, value FROM ast_props"),
     }
 
