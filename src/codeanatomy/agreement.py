@@ -76,17 +76,16 @@ _DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
 def _pair_query(a: str, b: str) -> str:
     defs_a, files_a = _DEFINITIONS[a]
     defs_b, files_b = _DEFINITIONS[b]
+    common = f"({files_a} INTERSECT {files_b})"
     return f"""
-    WITH common AS ({files_a} INTERSECT {files_b}),
-    a AS (SELECT d.* FROM ({defs_a}) d JOIN common c ON d.file_id = c.file_id),
-    b AS (SELECT d.* FROM ({defs_b}) d JOIN common c ON d.file_id = c.file_id)
     SELECT coalesce(a.file_id, b.file_id) AS file_id, '{a}' AS layer_a, '{b}' AS layer_b,
            coalesce(a.kind, b.kind) AS kind,
            CASE WHEN a.file_id IS NULL THEN 'only_b' WHEN b.file_id IS NULL THEN 'only_a'
                 ELSE 'agree' END AS side,
            coalesce(a.name, b.name) AS name,
            coalesce(a.bstart, b.bstart) AS bstart, coalesce(a.bend, b.bend) AS bend
-    FROM a FULL OUTER JOIN b
+    FROM (SELECT d.* FROM ({defs_a}) d JOIN {common} c ON d.file_id = c.file_id) a
+    FULL OUTER JOIN (SELECT d.* FROM ({defs_b}) d JOIN {common} c ON d.file_id = c.file_id) b
       ON a.file_id = b.file_id AND a.kind = b.kind AND a.bstart = b.bstart AND a.bend = b.bend
     """
 
