@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from codeanatomy.extract.run import run_steps
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import materialize, run_passes
 from codeanatomy.scan import FILES, ScanResult, scan
+from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 from codeanatomy.resolve.program import resolve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
@@ -173,7 +174,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         options.scip if "scip" in options.selected_layers else None,
         root=root,
         run_dir=run_dir,
-        files={f.path: f.source() for f in scanned.files if f.data is not None},
+        files=_SourcesByPath(scanned),
         capabilities=capabilities,
     )
     timings["extract"] = time.perf_counter() - phase
@@ -254,6 +255,22 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         timings=manifest.timings,
         notes=list(repository.notes),
     )
+
+
+class _SourcesByPath(Mapping[str, SourceFile]):
+    """Scanned files by path, made into :class:`SourceFile` only when looked up."""
+
+    def __init__(self, scanned: ScanResult) -> None:
+        self._files = {f.path: f for f in scanned.files if f.data is not None}
+
+    def __getitem__(self, path: str) -> SourceFile:
+        return self._files[path].source()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
 
 
 def _count(table: pa.Table, column: str) -> dict[str, int]:
