@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 
 from codeanatomy.spans import SourceLines
@@ -58,7 +59,9 @@ class SourceFile:
         cached = self.cache.get("ast")
         if cached is None:
             try:
-                cached = ast.parse(self.data, filename=self.path)
+                with warnings.catch_warnings():  # SyntaxWarnings are the file's, not ours
+                    warnings.simplefilter("ignore")
+                    cached = ast.parse(self.data, filename=self.path)
             except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
                 cached = exc
             self.cache["ast"] = cached
