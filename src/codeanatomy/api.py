@@ -23,22 +23,21 @@ import pyarrow as pa
 
 from codeanatomy.capabilities import Capabilities, detect_capabilities
 from codeanatomy.catalog import ALL_TABLES, ERRORS, evidence_tables
-from codeanatomy.config import BuildOptions, ResolvedOptions, resolve_options
+from codeanatomy.config import BuildOptions, resolve_options
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES
 from codeanatomy.engine import Graph, make_session, open_store_graph, register
 from codeanatomy.errors import RootError
 from codeanatomy.extract._base import ExtractOptions, FileError
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.repository import collect_scip
+from codeanatomy.extract.run import Staging, run_steps
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
-from codeanatomy.extract.run import run_steps
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import materialize, run_passes
+from codeanatomy.resolve.program import resolve_program
 from codeanatomy.scan import FILES, ScanResult, scan
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
-from codeanatomy.resolve.program import resolve_program
-from codeanatomy.resolve.tables import RESOLVE_TABLES
 from codeanatomy.steps import RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, file_steps
 from codeanatomy.store import LatestRun, TableStore, TableWrite
 
@@ -162,10 +161,12 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         if on_progress is not None:
             on_progress("extract", done, len(inputs))
 
+    staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
     extraction = run_steps(
         inputs,
         steps,
         ExtractOptions(code_chars=options.code_chars),
+        Staging(out, run_id, {spec.name: spec for spec in staged_specs}),
         jobs=options.jobs,
         chunk_files=options.chunk_files,
         on_progress=progress,
@@ -179,14 +180,31 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     )
     timings["extract"] = time.perf_counter() - phase
 
+    # Evidence staged by the workers is committed first (invisible to readers until the
+    # manifest names its versions) and read back by the passes straight from Delta.
     phase = time.perf_counter()
     session = make_session(options.jobs)
-    tables: dict[str, pa.Table] = {FILES.name: scanned.table()}
+    by_name = {spec.name: spec for spec in ALL_TABLES}
+    written: dict[str, TableWrite] = {}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        commits = {
+            spec.name: pool.submit(
+                store.commit_files, spec, extraction.files.get(spec.name, []), run_id=run_id
+            )
+            for spec in staged_specs
+            if spec.name not in repository.tables
+        }
+        for name, commit in commits.items():
+            written[name] = commit.result()
+            session.register_table(name, store.read(by_name[name], written[name].delta_version))
+    timings["commit_evidence"] = time.perf_counter() - phase
+
+    phase = time.perf_counter()
     program = resolve_program(extraction.facts, extra_roots=options.extra_roots)  # type: ignore[arg-type]
     timings["resolve_program"] = time.perf_counter() - phase
-    evidence = {**extraction.tables, **repository.tables, **program.tables}
-    for spec in (*evidence_tables(), *RESOLVE_STEP_TABLES, *RESOLVE_TABLES):
-        tables[spec.name] = spec.conform(evidence.get(spec.name, spec.empty()))
+
+    phase = time.perf_counter()
+    tables: dict[str, pa.Table] = {FILES.name: scanned.table(), **repository.tables, **program.tables}
     for name, table in tables.items():
         register(session, name, table)
     passes = run_passes(session, options)
@@ -198,13 +216,12 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     timings["resolve"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
-    by_name = {spec.name: spec for spec in ALL_TABLES}
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = {
             name: pool.submit(store.write, by_name[name], table, run_id=run_id)
             for name, table in tables.items()
         }
-        written: dict[str, TableWrite] = {name: fut.result() for name, fut in futures.items()}
+        written.update({name: fut.result() for name, fut in futures.items()})
     written = {spec.name: written[spec.name] for spec in ALL_TABLES if spec.name in written}
     timings["write"] = time.perf_counter() - phase
     timings["total"] = time.perf_counter() - started

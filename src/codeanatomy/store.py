@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+import pyarrow.parquet as pq
+from deltalake import CommitProperties, DeltaTable, Schema, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
+from deltalake.transaction import AddAction, create_table_with_add_actions
 
 from codeanatomy.errors import OutputError, StorageError
 from codeanatomy.schema import TableSpec
@@ -25,8 +29,10 @@ __all__ = [
     "SUPPORTED_READER_VERSION",
     "SUPPORTED_WRITER_VERSION",
     "LatestRun",
+    "StagedFile",
     "TableStore",
     "TableWrite",
+    "stage_file",
 ]
 
 SUPPORTED_READER_VERSION = 1
@@ -44,6 +50,32 @@ class TableWrite(msgspec.Struct, frozen=True):
     delta_version: int
     rows: int
     schema_version: int
+
+
+class StagedFile(msgspec.Struct, frozen=True):
+    """A Parquet data file written into a table's directory, not yet committed.
+
+    Uncommitted files are invisible to Delta readers; :meth:`TableStore.commit_files`
+    adds them to the table in one commit.
+    """
+
+    name: str
+    path: str
+    size: int
+    rows: int
+
+
+def stage_file(root: Path, spec: TableSpec, table: pa.Table, stem: str) -> StagedFile:
+    """Write ``table`` as ``<root>/<spec.path>/<stem>.parquet`` for a later commit.
+
+    Runs in worker processes, so each worker encodes its own share of the data.
+    """
+    directory = root / spec.path
+    directory.mkdir(parents=True, exist_ok=True)
+    relative = f"{stem}.parquet"
+    target = directory / relative
+    pq.write_table(spec.conform(table), target, compression="snappy")
+    return StagedFile(spec.name, relative, target.stat().st_size, table.num_rows)
 
 
 class LatestRun(msgspec.Struct, frozen=True):
@@ -147,6 +179,40 @@ class TableStore:
         except (DeltaError, OSError) as exc:
             raise OutputError(f"cannot write table {spec.name!r} to {str(path)!r}: {exc}") from exc
         return TableWrite(spec.name, str(path), version, data.num_rows, spec.version)
+
+    def commit_files(self, spec: TableSpec, files: Sequence[StagedFile], *, run_id: str) -> TableWrite:
+        """Replace the table's contents with the staged ``files``, in one commit."""
+        if not files:
+            return self.write(spec, spec.empty(), run_id=run_id)
+        path = self.path_of(spec)
+        now = int(time.time() * 1000)
+        actions = [
+            AddAction(f.path, f.size, {}, now, True, json.dumps({"numRecords": f.rows}))
+            for f in files
+        ]
+        properties = CommitProperties(
+            custom_metadata={_KEY_TABLE: spec.name, _KEY_VERSION: str(spec.version), _KEY_RUN: run_id}
+        )
+        try:
+            existing = self._open(spec)
+            if existing is None:
+                create_table_with_add_actions(
+                    str(path),
+                    Schema.from_arrow(spec.schema),
+                    actions,
+                    mode="overwrite",
+                    name=spec.name,
+                    description=f"CodeAnatomy table {spec.name}",
+                    commit_properties=properties,
+                )
+            else:
+                existing.create_write_transaction(
+                    actions, mode="overwrite", schema=spec.schema, commit_properties=properties
+                )
+            version = DeltaTable(str(path)).version()
+        except (DeltaError, OSError) as exc:
+            raise OutputError(f"cannot commit table {spec.name!r} at {str(path)!r}: {exc}") from exc
+        return TableWrite(spec.name, str(path), version, sum(f.rows for f in files), spec.version)
 
     def read(self, spec: TableSpec, version: int) -> DeltaTable:
         """Open a table at a Delta version recorded in a manifest.

@@ -1,9 +1,11 @@
 """Run per-file steps over scanned files, in-process or in a pool of worker processes.
 
 A step is a pure function of (file, options) to a :class:`LayerOutput`: the evidence
-layers, and per-file resolution work such as name bindings. Files are sent in
-chunks; results come back in file order whatever the number of workers, so the
-concatenated tables are identical for any ``jobs``.
+layers, and per-file resolution work such as name bindings. Files go to workers in
+chunks; each worker writes its chunk's rows of every table as one Parquet file in the
+table's directory (staged, invisible until the driver commits them), and returns only
+the file list, error rows and facts. Chunks are numbered in file order, so the data is
+the same whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
+from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
+from codeanatomy.store import StagedFile, stage_file
 
-__all__ = ["ExtractionResult", "FileStep", "run_steps"]
+__all__ = ["ExtractionResult", "FileStep", "Staging", "run_steps"]
 
 FileInput = tuple[str, str, str, bytes, str]
 """(path, file_id, module, data, encoding): a file as sent to a worker."""
@@ -34,27 +39,42 @@ class FileStep:
     run: Callable[[SourceFile, ExtractOptions], LayerOutput]
 
 
+@dataclass(frozen=True, slots=True)
+class Staging:
+    """Where workers write their Parquet files: the output root, run ID and table specs."""
+
+    root: Path
+    run_id: str
+    specs: Mapping[str, TableSpec]
+
+
 @dataclass(slots=True)
 class ExtractionResult:
-    """Tables by name (concatenated in file order), error rows, facts, and seconds per step."""
+    """Staged files by table (in chunk order), error rows, facts, and seconds per step."""
 
-    tables: dict[str, pa.Table] = field(default_factory=dict)
+    files: dict[str, list[StagedFile]] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
     facts: list[object] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
-    files: int = 0
+    count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class _ChunkResult:
-    tables: dict[str, pa.Table]
+    files: list[StagedFile]
     errors: list[FileError]
     facts: list[object]
     seconds: dict[str, float]
-    files: int
+    count: int
 
 
-def _run_chunk(steps: Sequence[FileStep], opts: ExtractOptions, chunk: Sequence[FileInput]) -> _ChunkResult:
+def _run_chunk(
+    steps: Sequence[FileStep],
+    opts: ExtractOptions,
+    staging: Staging,
+    number: int,
+    chunk: Sequence[FileInput],
+) -> _ChunkResult:
     parts: dict[str, list[pa.Table]] = defaultdict(list)
     errors: list[FileError] = []
     facts: list[object] = []
@@ -65,66 +85,72 @@ def _run_chunk(steps: Sequence[FileStep], opts: ExtractOptions, chunk: Sequence[
             started = time.perf_counter()
             try:
                 output = step.run(source, opts)
-            except Exception as exc:  # a layer's bug on one file must not stop the build
+            except Exception as exc:  # noqa: BLE001 - a layer bug on one file must not stop the build
                 output = LayerOutput(errors=(FileError.from_exception(path, step.name, exc),))
             seconds[step.name] += time.perf_counter() - started
             for name, table in output.tables.items():
-                parts[name].append(table)
+                if table.num_rows:
+                    parts[name].append(table)
             errors.extend(output.errors)
             facts.extend(output.facts)
-    tables = {name: pa.concat_tables(chunks) for name, chunks in parts.items()}
-    return _ChunkResult(tables, errors, facts, dict(seconds), len(chunk))
-
-
-def _chunks(files: Sequence[FileInput], size: int) -> Iterator[Sequence[FileInput]]:
-    for start in range(0, len(files), size):
-        yield files[start : start + size]
+    stem = f"part-{staging.run_id}-{number:05d}"
+    files = [
+        stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), stem)
+        for name, tables in sorted(parts.items())
+    ]
+    return _ChunkResult(files, errors, facts, dict(seconds), len(chunk))
 
 
 def run_steps(
     files: Sequence[FileInput],
     steps: Sequence[FileStep],
     opts: ExtractOptions,
+    staging: Staging,
     *,
     jobs: int,
     chunk_files: int,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExtractionResult:
-    """Run ``steps`` over ``files`` and gather their tables and errors in file order.
+    """Run ``steps`` over ``files``, staging their tables as Parquet under ``staging.root``.
 
     Args:
         files: files to process, in the order their rows should appear.
         steps: per-file steps, run in this order for each file.
         opts: options passed to every step.
+        staging: where to write the tables' Parquet files.
         jobs: worker processes; 1 runs in this process.
         chunk_files: files per task sent to a worker.
         on_progress: called with the number of files finished by each completed chunk.
     """
-    result = ExtractionResult()
-    parts: dict[str, list[pa.Table]] = defaultdict(list)
-    seconds: dict[str, float] = defaultdict(float)
-    chunks = list(_chunks(files, chunk_files))
-
-    def absorb(chunk: _ChunkResult) -> None:
-        for name, table in chunk.tables.items():
-            parts[name].append(table)
-        result.errors.extend(chunk.errors)
-        result.facts.extend(chunk.facts)
-        for name, value in chunk.seconds.items():
-            seconds[name] += value
-        result.files += chunk.files
-        if on_progress is not None:
-            on_progress(chunk.files)
-
+    chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
+    done: dict[int, _ChunkResult] = {}
     if jobs <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            absorb(_run_chunk(steps, opts, chunk))
+        for number, chunk in enumerate(chunks):
+            done[number] = _run_chunk(steps, opts, staging, number, chunk)
+            if on_progress is not None:
+                on_progress(len(chunk))
     else:
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = [pool.submit(_run_chunk, steps, opts, chunk) for chunk in chunks]
-            for future in futures:
-                absorb(future.result())
-    result.tables = {name: pa.concat_tables(tables) for name, tables in parts.items()}
-    result.seconds = dict(seconds)
-    return result
+            futures = {
+                pool.submit(_run_chunk, steps, opts, staging, number, chunk): number
+                for number, chunk in enumerate(chunks)
+            }
+            for future in as_completed(futures):
+                result = future.result()
+                done[futures[future]] = result
+                if on_progress is not None:
+                    on_progress(result.count)
+    extraction = ExtractionResult()
+    seconds: dict[str, float] = defaultdict(float)
+    for number in range(len(chunks)):
+        chunk_result = done[number]
+        for staged in chunk_result.files:
+            extraction.files.setdefault(staged.name, []).append(staged)
+        extraction.errors.extend(chunk_result.errors)
+        extraction.facts.extend(chunk_result.facts)
+        for name, value in chunk_result.seconds.items():
+            seconds[name] += value
+        extraction.count += chunk_result.count
+    extraction.seconds = dict(seconds)
+    return extraction
