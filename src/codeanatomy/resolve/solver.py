@@ -39,6 +39,10 @@ _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex",
 _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
 _NO_EDGE_DECORATORS = {"staticmethod", "classmethod", "property"}
 _ROUNDS = 6
+_LITERALS = 8
+_EXTERNALS = 24
+_UNKNOWN_EXTERNAL = ("XU",)
+_EXTERNAL_DEPTH = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,13 @@ class _Call:
     kwargs: tuple
     kind: str
     targets: set = field(default_factory=set)
+
+
+def _widen(value: tuple, kinds: frozenset[str]) -> tuple:
+    tag = value[0]
+    if tag not in kinds:
+        return value
+    return ("T", value[1]) if tag == "K" else _UNKNOWN_EXTERNAL
 
 
 def _slot_key(value: tuple) -> tuple | None:
@@ -111,6 +122,8 @@ class Solver:
         self.globals: dict[str, set[str]] = {}
         self.external_stars: dict[str, list[str]] = {}
         self.vals: dict[object, set] = {}
+        self.widened: dict[object, frozenset[str]] = {}
+        self.kind_counts: dict[object, tuple[int, int]] = {}
         self.readers: dict[object, set[int]] = {}
         self.cons: list[tuple] = []
         self.calls: list[_Call] = []
@@ -210,17 +223,48 @@ class Solver:
         return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
 
     def add(self, key: object, values: Iterable) -> None:
-        """Add ``values`` to ``key`` and wake its readers if it grew."""
+        """Add ``values`` to ``key`` and wake its readers if it grew.
+
+        Widening keeps value sets small where precision is lost anyway: once a key
+        holds more than ``_LITERALS`` literals they become their type, and once it
+        holds more than ``_EXTERNALS`` external names (values of external objects
+        flowing through data) they become one unknown external value ``XU``.
+        """
         current = self.vals.get(key)
         if current is None:
             current = self.vals[key] = set()
         before = len(current)
-        current.update(values)
+        widened = self.widened.get(key)
+        if widened is not None:
+            current.update(_widen(v, widened) for v in values)
+        else:
+            values = values if isinstance(values, (set, frozenset)) else set(values)
+            new_literals = new_externals = 0
+            for v in values:
+                if v[0] == "K" and v not in current:
+                    new_literals += 1
+                elif v[0] == "X" and v not in current:
+                    new_externals += 1
+            current.update(values)
+            if new_literals or new_externals:
+                counts = self.kind_counts.get(key, (0, 0))
+                counts = (counts[0] + new_literals, counts[1] + new_externals)
+                self.kind_counts[key] = counts
+                if counts[0] > _LITERALS or counts[1] > _EXTERNALS:
+                    self._widen_key(key, current, counts)
+                    before = -1
         if len(current) != before:
             for reader in self.readers.get(key, ()):
                 if not self.queued[reader]:
                     self.queued[reader] = True
                     self.queue.append(reader)
+
+    def _widen_key(self, key: object, current: set, counts: tuple[int, int]) -> None:
+        kinds = frozenset(k for k, n, limit in (("K", counts[0], _LITERALS), ("X", counts[1], _EXTERNALS)) if n > limit)
+        self.widened[key] = kinds
+        widened = {_widen(v, kinds) for v in current}
+        current.clear()
+        current.update(widened)
 
     def ev(self, e: tuple | None) -> set:  # noqa: C901, PLR0911, PLR0912
         """Evaluate a fact expression to its current value set."""
@@ -315,7 +359,7 @@ class Solver:
         if target.base is not None:
             return self.getattr(("M", target.base), name, None, None)
         if target.external:
-            return {("X", f"{target.external}.{name}")}
+            return self._external_attribute(target.external, name)
         return _EMPTY  # type: ignore[return-value]
 
     # ---- classes -------------------------------------------------------------------------
@@ -354,7 +398,7 @@ class Solver:
                 if slot or (cls is not None and name in cls.body_names):
                     return [(v, klass) for v in slot]
             elif klass[0] == "X":
-                return [(("X", f"{klass[1]}.{name}"), klass)]
+                return [(v, klass) for v in self._external_attribute(klass[1], name)]
             elif klass != OBJECT:
                 return []
         return []
@@ -421,7 +465,9 @@ class Solver:
                 out.add(("M", sub))
             method = "module"
         elif tag == "X":
-            return {("X", f"{base[1]}.{name}")}
+            return self._external_attribute(base[1], name)
+        elif tag == "XU":
+            return {_UNKNOWN_EXTERNAL}
         elif tag == "I":
             if name == "__class__":
                 return {("C", base[1])}
@@ -458,6 +504,18 @@ class Solver:
                 if target is not None:
                     self.attribute_targets.add((node_id, target, method))
         return out
+
+    @staticmethod
+    def _external_attribute(qualname: str, name: str) -> set:
+        """``qualname.name`` for an external value: bounded, and never repeating a part.
+
+        Values of external objects flow around loops (``x = x.parent``); without the
+        bound their attribute chains would grow forever.
+        """
+        parts = qualname.split(".")
+        if (name in parts and len(parts) > 1) or len(parts) >= _EXTERNAL_DEPTH:
+            return set()
+        return {("X", f"{qualname}.{name}")}
 
     def _is_param0(self, expr: tuple) -> bool:
         if expr[0] != "v" or not isinstance(expr[1], str):
@@ -989,9 +1047,10 @@ class Solver:
         elif name == "setattr":
             obj, attr, value = arg0, self._arg(call, 1), self._arg(call, 2)
             if obj is not None and attr is not None and value is not None:
+                values = set(self.ev(value))
                 for a in list(self.ev(attr)):
                     if a[0] == "K" and a[1] == "str":
-                        self.assign(("a", obj, a[2], None), self.ev(value))
+                        self.assign(("a", obj, a[2], None), values)
         elif name == "type":
             if arg0 is not None and len(call.args) == 1:
                 for v in list(self.ev(arg0)):
