@@ -20,6 +20,7 @@ from pathlib import Path
 
 import msgspec
 import pyarrow as pa
+from datafusion import SessionContext
 
 from codeanatomy.capabilities import Capabilities, detect_capabilities
 from codeanatomy.catalog import ALL_TABLES, ERRORS, evidence_tables
@@ -208,12 +209,12 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     for name, table in tables.items():
         register(session, name, table)
     passes = run_passes(session, options)
-    graph_tables = materialize(session, passes)
-    tables.update(graph_tables)
+    timings.update({f"pass:{name}": seconds for name, seconds in passes.seconds.items()})
+    written.update(materialize(session, passes, store, run_id=run_id))
     tables.update({name: table for name, table in passes.tables.items() if name in PERSISTED})
     errors = _errors_table(scanned, [*extraction.errors, *repository.errors, *program.errors])
     tables[ERRORS.name] = errors
-    timings["resolve"] = time.perf_counter() - phase
+    timings["graph"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -226,8 +227,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     timings["write"] = time.perf_counter() - phase
     timings["total"] = time.perf_counter() - started
 
-    nodes_by_kind = _count(graph_tables[CPG_NODES.name], "kind")
-    edges_by_kind = _count(graph_tables[CPG_EDGES.name], "kind")
+    nodes_by_kind = _count_by(session, CPG_NODES.name, "kind")
+    edges_by_kind = _count_by(session, CPG_EDGES.name, "kind")
     errors_by_layer = _count(errors, "layer")
     versions = {**{layer.name: layer.version for layer in LAYERS}, **RESOLVE_STEP_VERSIONS}
     layer_runs = [
@@ -288,6 +289,11 @@ class _SourcesByPath(Mapping[str, SourceFile]):
 
     def __len__(self) -> int:
         return len(self._files)
+
+
+def _count_by(session: SessionContext, table: str, column: str) -> dict[str, int]:
+    rows = session.sql(f"SELECT {column} AS key, count(*) AS n FROM {table} GROUP BY {column}").to_pylist()
+    return {str(row["key"]): int(row["n"]) for row in sorted(rows, key=lambda r: str(r["key"]))}
 
 
 def _count(table: pa.Table, column: str) -> dict[str, int]:

@@ -30,11 +30,14 @@ def make_session(partitions: int | None = None) -> SessionContext:
     return SessionContext(config)
 
 
-def register(session: SessionContext, name: str, table: pa.Table) -> None:
-    """Register (or replace) an in-memory Arrow table under ``name``."""
+def register(session: SessionContext, name: str, table: pa.Table | DataFrame) -> None:
+    """Register (or replace) an in-memory Arrow table, or a lazy DataFrame as a view."""
     if session.table_exist(name):
         session.deregister_table(name)
-    session.from_arrow(table, name=name)
+    if isinstance(table, DataFrame):
+        session.register_view(name, table)
+    else:
+        session.from_arrow(table, name=name)
 
 
 @dataclass(frozen=True, slots=True)

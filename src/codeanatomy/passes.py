@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
-from datafusion import SessionContext
+from datafusion import DataFrame, SessionContext
 
 from codeanatomy.config import BuildOptions
 
@@ -35,10 +35,14 @@ class PassContext:
         """Run ``query`` and collect its result as Arrow."""
         return self.session.sql(query).to_arrow_table()
 
+    def frame(self, query: str) -> DataFrame:
+        """Plan ``query`` without running it: a fragment streamed when it is written."""
+        return self.session.sql(query)
+
 
 @dataclass(frozen=True, slots=True)
 class Pass:
-    """A pass: ``run(context)`` returns a table for each name in ``makes``.
+    """A pass: ``run(context)`` returns a table (or a lazy DataFrame) for each name in ``makes``.
 
     Attributes:
         run: the pass function.
@@ -49,7 +53,7 @@ class Pass:
         props: which are ``cpg_props`` fragments.
     """
 
-    run: Callable[[PassContext], Mapping[str, pa.Table]]
+    run: Callable[[PassContext], Mapping[str, pa.Table | DataFrame]]
     needs: tuple[str, ...]
     makes: tuple[str, ...]
     nodes: tuple[str, ...] = ()

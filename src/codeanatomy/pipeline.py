@@ -2,8 +2,8 @@
 
 ``PASSES`` is the ordered tuple of whole-repository passes (like sqlglot's ``RULES``);
 :func:`run_passes` orders them by their declared inputs, runs them on one session
-and :func:`materialize` unions their node, edge and property fragments into
-``cpg_nodes``, ``cpg_edges`` and ``cpg_props``.
+and :func:`materialize` streams the union of their node, edge and property fragments
+(mostly lazy DataFrames) into ``cpg_nodes``, ``cpg_edges`` and ``cpg_props``.
 """
 
 from __future__ import annotations
@@ -13,18 +13,19 @@ from collections.abc import Sequence
 from typing import Final
 
 import pyarrow as pa
-from datafusion import SessionContext
+from datafusion import DataFrame, SessionContext
 
-from codeanatomy.config import BuildOptions
-from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
 from codeanatomy.agreement import AGREEMENT_PASS
+from codeanatomy.config import BuildOptions
 from codeanatomy.cpg.bindings import BINDINGS_PASS
 from codeanatomy.cpg.fallback import FALLBACK_PASS
 from codeanatomy.cpg.resolution import RESOLUTION_PASS
+from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES, CPG_PROPS
 from codeanatomy.cpg.syntax import SYNTAX_PASS
 from codeanatomy.engine import register
 from codeanatomy.passes import Pass, PassContext, order_passes
 from codeanatomy.schema import TableSpec
+from codeanatomy.store import TableStore, TableWrite
 
 __all__ = ["PASSES", "PassRun", "materialize", "run_passes"]
 
@@ -41,7 +42,7 @@ class PassRun:
     """Tables made by the passes, and the fragments each graph table is made of."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, pa.Table] = {}
+        self.tables: dict[str, pa.Table | DataFrame] = {}
         self.seconds: dict[str, float] = {}
         self.nodes: list[str] = []
         self.edges: list[str] = []
@@ -68,23 +69,22 @@ def run_passes(
     return result
 
 
-def _union(session: SessionContext, spec: TableSpec, fragments: Sequence[str]) -> pa.Table:
+def _union(session: SessionContext, spec: TableSpec, fragments: Sequence[str]) -> DataFrame:
     if not fragments:
-        return spec.empty()
-    if len(fragments) == 1:
-        return spec.conform(session.table(fragments[0]).to_arrow_table())
-    columns = ", ".join(spec.schema.names)
-    query = " UNION ALL ".join(f"SELECT {columns} FROM {name}" for name in fragments)
-    return spec.conform(session.sql(query).to_arrow_table())
+        return session.from_arrow(spec.empty())
+    columns = spec.cast_columns_sql()
+    return session.sql(" UNION ALL ".join(f"SELECT {columns} FROM {name}" for name in fragments))
 
 
-def materialize(session: SessionContext, run: PassRun) -> dict[str, pa.Table]:
-    """Union the fragments into the three graph tables and register them."""
-    tables = {
-        CPG_NODES.name: _union(session, CPG_NODES, run.nodes),
-        CPG_EDGES.name: _union(session, CPG_EDGES, run.edges),
-        CPG_PROPS.name: _union(session, CPG_PROPS, run.props),
-    }
-    for name, table in tables.items():
-        register(session, name, table)
-    return tables
+def materialize(
+    session: SessionContext, run: PassRun, store: TableStore, *, run_id: str
+) -> dict[str, TableWrite]:
+    """Stream the union of the fragments into the three graph tables, one commit each.
+
+    The written tables replace the fragments in the session under their own names.
+    """
+    written: dict[str, TableWrite] = {}
+    for spec, fragments in ((CPG_NODES, run.nodes), (CPG_EDGES, run.edges), (CPG_PROPS, run.props)):
+        written[spec.name] = store.write(spec, _union(session, spec, fragments), run_id=run_id)
+        session.register_table(spec.name, store.read(spec, written[spec.name].delta_version))
+    return written

@@ -14,6 +14,14 @@ import pyarrow as pa
 
 __all__ = ["TableSpec"]
 
+_ARROW_CAST_NAMES = {
+    pa.string(): "Utf8",
+    pa.int32(): "Int32",
+    pa.int64(): "Int64",
+    pa.float64(): "Float64",
+    pa.bool_(): "Boolean",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TableSpec:
@@ -48,6 +56,17 @@ class TableSpec:
         """
         arrays = [pa.array(columns[field.name], type=field.type) for field in self.schema]
         return pa.Table.from_arrays(arrays, schema=self.schema)
+
+    def cast_columns_sql(self) -> str:
+        """SQL select list casting each column to its declared Arrow type (DataFusion ``arrow_cast``).
+
+        >>> TableSpec("t", 1, pa.schema([("a", pa.string()), ("n", pa.int32())])).cast_columns_sql()
+        "arrow_cast(a, 'Utf8') AS a, arrow_cast(n, 'Int32') AS n"
+        """
+        return ", ".join(
+            f"arrow_cast({field.name}, '{_ARROW_CAST_NAMES[field.type]}') AS {field.name}"
+            for field in self.schema
+        )
 
     def conform(self, table: pa.Table) -> pa.Table:
         """Return ``table`` with this spec's columns, adding missing ones as nulls.

@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 import pyarrow as pa
@@ -50,6 +51,27 @@ class TableWrite(msgspec.Struct, frozen=True):
     delta_version: int
     rows: int
     schema_version: int
+
+
+class ArrowStream(Protocol):
+    """Anything exporting an Arrow C stream (a DataFusion DataFrame, a RecordBatchReader)."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+
+def _with_schema(spec: TableSpec, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """Relabel a stream with the spec's schema (same names and types; nullability may differ)."""
+    if reader.schema.names != spec.schema.names or reader.schema.types != spec.schema.types:
+        raise OutputError(f"stream for table {spec.name!r} does not have the declared columns and types")
+    batches = (pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema) for batch in reader)
+    return pa.RecordBatchReader.from_batches(spec.schema, batches)
+
+
+def _rows_added(table: DeltaTable) -> int:
+    """Rows of the table's current version, from its commit's metrics."""
+    history = table.history(1)
+    metrics = history[0].get("operationMetrics", {}) if history else {}
+    return int(metrics.get("num_added_rows", 0))
 
 
 class StagedFile(msgspec.Struct, frozen=True):
@@ -155,10 +177,17 @@ class TableStore:
                 f"reads versions 1 to {spec.version}"
             )
 
-    def write(self, spec: TableSpec, table: pa.Table, *, run_id: str) -> TableWrite:
-        """Replace the table's contents with ``table`` in one commit."""
+    def write(self, spec: TableSpec, table: pa.Table | ArrowStream, *, run_id: str) -> TableWrite:
+        """Replace the table's contents with ``table`` in one commit.
+
+        ``table`` is an Arrow table, or any Arrow stream (a DataFusion DataFrame), which
+        is written batch by batch without being collected first.
+        """
         path = self.path_of(spec)
-        data = spec.conform(table)
+        if isinstance(table, pa.Table):
+            data: pa.Table | pa.RecordBatchReader = spec.conform(table)
+        else:
+            data = _with_schema(spec, pa.RecordBatchReader.from_stream(table))
         try:
             write_deltalake(
                 str(path),
@@ -175,10 +204,12 @@ class TableStore:
                     }
                 ),
             )
-            version = DeltaTable(str(path)).version()
+            written = DeltaTable(str(path))
+            version = written.version()
+            rows = _rows_added(written)
         except (DeltaError, OSError) as exc:
             raise OutputError(f"cannot write table {spec.name!r} to {str(path)!r}: {exc}") from exc
-        return TableWrite(spec.name, str(path), version, data.num_rows, spec.version)
+        return TableWrite(spec.name, str(path), version, rows, spec.version)
 
     def commit_files(self, spec: TableSpec, files: Sequence[StagedFile], *, run_id: str) -> TableWrite:
         """Replace the table's contents with the staged ``files``, in one commit."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pyarrow as pa
+from datafusion import DataFrame
 
 from codeanatomy.passes import Pass, PassContext
 from codeanatomy.spans import stable_id_sql
@@ -38,11 +38,11 @@ FROM variables
 """
 
 
-def build_bindings(context: PassContext) -> Mapping[str, pa.Table]:
+def build_bindings(context: PassContext) -> Mapping[str, DataFrame]:
     """VARIABLE node fragments, and REFERS_TO/CONTAINS edge fragments."""
     return {
-        "binding_nodes": context.sql(_NODES),
-        "binding_edges": context.sql(_EDGES),
+        "binding_nodes": context.frame(_NODES),
+        "binding_edges": context.frame(_EDGES),
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pyarrow as pa
+from datafusion import DataFrame
 
 from codeanatomy.passes import Pass, PassContext
 from codeanatomy.resolve.tables import RESOLVE_TABLES
@@ -77,13 +77,12 @@ SELECT external_id, 'distribution', distribution FROM external_symbols WHERE dis
 """
 
 
-def build_resolution(context: PassContext) -> Mapping[str, pa.Table]:
+def build_resolution(context: PassContext) -> Mapping[str, DataFrame]:
     """EXTERNAL node, resolution edge and property fragments."""
-    edges = context.session.sql(_EDGES).distinct()
     return {
-        "external_nodes": context.sql(_EXTERNALS),
-        "resolution_edges": edges.to_arrow_table(),
-        "resolution_props": context.sql(_PROPS),
+        "external_nodes": context.frame(_EXTERNALS),
+        "resolution_edges": context.frame(_EDGES).distinct(),
+        "resolution_props": context.frame(_PROPS),
     }
 
 

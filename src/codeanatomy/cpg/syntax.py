@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pyarrow as pa
+from datafusion import DataFrame
 
 from codeanatomy.passes import Pass, PassContext
 from codeanatomy.spans import stable_id_sql
@@ -80,12 +80,12 @@ WHERE f.field = 'func'
 """
 
 
-def build_syntax(context: PassContext) -> Mapping[str, pa.Table]:
+def build_syntax(context: PassContext) -> Mapping[str, DataFrame]:
     """Node, edge and property fragments of the syntax layer of the graph."""
     return {
-        "syntax_nodes": context.sql(_NODES),
-        "syntax_edges": context.sql(f"{_EDGES} UNION ALL {_CALL_EDGES}"),
-        "syntax_props": context.sql("SELECT node_id, key, value FROM ast_props"),
+        "syntax_nodes": context.frame(_NODES),
+        "syntax_edges": context.frame(f"{_EDGES} UNION ALL {_CALL_EDGES}"),
+        "syntax_props": context.frame("SELECT node_id, key, value FROM ast_props"),
     }
 
 
