@@ -85,6 +85,6 @@ def materialize(
     """
     written: dict[str, TableWrite] = {}
     for spec, fragments in ((CPG_NODES, run.nodes), (CPG_EDGES, run.edges), (CPG_PROPS, run.props)):
-        written[spec.name] = store.write(spec, _union(session, spec, fragments), run_id=run_id)
+        written[spec.name] = store.write_stream(spec, _union(session, spec, fragments), run_id=run_id)
         session.register_table(spec.name, store.read(spec, written[spec.name].delta_version))
     return written

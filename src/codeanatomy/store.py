@@ -59,19 +59,7 @@ class ArrowStream(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
 
 
-def _with_schema(spec: TableSpec, reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
-    """Relabel a stream with the spec's schema (same names and types; nullability may differ)."""
-    if reader.schema.names != spec.schema.names or reader.schema.types != spec.schema.types:
-        raise OutputError(f"stream for table {spec.name!r} does not have the declared columns and types")
-    batches = (pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema) for batch in reader)
-    return pa.RecordBatchReader.from_batches(spec.schema, batches)
-
-
-def _rows_added(table: DeltaTable) -> int:
-    """Rows of the table's current version, from its commit's metrics."""
-    history = table.history(1)
-    metrics = history[0].get("operationMetrics", {}) if history else {}
-    return int(metrics.get("num_added_rows", 0))
+_ROWS_PER_FILE = 1_000_000
 
 
 class StagedFile(msgspec.Struct, frozen=True):
@@ -177,17 +165,40 @@ class TableStore:
                 f"reads versions 1 to {spec.version}"
             )
 
-    def write(self, spec: TableSpec, table: pa.Table | ArrowStream, *, run_id: str) -> TableWrite:
-        """Replace the table's contents with ``table`` in one commit.
+    def write_stream(self, spec: TableSpec, stream: ArrowStream, *, run_id: str) -> TableWrite:
+        """Replace the table's contents with an Arrow stream (a DataFusion DataFrame).
 
-        ``table`` is an Arrow table, or any Arrow stream (a DataFusion DataFrame), which
-        is written batch by batch without being collected first.
+        Batches are written to Parquet files as they arrive, never collected, then
+        committed in one commit. The stream must have the declared column names and types.
         """
+        reader = pa.RecordBatchReader.from_stream(stream)
+        if reader.schema.names != spec.schema.names or reader.schema.types != spec.schema.types:
+            raise OutputError(f"stream for table {spec.name!r} does not have the declared columns and types")
+        directory = self.path_of(spec)
+        directory.mkdir(parents=True, exist_ok=True)
+        files: list[StagedFile] = []
+        writer: pq.ParquetWriter | None = None
+        name = ""
+        rows = 0
+        for batch in reader:
+            if writer is None or rows >= _ROWS_PER_FILE:
+                if writer is not None:
+                    writer.close()
+                    files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
+                name = f"part-{run_id}-driver-{len(files):05d}.parquet"
+                writer = pq.ParquetWriter(directory / name, spec.schema, compression="snappy")
+                rows = 0
+            writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema))
+            rows += batch.num_rows
+        if writer is not None:
+            writer.close()
+            files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
+        return self.commit_files(spec, files, run_id=run_id)
+
+    def write(self, spec: TableSpec, table: pa.Table, *, run_id: str) -> TableWrite:
+        """Replace the table's contents with ``table`` in one commit."""
         path = self.path_of(spec)
-        if isinstance(table, pa.Table):
-            data: pa.Table | pa.RecordBatchReader = spec.conform(table)
-        else:
-            data = _with_schema(spec, pa.RecordBatchReader.from_stream(table))
+        data = spec.conform(table)
         try:
             write_deltalake(
                 str(path),
@@ -204,12 +215,10 @@ class TableStore:
                     }
                 ),
             )
-            written = DeltaTable(str(path))
-            version = written.version()
-            rows = _rows_added(written)
+            version = DeltaTable(str(path)).version()
         except (DeltaError, OSError) as exc:
             raise OutputError(f"cannot write table {spec.name!r} to {str(path)!r}: {exc}") from exc
-        return TableWrite(spec.name, str(path), version, rows, spec.version)
+        return TableWrite(spec.name, str(path), version, data.num_rows, spec.version)
 
     def commit_files(self, spec: TableSpec, files: Sequence[StagedFile], *, run_id: str) -> TableWrite:
         """Replace the table's contents with the staged ``files``, in one commit."""
