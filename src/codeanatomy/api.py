@@ -230,7 +230,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     nodes_by_kind = _count_by(session, CPG_NODES.name, "kind")
     edges_by_kind = _count_by(session, CPG_EDGES.name, "kind")
     errors_by_layer = _count(errors, "layer")
-    versions = {**{layer.name: layer.version for layer in LAYERS}, **RESOLVE_STEP_VERSIONS}
+    versions: dict[str, int] = {layer.name: layer.version for layer in LAYERS}
+    versions.update(RESOLVE_STEP_VERSIONS)
     layer_runs = [
         LayerRun(step.name, versions[step.name], round(extraction.seconds.get(step.name, 0.0), 3))
         for step in steps

@@ -111,7 +111,7 @@ def _patterns(value: object) -> tuple[str, ...]:
 def _profile(value: object) -> Profile:
     if value not in PROFILE_LAYERS:
         raise ValueError(f"expected one of {', '.join(PROFILE_LAYERS)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def _layers(value: object) -> tuple[LayerName, ...]:

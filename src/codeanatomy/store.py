@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from deltalake import CommitProperties, DeltaTable, Schema, write_deltalake
 from deltalake.exceptions import DeltaError, TableNotFoundError
-from deltalake.transaction import AddAction, create_table_with_add_actions
+from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
 
 from codeanatomy.errors import OutputError, StorageError
 from codeanatomy.schema import TableSpec
@@ -246,8 +246,9 @@ class TableStore:
                     commit_properties=properties,
                 )
             else:
+                changes: list[AddAction | RemoveAction] = list(actions)
                 existing.create_write_transaction(
-                    actions, mode="overwrite", schema=spec.schema, commit_properties=properties
+                    changes, mode="overwrite", schema=spec.schema, commit_properties=properties
                 )
             version = DeltaTable(str(path)).version()
         except (DeltaError, OSError) as exc:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import ID_HEX_CHARS, stable_id
@@ -113,7 +114,7 @@ class _TypeInfo:
 
 
 def _type_info(node_type: type) -> _TypeInfo:
-    order = _FIELD_ORDER.get(node_type, node_type._fields)  # type: ignore[attr-defined]
+    order: tuple[str, ...] = _FIELD_ORDER.get(node_type) or node_type._fields  # type: ignore[attr-defined]
     if node_type in (ast.Constant, ast.MatchSingleton):
         fields: tuple[str, ...] = ()
     else:
@@ -319,19 +320,19 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
                 push((child, row, child_field, child_idx, outer_scope, outer_prefix, outer_scope, outer_prefix))
             else:
                 push((child, row, child_field, child_idx, scope, prefix, outer_scope, outer_prefix))
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 17
-    return AstIndex(tree, nodes, *(list(c) for c in columns), row_of=row_of)  # type: ignore[arg-type]
+    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(17)]
+    return AstIndex(tree, nodes, *columns, row_of=row_of)  # type: ignore[misc, arg-type]
 
 
-def _child_extent(node: ast.AST, to_offset: object, fallback: int) -> tuple[int, int]:
+def _child_extent(node: ast.AST, to_offset: Callable[[int, int], int], fallback: int) -> tuple[int, int]:
     """Span of a position-less node (arguments, comprehension, withitem, match_case)."""
     begin: int | None = None
     finish: int | None = None
     for sub in ast.iter_child_nodes(node):
-        if not hasattr(sub, "lineno"):
+        if not isinstance(sub, (ast.expr, ast.stmt, ast.arg, ast.pattern, ast.keyword)):
             continue
-        start = to_offset(sub.lineno, sub.col_offset)  # type: ignore[operator]
-        stop = to_offset(sub.end_lineno, sub.end_col_offset)  # type: ignore[operator]
+        start = to_offset(sub.lineno, sub.col_offset)
+        stop = to_offset(sub.end_lineno or sub.lineno, sub.end_col_offset or 0)
         begin = start if begin is None else min(begin, start)
         finish = stop if finish is None else max(finish, stop)
     if begin is None or finish is None:
@@ -347,7 +348,7 @@ def ast_index_of(source: SourceFile) -> AstIndex:
             as :meth:`SourceFile.parse_ast` does.
     """
     cached = source.cache.get("ast_index")
-    if cached is None:
+    if not isinstance(cached, AstIndex):
         cached = index_ast(source, source.parse_ast())
         source.cache["ast_index"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
