@@ -40,6 +40,7 @@ _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "al
 _NO_EDGE_DECORATORS = {"staticmethod", "classmethod", "property"}
 _ROUNDS = 6
 _LITERALS = 8
+_MAX_VALUES = 192
 _EXTERNALS = 24
 _UNKNOWN_EXTERNAL = ("XU",)
 _EXTERNAL_DEPTH = 6
@@ -123,6 +124,7 @@ class Solver:
         self.external_stars: dict[str, list[str]] = {}
         self.vals: dict[object, set] = {}
         self.widened: dict[object, frozenset[str]] = {}
+        self.saturated: set[object] = set()
         self.kind_counts: dict[object, tuple[int, int]] = {}
         self.readers: dict[object, set[int]] = {}
         self.cons: list[tuple] = []
@@ -228,12 +230,20 @@ class Solver:
         Widening keeps value sets small where precision is lost anyway: once a key
         holds more than ``_LITERALS`` literals they become their type, and once it
         holds more than ``_EXTERNALS`` external names (values of external objects
-        flowing through data) they become one unknown external value ``XU``.
+        flowing through data) they become one unknown external value ``XU``. A key
+        holding ``_MAX_VALUES`` values is saturated and takes no more (it only happens
+        where unrelated data has already been merged; the count is reported).
         """
         current = self.vals.get(key)
         if current is None:
             current = self.vals[key] = set()
         before = len(current)
+        if before >= _MAX_VALUES:
+            self.saturated.add(key)
+            return
+        if before + len(values) > _MAX_VALUES:  # type: ignore[arg-type]
+            fresh = sorted((v for v in values if v not in current), key=repr)
+            values = fresh[: _MAX_VALUES - before]
         widened = self.widened.get(key)
         if widened is not None:
             current.update(_widen(v, widened) for v in values)
@@ -323,11 +333,11 @@ class Solver:
             out = set()
             precise = len(e) == 4
             for base in self.ev(e[1]):
-                if base[0] == "L":
-                    out.add(("SL", base, e[2], e[3]) if precise else ("SL", base, None, None, True))
+                if base[0] == "L" and base[1] in {"list", "tuple"}:
+                    out.add(("SL", base, e[2], e[3]) if precise and (e[2] or e[3]) else base)
                 elif base[0] == "SL":
-                    out.add(("SL", base[1], None, None, True))
-                elif base[0] in {"K", "T"}:
+                    out.add(base[1])
+                elif base[0] in {"K", "T"} and base[1] in {"str", "bytes", "bytearray"}:
                     out.add(("T", base[1]))
             return out
         return _EMPTY  # type: ignore[return-value]
@@ -769,9 +779,10 @@ class Solver:
     def run_call(self, number: int, call: _Call) -> None:
         """Resolve the callees of a call site and set up everything each new callee needs."""
         callees = self.ev(call.func)
-        for callee in list(callees):
-            if callee in call.targets:
-                continue
+        fresh = [c for c in callees if c not in call.targets]
+        if len(fresh) > 1:
+            fresh.sort(key=repr)
+        for callee in fresh:
             call.targets.add(callee)
             self._invoke(number, call, callee)
 
