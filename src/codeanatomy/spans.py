@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Final
 
@@ -110,6 +110,14 @@ def file_id_for(relpath: str) -> str:
     return stable_id("file", relpath)
 
 
+def _codepoint_prefix(text: str, col: int) -> str:
+    return text[:col]
+
+
+def _utf16_prefix(text: str, col: int) -> str:
+    return text.encode("utf-16-le")[: 2 * col].decode("utf-16-le", errors="ignore")
+
+
 class SourceLines:
     """Line table of one file's stored bytes, converting layer coordinates to offsets.
 
@@ -177,26 +185,23 @@ class SourceLines:
         prefix = text.encode("utf-8")[:col].decode("utf-8", errors="ignore")
         return start + self._stored_prefix_len(prefix)
 
-    def from_codepoint_col(self, line: int, col: int) -> int:
-        """Offset of (1-based ``line``, code-point ``col``) as LibCST and UTF-32 SCIP give."""
+    def _from_text_col(self, line: int, col: int, prefix: Callable[[str, int], str]) -> int:
+        """Offset of a column counted in text units; ``prefix(text, col)`` is the text before it."""
         start = self._line_start(line)
         if self._ascii:
             return start + col
         raw, text = self._line(line)
         if raw.isascii():
             return start + col
-        return start + self._stored_prefix_len(text[:col])
+        return start + self._stored_prefix_len(prefix(text, col))
+
+    def from_codepoint_col(self, line: int, col: int) -> int:
+        """Offset of (1-based ``line``, code-point ``col``) as LibCST and UTF-32 SCIP give."""
+        return self._from_text_col(line, col, _codepoint_prefix)
 
     def from_utf16_col(self, line: int, col: int) -> int:
         """Offset of (1-based ``line``, UTF-16 code-unit ``col``) as UTF-16 SCIP and LSP give."""
-        start = self._line_start(line)
-        if self._ascii:
-            return start + col
-        raw, text = self._line(line)
-        if raw.isascii():
-            return start + col
-        units = text.encode("utf-16-le")[: 2 * col]
-        return start + self._stored_prefix_len(units.decode("utf-16-le", errors="ignore"))
+        return self._from_text_col(line, col, _utf16_prefix)
 
     def from_utf8_offset(self, offset: int) -> int:
         """Offset into stored bytes of ``offset`` into the file's UTF-8 text (BOM excluded).
