@@ -1,7 +1,8 @@
 """Build the graph of the running interpreter's standard library and print figures.
 
-Prints files, MB, nodes, edges, wall seconds, files/s, peak RSS, the per-phase and
-per-layer times, and — measured in the same run — the wall time of a bare
+Prints files, MB, nodes and edges (by kind), wall seconds, files/s, peak RSS, the
+per-phase times (``resolve_program`` is the whole-program resolver), the per-layer
+worker seconds, and — measured in the same run — the wall time of a bare
 single-process ``ast.parse`` loop over the same files, with the ratio of the two.
 
 Usage: ``python benchmarks/build_stdlib.py [--jobs N] [--profile fast|full] [--layers ...] [--out DIR]``
@@ -66,8 +67,8 @@ def main() -> None:
     rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"stdlib:        {root}")
     print(f"files:         {result.files} ({megabytes:.1f} MB)")
-    print(f"nodes:         {result.nodes}")
-    print(f"edges:         {result.edges}")
+    print(f"nodes:         {result.nodes}  {dict(sorted(result.nodes_by_kind.items()))}")
+    print(f"edges:         {result.edges}  {dict(sorted(result.edges_by_kind.items()))}")
     print(f"errors:        {sum(result.errors_by_layer.values())} {result.errors_by_layer}")
     print(f"wall:          {wall:.2f} s  ({result.files / wall:.0f} files/s)")
     print(f"phases:        {result.timings}")
