@@ -39,6 +39,12 @@ _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex",
 _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
 _NO_EDGE_DECORATORS = {"staticmethod", "classmethod", "property"}
 _ROUNDS = 6
+_EXTERNAL_BUILTINS = {
+    "importlib.import_module": "__import__",
+    "functools.reduce": "<reduce>",
+    "functools.partial": "<partial>",
+}
+"""Standard library functions whose effect on repository values is modelled."""
 _LITERALS = 8
 _MAX_VALUES = 192
 _EXTERNALS = 24
@@ -125,6 +131,8 @@ class Solver:
         self.vals: dict[object, set] = {}
         self.widened: dict[object, frozenset[str]] = {}
         self.saturated: set[object] = set()
+        self.late = False
+        self.pending_keys: set[int] = set()
         self.kind_counts: dict[object, tuple[int, int]] = {}
         self.readers: dict[object, set[int]] = {}
         self.cons: list[tuple] = []
@@ -308,10 +316,12 @@ class Solver:
                 out |= self.ev(part)
             return out
         if tag == "s":
-            keys = self.ev(e[2]) if e[2] is not None else _EMPTY
+            keys = self.eval_key(e[2])
+            if keys is False:
+                return _EMPTY  # type: ignore[return-value]
             out = set()
             for base in list(self.ev(e[1])):
-                out |= self.subscript(base, keys if e[2] is not None else None, e[3])
+                out |= self.subscript(base, keys, e[3])
             return out
         if tag == "it":
             out = set()
@@ -341,6 +351,23 @@ class Solver:
                     out.add(("T", base[1]))
             return out
         return _EMPTY  # type: ignore[return-value]
+
+    def eval_key(self, expr: tuple | None) -> set | None | bool:
+        """Values of a subscript key: None when unknown, False when it has none *yet*.
+
+        A key with no values is waited for until the first convergence; after it, it
+        counts as unknown (every slot), so stores keyed by data from outside the
+        program are not lost.
+        """
+        if expr is None:
+            return None
+        keys = self.ev(expr)
+        if keys:
+            return keys
+        if self.late:
+            return None
+        self.pending_keys.add(self.cur)
+        return False
 
     def global_value(self, module_id: str, name: str) -> set:
         """A module-level name read from a module without a binding of its own for it."""
@@ -502,6 +529,10 @@ class Solver:
             return set(self.read(("A", ("F", base[1]), name)))
         elif tag == "PR":
             return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
+        elif tag == "BI":
+            if base[1] in BUILTIN_TYPE_PYCG and name in self.env.type_methods.get(base[1], ()):
+                return {("BM", base[1], name, None)}
+            return set()
         else:
             typename = self._builtin_type(base)
             if typename is not None and name in self.env.type_methods.get(typename, ()):
@@ -806,8 +837,9 @@ class Solver:
             self._add_constraint(("icall", index, callee[1]))
         elif tag == "X":
             self._record_edge(call.node_id, call.caller, callee, None, method)
-            if callee[1] in {"importlib.import_module"}:
-                self._add_constraint(("bcall", index, "__import__"))
+            special = _EXTERNAL_BUILTINS.get(callee[1])
+            if special is not None:
+                self._add_constraint(("bcall", index, special))
         elif tag == "BI":
             name = callee[1]
             if not (call.kind == "decorator" and name in _NO_EDGE_DECORATORS):
@@ -1083,6 +1115,15 @@ class Solver:
                     if v[0] == "K" and v[1] == "str":
                         canonical = self.index.canonical(v[2])
                         self.add(result, (("M", canonical),) if canonical else (("X", v[2]),))
+        elif name == "<reduce>":
+            positional = [a[0] for a in call.args if not a[1]]
+            if len(positional) >= 2:
+                elements = ("it", positional[1])
+                accumulator = ("u", (elements, positional[2])) if len(positional) > 2 else elements
+                self.add(result, self._callback(index, call, self.ev(positional[0]), (accumulator, elements)))
+        elif name == "<partial>":
+            if arg0 is not None:
+                self.add(result, {v for v in self.ev(arg0) if v[0] in {"F", "B", "C"}})
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
 
@@ -1130,7 +1171,9 @@ class Solver:
                 self.store_slot(container, "*", self.ev(("it", arg0)))
         elif name in {"pop", "get", "setdefault"}:
             if typename == "dict":
-                keys = self.ev(arg0) if arg0 is not None else None
+                keys = self.eval_key(arg0)
+                if keys is False:
+                    return
                 slots = [_slot_key(k) for k in keys] if keys else None
                 if name == "setdefault" and arg1 is not None:
                     values = self.ev(arg1)
@@ -1177,7 +1220,9 @@ class Solver:
                 elif kind in {"F", "B"}:
                     self.add(("A", ("F", obj[1]), name), values)
         elif tag == "s":
-            keys = self.ev(target[2]) if target[2] is not None else None
+            keys = self.eval_key(target[2])
+            if keys is False:
+                return
             slots = [_slot_key(k) for k in keys] if keys else None
             for obj in list(self.ev(target[1])):
                 if obj[0] == "L":
@@ -1287,6 +1332,13 @@ class Solver:
 
     def _late_rules(self) -> bool:
         changed = False
+        if not self.late:
+            self.late = True
+            for number in sorted(self.pending_keys):
+                if not self.queued[number]:
+                    self.queued[number] = True
+                    self.queue.append(number)
+                    changed = True
         for number, con in enumerate(self.cons):
             if con[0] != "call":
                 continue
