@@ -131,3 +131,31 @@ def test_missing_scip_python_is_one_note(make_repo: RepoFactory, monkeypatch: py
     result = codeanatomy.build(root, jobs=1, scip="run")
     assert result.notes == ["scip-python is not on PATH; the scip layer is empty for this build"]
     assert result.tables["scip_occurrences"].rows == 0
+
+
+def test_layers_not_run_leave_empty_tables_with_their_schema(make_repo: RepoFactory) -> None:
+    from codeanatomy.catalog import evidence_tables
+
+    root = make_repo({"m.py": "def f():\n    return 1\n"})
+    result = codeanatomy.build(root, jobs=1, layers=["ast"])
+    graph = codeanatomy.open_graph(root)
+    assert [layer.name for layer in graph.manifest.layers] == ["ast", "bindings", "resolve_facts"]
+    by_name = {info.name: info for info in graph.tables()}
+    for spec in evidence_tables():
+        info = by_name[spec.name]
+        rows = result.tables[spec.name].rows
+        assert (rows > 0) == spec.name.startswith("ast_"), spec.name
+        assert graph.query(f"SELECT * FROM {spec.name}").schema.names == spec.schema.names
+    assert graph.query("SELECT count(*) FROM layer_agreement").column(0)[0].as_py() == 0
+    assert by_name["cpg_nodes"].rows == result.nodes
+
+
+def test_node_ids_do_not_depend_on_the_layers_selected(make_repo: RepoFactory, tmp_path: Path) -> None:
+    root = make_repo({"m.py": SAMPLE, "broken.py": "def f(:\n"})
+    codeanatomy.build(root, jobs=1, layers=["ast"], out=tmp_path / "a")
+    codeanatomy.build(root, jobs=1, profile="full", out=tmp_path / "b")
+    query = "SELECT node_id, kind, qualname FROM cpg_nodes WHERE layer IN ('ast', 'scan') ORDER BY node_id"
+    fast = codeanatomy.open_graph(root, out=tmp_path / "a").query(query)
+    full = codeanatomy.open_graph(root, out=tmp_path / "b").query(query)
+    assert fast.to_pylist() == full.to_pylist()
+    assert fast.num_rows > 30
