@@ -38,7 +38,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of
@@ -89,6 +89,9 @@ class FunctionFact:
     is_lambda: bool
     method_kind: str
     """``function``, ``method``, ``static``, ``classmethod`` or ``property``."""
+    returns_params: tuple[str, ...] = ()
+    """Parameters returned unchanged by every ``return`` (identity-like functions);
+    the solver takes such a call's result from its own arguments, per call site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +386,7 @@ class _Walker:
         self.comp_stack: list[_Scope] = []
         self.eval_counter = 0
         self.call_prefix: str | None = None
+        self.returns: dict[str, list[Expr]] = {}
         self._mark_external_writes()
 
     # ---- scoping -----------------------------------------------------------------------
@@ -556,8 +560,10 @@ class _Walker:
             self.expr(node.value)
         elif isinstance(node, ast.Return):
             value = self.expr(node.value) if node.value is not None else None
-            if self.function_id is not None and value is not None:
-                self.cons.append(("ret", self.function_id, value))
+            if self.function_id is not None:
+                self.returns.setdefault(self.function_id, []).append(value)
+                if value is not None:
+                    self.cons.append(("ret", self.function_id, value))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             iterable = self.expr(node.iter)
             before = dict(self.state)
@@ -807,12 +813,19 @@ class _Walker:
                 method_kind,
             )
         )
+        position = len(self.functions) - 1
         self._defaults(fn_id, node.args)
         value: Expr = ("f", fn_id)
         if not is_lambda:
             value = self._decorate(node.decorator_list, value)  # type: ignore[union-attr]
             self._bind_name(node.name, value)  # type: ignore[union-attr]
         self._enter_function(node, fn_id)
+        returned = self.returns.pop(fn_id, [])
+        fact = self.functions[position]
+        params = {p.var: p.name for p in fact.params}
+        if returned and not fact.is_generator and all(e is not None and e[0] == "v" and e[1] in params for e in returned):
+            names = tuple(sorted({params[e[1]] for e in returned}))  # type: ignore[index]
+            self.functions[position] = replace(fact, returns_params=names)
         return value
 
     def _enter_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str) -> None:
@@ -828,6 +841,7 @@ class _Walker:
                 self.state[arg.arg] = frozenset((key,))
         if isinstance(node, ast.Lambda):
             value = self.expr(node.body)
+            self.returns.setdefault(fn_id, []).append(value)
             if value is not None:
                 self.cons.append(("ret", fn_id, value))
         else:

@@ -830,7 +830,7 @@ class Solver:
             fid = callee[1]
             self._record_edge(call.node_id, call.caller, ("F", fid), None, method)
             self._add_constraint(("bind", index, fid, 1 if tag == "B" else 0))
-            self._return_into(fid, result)
+            self._return_into(fid, result, call, 1 if tag == "B" else 0)
         elif tag == "C":
             self._construct(index, call, callee[1])
         elif tag == "I":
@@ -851,12 +851,34 @@ class Solver:
         elif tag == "PRD":
             self.add(result, (("PR", callee[1]),))
 
-    def _return_into(self, fid: str, result: object) -> None:
+    def _return_into(self, fid: str, result: object, call: _Call | None = None, shift: int = 0) -> None:
         fn = self.funcs.get(fid)
         if fn is not None and fn.is_generator:
             self.add(result, (("G", fid),))
-        else:
-            self._add_constraint(("cp", ("ret", fid), result))
+            return
+        if fn is not None and fn.returns_params and call is not None:
+            exprs = [self._argument_for(call, fn, name, shift) for name in fn.returns_params]
+            if all(e is not None for e in exprs):
+                for expr in exprs:
+                    self._add_constraint(("as", call.caller, ("v", result), expr))
+                return
+        self._add_constraint(("cp", ("ret", fid), result))
+
+    @staticmethod
+    def _argument_for(call: _Call, fn: FunctionFact, name: str, shift: int) -> tuple | None:
+        """The argument expression a call passes for parameter ``name`` (None if not plain)."""
+        if any(starred for _, starred, _ in call.args) or any(kw is None for kw, _, _ in call.kwargs):
+            return None
+        for kw, expr, _ in call.kwargs:
+            if kw == name:
+                return expr
+        positional = [p.name for p in fn.params if p.kind in {"posonly", "regular"}]
+        if name not in positional:
+            return None
+        position = positional.index(name) - shift
+        if 0 <= position < len(call.args):
+            return call.args[position][0]
+        return None
 
     def _construct(self, index: int, call: _Call, cid: str) -> None:
         self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
