@@ -32,6 +32,8 @@ class ImportTarget:
         kind: ``MODULE``, ``DEFINITION`` or ``EXTERNAL`` (for the ``resolved_imports`` table).
         target_module: for ``from m import n`` naming a submodule, that submodule.
         name: the imported name of a ``from`` import.
+        bound: for a DEFINITION, whether the module binds the name itself (else it can
+            only come from a star import or be set dynamically).
     """
 
     base: str | None
@@ -39,6 +41,7 @@ class ImportTarget:
     kind: str
     target_module: str | None
     name: str | None
+    bound: bool = True
 
 
 def _module_from_path(path: str) -> str | None:
@@ -161,8 +164,10 @@ def resolve_imports(facts: Sequence[ModuleFacts], index: ModuleIndex) -> dict[st
             out[node] = ImportTarget(None, external, "EXTERNAL", None, name)
         elif name is None or name == "*":
             out[node] = ImportTarget(base_module, None, "MODULE", base_module, name)
-        elif defines or sub_module is None:
-            out[node] = ImportTarget(base_module, None, "DEFINITION", None, name)
-        else:
+        elif sub_module is not None:
+            # Importing a submodule sets it as the package's attribute: a module wins
+            # over a same-named global (usually that global *is* the import).
             out[node] = ImportTarget(base_module, None, "MODULE", sub_module, name)
+        else:
+            out[node] = ImportTarget(base_module, None, "DEFINITION", None, name, bool(defines))
     return out
