@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from codeanatomy.resolve.facts import collect_facts
 from codeanatomy.resolve.modules import ModuleIndex, resolve_imports
-from codeanatomy.resolve.pycg import to_pycg
 from codeanatomy.resolve.program import resolve_program
+from codeanatomy.resolve.pycg import to_pycg
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 from tests.resolve._programs import facts_of, resolve_files, source_of

@@ -402,9 +402,13 @@ class _Walker:
 
     def _enclosing_binder(self, scope: _Scope | None, name: str) -> _Scope | None:
         while scope is not None and scope.kind != "module":
-            if scope.kind in {"function", "comp"} and name in scope.bound and name not in scope.globals:
-                if name not in scope.nonlocals:
-                    return scope
+            if (
+                scope.kind in {"function", "comp"}
+                and name in scope.bound
+                and name not in scope.globals
+                and name not in scope.nonlocals
+            ):
+                return scope
             scope = scope.parent
         return None
 
@@ -538,7 +542,7 @@ class _Walker:
         for stmt in stmts:
             self.stmt(stmt)
 
-    def stmt(self, node: ast.stmt) -> None:  # noqa: C901, PLR0912, PLR0915
+    def stmt(self, node: ast.stmt) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.function(node)
         elif isinstance(node, ast.ClassDef):
@@ -869,7 +873,7 @@ class _Walker:
 
     # ---- expressions ---------------------------------------------------------------------
 
-    def expr(self, node: ast.expr | None) -> Expr:  # noqa: C901, PLR0911, PLR0912
+    def expr(self, node: ast.expr | None) -> Expr:
         if node is None:
             return None
         if isinstance(node, ast.Name):

@@ -284,7 +284,7 @@ class Solver:
         current.clear()
         current.update(widened)
 
-    def ev(self, e: tuple | None) -> set:  # noqa: C901, PLR0911, PLR0912
+    def ev(self, e: tuple | None) -> set:
         """Evaluate a fact expression to its current value set."""
         if e is None:
             return _EMPTY  # type: ignore[return-value]
@@ -487,7 +487,7 @@ class Solver:
                 out.add(value)
         return out
 
-    def getattr(self, base: tuple, name: str, node_id: str | None, base_expr: tuple | None) -> set:  # noqa: C901, PLR0912
+    def getattr(self, base: tuple, name: str, node_id: str | None, base_expr: tuple | None) -> set:
         """Values of ``base.name``."""
         tag = base[0]
         out: set
@@ -623,7 +623,7 @@ class Solver:
         self.add(("slots", container), (slot,))
         self.add(("S", container, slot), values)
 
-    def iterate(self, value: tuple) -> set:  # noqa: C901, PLR0911
+    def iterate(self, value: tuple) -> set:
         """Elements produced by iterating ``value``."""
         tag = value[0]
         if tag == "L":
@@ -673,7 +673,7 @@ class Solver:
                 out.append(value[1])
         return out
 
-    def subscript(self, value: tuple, keys: set | None, unpack: bool) -> set:  # noqa: C901, PLR0911, PLR0912
+    def subscript(self, value: tuple, keys: set | None, unpack: bool) -> set:
         """Values of ``value[key]`` (``keys`` None: unknown key)."""
         tag = value[0]
         slots = None
@@ -817,7 +817,7 @@ class Solver:
             call.targets.add(callee)
             self._invoke(number, call, callee)
 
-    def _invoke(self, number: int, call: _Call, callee: tuple) -> None:  # noqa: C901, PLR0912
+    def _invoke(self, number: int, call: _Call, callee: tuple) -> None:
         index = self.cons[number][1]
         tag = callee[0]
         result = ("r", call.key)
@@ -926,7 +926,7 @@ class Solver:
                 elif fn.method_kind == "classmethod":
                     self._bind_receiver(fid, ("C", cid))
 
-    def run_bind(self, call: _Call, fid: str, shift: int, arg_exprs: tuple | None = None) -> None:  # noqa: C901, PLR0912
+    def run_bind(self, call: _Call, fid: str, shift: int, arg_exprs: tuple | None = None) -> None:
         """Bind the call's arguments to the parameters of ``fid``."""
         fn = self.funcs.get(fid)
         if fn is None:
@@ -1036,7 +1036,7 @@ class Solver:
             return positional[position][0]
         return None
 
-    def run_builtin(self, index: int, call: _Call, name: str) -> None:  # noqa: C901, PLR0912, PLR0915
+    def run_builtin(self, index: int, call: _Call, name: str) -> None:
         """Effects and results of a builtin function call."""
         result = ("r", call.key)
         arg0 = self._arg(call, 0)
@@ -1149,7 +1149,7 @@ class Solver:
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
 
-    def run_method(self, index: int, call: _Call, bm: tuple) -> None:  # noqa: C901, PLR0912
+    def run_method(self, index: int, call: _Call, bm: tuple) -> None:
         """Effects and results of a builtin type's method."""
         typename, name, receiver = bm[1], bm[2], bm[3]
         result = ("r", call.key)
@@ -1275,7 +1275,7 @@ class Solver:
                                     self._record_edge(node_id, caller, ("F", nxt), "__next__", "protocol")
         return returned
 
-    def step(self, number: int) -> None:  # noqa: C901, PLR0912
+    def step(self, number: int) -> None:
         """Evaluate constraint ``number``."""
         con = self.cons[number]
         tag = con[0]
