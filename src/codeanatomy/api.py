@@ -48,7 +48,8 @@ PERSISTED = frozenset(spec.name for spec in ALL_TABLES)
 """Pass outputs with a declared spec are written; the rest are graph fragments."""
 
 ProgressCallback = Callable[[str, int, int], None]
-"""Called as ``(phase, done, total)``; the CLI draws a progress bar from it."""
+"""Called as ``(phase, done, total)`` with phase ``extract`` (files done of total), then
+``resolve`` and ``graph`` as the build moves on; the CLI draws a progress bar from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         if on_progress is not None:
             on_progress("extract", done, len(inputs))
 
+    progress(0)
+
     staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
     extraction = run_steps(
         inputs,
@@ -201,10 +204,14 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     timings["commit_evidence"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
+    if on_progress is not None:
+        on_progress("resolve", len(inputs), len(inputs))
     program = resolve_program(extraction.facts, extra_roots=options.extra_roots)  # type: ignore[arg-type]
     timings["resolve_program"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
+    if on_progress is not None:
+        on_progress("graph", len(inputs), len(inputs))
     tables: dict[str, pa.Table] = {FILES.name: scanned.table(), **repository.tables, **program.tables}
     for name, table in tables.items():
         register(session, name, table)

@@ -15,6 +15,8 @@ from codeanatomy.manifest import BuildResult
 
 __all__ = ["build_command"]
 
+_PHASES = {"extract": "extracting files", "resolve": "resolving the program", "graph": "writing the graph"}
+
 
 def build_command(
     root: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
@@ -39,7 +41,7 @@ def build_command(
     task = progress.add_task("extracting files", total=None)
 
     def on_progress(phase: str, done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
+        progress.update(task, completed=done, total=total, description=_PHASES.get(phase, phase))
 
     with progress:
         result = build(
