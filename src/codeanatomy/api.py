@@ -35,7 +35,7 @@ from codeanatomy.extract.run import Staging, run_steps
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import materialize, run_passes
-from codeanatomy.resolve.program import resolve_program
+from codeanatomy.resolve.isolated import resolve_isolated
 from codeanatomy.scan import FILES, ScanResult, scan
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
@@ -206,7 +206,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     phase = time.perf_counter()
     if on_progress is not None:
         on_progress("resolve", len(inputs), len(inputs))
-    program = resolve_program(extraction.facts, extra_roots=options.extra_roots)  # type: ignore[arg-type]
+    program = resolve_isolated(extraction.facts, extra_roots=options.extra_roots)  # type: ignore[arg-type]
     timings["resolve_program"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
