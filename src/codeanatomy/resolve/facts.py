@@ -36,6 +36,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
 from __future__ import annotations
 
 import ast
+import warnings
 import builtins
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -1066,7 +1067,9 @@ class _Walker:
 
     def _inline_eval(self, text: str, mode: str, node_id: str) -> None:
         try:
-            tree = ast.parse(text, mode=mode)
+            with warnings.catch_warnings():  # warnings about the analysed string are not ours
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, mode=mode)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return
         self.call_prefix = node_id
