@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from codeanatomy.extract._ast_index import AstIndex
+from codeanatomy.extract._scope_nodes import COMPREHENSION_NAMES
 
 __all__ = [
     "ANNOTATION_SCOPES",
@@ -40,12 +41,7 @@ ANNOTATION_SCOPES: Final = frozenset({"type_params", "annotation"})
 """Scope kinds that see the names of a class they sit directly in (PEP 695)."""
 
 _FUNCTIONS: Final = frozenset({"FunctionDef", "AsyncFunctionDef"})
-_COMPREHENSIONS: Final = {
-    "ListComp": "<listcomp>",
-    "SetComp": "<setcomp>",
-    "DictComp": "<dictcomp>",
-    "GeneratorExp": "<genexpr>",
-}
+_COMPREHENSIONS: Final = {ast_type: f"<{name}>" for ast_type, name in COMPREHENSION_NAMES.items()}
 _TYPE_PARAMS: Final = frozenset({"TypeVar", "ParamSpec", "TypeVarTuple"})
 _SPECIAL_PARENTS: Final = (
     _FUNCTIONS
