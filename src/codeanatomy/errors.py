@@ -9,6 +9,7 @@ __all__ = [
     "QueryError",
     "RootError",
     "StorageError",
+    "WorkerError",
 ]
 
 
@@ -34,3 +35,7 @@ class StorageError(CodeAnatomyError):
 
 class QueryError(CodeAnatomyError):
     """A SQL statement failed; the message is DataFusion's."""
+
+
+class WorkerError(CodeAnatomyError):
+    """A worker process died (killed, out of memory, a crash in a native parser)."""

@@ -15,11 +15,13 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
+from codeanatomy.errors import WorkerError
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
@@ -137,7 +139,11 @@ def run_steps(
                 for number, chunk in enumerate(chunks)
             }
             for future in as_completed(futures):
-                result = future.result()
+                try:
+                    result = future.result()
+                except BrokenProcessPool as exc:
+                    first = chunks[futures[future]][0][0]
+                    raise WorkerError(f"a worker process died while extracting files from {first!r}: {exc}") from exc
                 done[futures[future]] = result
                 if on_progress is not None:
                     on_progress(result.count)

@@ -36,8 +36,8 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
 from __future__ import annotations
 
 import ast
-import warnings
 import builtins
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Final

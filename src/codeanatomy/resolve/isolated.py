@@ -14,9 +14,12 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
+from codeanatomy.extract._base import FileError
 from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.program import ResolveResult, resolve_program
+from codeanatomy.resolve.tables import RESOLVE_TABLES
 
 __all__ = ["HASH_SEED", "resolve_isolated"]
 
@@ -24,7 +27,11 @@ HASH_SEED = "0"
 
 
 def resolve_isolated(facts: Sequence[ModuleFacts], *, extra_roots: Sequence[str] = ()) -> ResolveResult:
-    """:func:`resolve_program` in a child interpreter whose ``PYTHONHASHSEED`` is fixed."""
+    """:func:`resolve_program` in a child interpreter whose ``PYTHONHASHSEED`` is fixed.
+
+    If the child dies (out of memory, killed), the build goes on with empty resolution
+    tables and one ``resolve`` error row saying so.
+    """
     context = multiprocessing.get_context("spawn")
     previous = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = HASH_SEED
@@ -32,6 +39,9 @@ def resolve_isolated(facts: Sequence[ModuleFacts], *, extra_roots: Sequence[str]
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             future = pool.submit(resolve_program, list(facts), extra_roots=tuple(extra_roots))
             return future.result()
+    except BrokenProcessPool as exc:
+        error = FileError("", "resolve", "ResolverDied", f"the resolver process died: {exc}")
+        return ResolveResult({spec.name: spec.empty() for spec in RESOLVE_TABLES}, (error,))
     finally:
         if previous is None:
             del os.environ["PYTHONHASHSEED"]
