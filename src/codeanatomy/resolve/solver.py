@@ -20,7 +20,7 @@ few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and en
 
 from __future__ import annotations
 
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -134,7 +134,7 @@ class Solver:
         self.late = False
         self.pending_keys: set[int] = set()
         self.kind_counts: dict[object, tuple[int, int]] = {}
-        self.readers: dict[object, set[int]] = {}
+        self.readers: defaultdict[object, set[int]] = defaultdict(set)
         self.cons: list[tuple] = []
         self.calls: list[_Call] = []
         self.queue: deque[int] = deque()
@@ -226,10 +226,7 @@ class Solver:
 
     def read(self, key: object) -> set:
         """Values of ``key``; the running constraint is re-run when they grow."""
-        readers = self.readers.get(key)
-        if readers is None:
-            readers = self.readers[key] = set()
-        readers.add(self.cur)
+        self.readers[key].add(self.cur)
         return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
 
     def add(self, key: object, values: Iterable) -> None:
@@ -249,6 +246,12 @@ class Solver:
         if before >= _MAX_VALUES:
             self.saturated.add(key)
             return
+        if not values:
+            return
+        if isinstance(values, (set, frozenset)) and values <= current:
+            # Nothing new: widening keeps ``current`` free of widened kinds, so
+            # every value already present maps to itself and no reader wakes.
+            return
         if before + len(values) > _MAX_VALUES:  # type: ignore[arg-type]
             fresh = sorted((v for v in values if v not in current), key=repr)
             values = fresh[: _MAX_VALUES - before]
@@ -259,9 +262,11 @@ class Solver:
             values = values if isinstance(values, (set, frozenset)) else set(values)
             new_literals = new_externals = 0
             for v in values:
-                if v[0] == "K" and v not in current:
-                    new_literals += 1
-                elif v[0] == "X" and v not in current:
+                t = v[0]
+                if t == "K":
+                    if v not in current:
+                        new_literals += 1
+                elif t == "X" and v not in current:
                     new_externals += 1
             current.update(values)
             if new_literals or new_externals:
@@ -272,10 +277,14 @@ class Solver:
                     self._widen_key(key, current, counts)
                     before = -1
         if len(current) != before:
-            for reader in self.readers.get(key, ()):
-                if not self.queued[reader]:
-                    self.queued[reader] = True
-                    self.queue.append(reader)
+            readers = self.readers.get(key)
+            if readers:
+                queued = self.queued
+                append = self.queue.append
+                for reader in readers:
+                    if not queued[reader]:
+                        queued[reader] = True
+                        append(reader)
 
     def _widen_key(self, key: object, current: set, counts: tuple[int, int]) -> None:
         kinds = frozenset(k for k, n, limit in (("K", counts[0], _LITERALS), ("X", counts[1], _EXTERNALS)) if n > limit)
@@ -290,14 +299,20 @@ class Solver:
             return _EMPTY  # type: ignore[return-value]
         tag = e[0]
         if tag == "v":
-            return self.read(e[1])
+            key = e[1]
+            self.readers[key].add(self.cur)
+            return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
         if tag == "a":
             out: set = set()
-            for base in list(self.ev(e[1])):
-                out |= self.getattr(base, e[2], e[3], e[1])
+            getattr_ = self.getattr
+            name, node_id, base_expr = e[2], e[3], e[1]
+            for base in list(self.ev(base_expr)):
+                out |= getattr_(base, name, node_id, base_expr)
             return out
         if tag == "c":
-            return self.read(("r", e[1]))
+            key = ("r", e[1])
+            self.readers[key].add(self.cur)
+            return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
         if tag == "g":
             return self.global_value(e[1], e[2])
         if tag == "lit":
@@ -587,10 +602,14 @@ class Solver:
     # ---- containers ----------------------------------------------------------------------
 
     def slots(self, container: tuple) -> set:
-        return self.read(("slots", container))
+        key = ("slots", container)
+        self.readers[key].add(self.cur)
+        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
 
     def slot_values(self, container: tuple, slot: object) -> set:
-        return self.read(("S", container, slot))
+        key = ("S", container, slot)
+        self.readers[key].add(self.cur)
+        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
 
     def precise_length(self, container: tuple) -> int | None:
         """Length of a list/tuple whose every element sits at a known index, else None."""
@@ -614,9 +633,19 @@ class Solver:
         return out
 
     def all_elements(self, container: tuple) -> set:
-        out = set(self.slot_values(container, "*"))
-        for slot in list(self.slots(container)):
-            out |= self.slot_values(container, slot)
+        # Inlined ``read`` calls: the same keys are registered in the same order.
+        readers, vals, cur = self.readers, self.vals, self.cur
+        key = ("S", container, "*")
+        readers[key].add(cur)
+        out = set(vals.get(key, _EMPTY))
+        key = ("slots", container)
+        readers[key].add(cur)
+        for slot in list(vals.get(key, _EMPTY)):
+            key = ("S", container, slot)
+            readers[key].add(cur)
+            values = vals.get(key)
+            if values:
+                out |= values
         return out
 
     def store_slot(self, container: tuple, slot: object, values: Iterable) -> None:
@@ -1339,12 +1368,13 @@ class Solver:
 
     def _drain(self) -> None:
         queue, queued = self.queue, self.queued
+        popleft, step = queue.popleft, self.step
         while queue:
-            number = queue.popleft()
+            number = popleft()
             queued[number] = False
             self.cur = number
             try:
-                self.step(number)
+                step(number)
             except Exception as exc:  # noqa: BLE001 - one file's problem must not stop the program
                 path = self.con_file[number]
                 if path not in self._failed:
