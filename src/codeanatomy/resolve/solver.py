@@ -49,6 +49,7 @@ _LITERALS = 8
 _MAX_VALUES = 192
 _EXTERNALS = 24
 _UNKNOWN_EXTERNAL = ("XU",)
+_DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
 
 
@@ -147,6 +148,7 @@ class Solver:
         self.mro_cache: dict[str, tuple[list, str | None]] = {}
         self.bases_version = 0
         self.mro_version = -1
+        self._param0_cache: dict[tuple, bool] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
                 continue
@@ -257,7 +259,12 @@ class Solver:
             values = fresh[: _MAX_VALUES - before]
         widened = self.widened.get(key)
         if widened is not None:
-            current.update(_widen(v, widened) for v in values)
+            add = current.add
+            for v in values:
+                tag = v[0]
+                if tag in widened:
+                    v = ("T", v[1]) if tag == "K" else _UNKNOWN_EXTERNAL
+                add(v)
         else:
             values = values if isinstance(values, (set, frozenset)) else set(values)
             new_literals = new_externals = 0
@@ -555,10 +562,10 @@ class Solver:
                 return {("BM", typename, name, receiver)}
             return set()
         if node_id is not None and method is not None:
+            targets = self.attribute_targets
             for value in out:
-                target = self._definition_id(value)
-                if target is not None:
-                    self.attribute_targets.add((node_id, target, method))
+                if value[0] in _DEFINITION_TAGS:
+                    targets.add((node_id, value[1], method))
         return out
 
     @staticmethod
@@ -574,6 +581,12 @@ class Solver:
         return {("X", f"{qualname}.{name}")}
 
     def _is_param0(self, expr: tuple) -> bool:
+        cached = self._param0_cache.get(expr)
+        if cached is None:
+            cached = self._param0_cache[expr] = self._compute_is_param0(expr)
+        return cached
+
+    def _compute_is_param0(self, expr: tuple) -> bool:
         if expr[0] != "v" or not isinstance(expr[1], str):
             return False
         head, _, tail = expr[1].partition(":")
