@@ -148,6 +148,8 @@ class Solver:
         self.mro_cache: dict[str, tuple[list, str | None]] = {}
         self.bases_version = 0
         self.mro_version = -1
+        self.bases_gen: dict[str, int] = {}
+        self.mro_deps: dict[str, tuple] = {}
         self._param0_cache: dict[tuple, bool] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -429,13 +431,34 @@ class Solver:
         return [v for _, v in pairs]
 
     def mro(self, cid: str) -> tuple[list[tuple], str | None]:
-        """C3 MRO of a repository class (cached until some class gains a base)."""
+        """C3 MRO of a repository class (cached until some class gains a base).
+
+        The read pattern is that of recomputing every MRO whenever any class gains a
+        base (the readers of each ``bases`` key stay exactly the same), but the C3
+        computation itself is redone only when a class it visited gained a base.
+        """
         if self.mro_version != self.bases_version:
             self.mro_cache.clear()
             self.mro_version = self.bases_version
         cached = self.mro_cache.get(cid)
         if cached is None:
-            cached = c3_mro(("C", cid), lambda k: self.bases(k[1]))
+            readers, cur = self.readers, self.cur
+            stored = self.mro_deps.get(cid)
+            if stored is not None and all(self.bases_gen.get(k, 0) == g for k, g in stored[1]):
+                cached = stored[0]
+                for k in stored[2]:
+                    readers[("bases", k)].add(cur)
+            else:
+                visited: list[str] = []
+
+                def bases_of(k: tuple) -> list[tuple]:
+                    visited.append(k[1])
+                    return self.bases(k[1])
+
+                cached = c3_mro(("C", cid), bases_of)
+                gens = self.bases_gen
+                deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
+                self.mro_deps[cid] = (cached, deps, tuple(visited))
             self.mro_cache[cid] = cached
         for klass in cached[0]:
             if klass[0] == "C":
@@ -1355,6 +1378,7 @@ class Solver:
             self.add(("bases", con[1]), pairs)
             if len(self.vals[("bases", con[1])]) != before:
                 self.bases_version += 1
+                self.bases_gen[con[1]] = self.bases_gen.get(con[1], 0) + 1
         elif tag == "star":
             target, start, n_after = con[1], con[3], con[4]
             for v in list(self.ev(con[2])):
