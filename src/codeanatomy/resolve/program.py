@@ -7,6 +7,7 @@ writes the tables declared in :mod:`.tables`.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,18 @@ def resolve_program(
     Returns:
         The tables and the per-file errors.
     """
+    # The solver allocates millions of long-lived sets and tuples and frees almost
+    # no cycles: the cyclic collector would only re-traverse them, over and over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _resolve(facts, extra_roots, python)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _resolve(facts: Sequence[ModuleFacts], extra_roots: Sequence[str], python: PythonEnvironment | None) -> ResolveResult:
     env = python or PythonEnvironment.current()
     ordered = sorted(facts, key=lambda f: f.path)
     index = ModuleIndex(ordered, extra_roots)

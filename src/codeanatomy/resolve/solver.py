@@ -460,9 +460,10 @@ class Solver:
                 deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
                 self.mro_deps[cid] = (cached, deps, tuple(visited))
             self.mro_cache[cid] = cached
+        readers, cur = self.readers, self.cur
         for klass in cached[0]:
             if klass[0] == "C":
-                self.read(("bases", klass[1]))
+                readers[("bases", klass[1])].add(cur)
         return cached
 
     def class_lookup(self, cid: str, name: str, after: str | None = None) -> list[tuple[tuple, tuple]]:
@@ -473,10 +474,13 @@ class Solver:
             if position is None:
                 return []
             mro = mro[position + 1 :]
+        readers, vals, cur, classes = self.readers, self.vals, self.cur, self.classes
         for klass in mro:
             if klass[0] == "C":
-                cls = self.classes.get(klass[1])
-                slot = self.read(("A", klass, name))
+                cls = classes.get(klass[1])
+                key = ("A", klass, name)
+                readers[key].add(cur)
+                slot = vals.get(key, _EMPTY)
                 if slot or (cls is not None and name in cls.body_names):
                     return [(v, klass) for v in slot]
             elif klass[0] == "X":
