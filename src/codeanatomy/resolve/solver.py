@@ -318,18 +318,18 @@ class Solver:
             for base in list(self.ev(base_expr)):
                 out |= getattr_(base, name, node_id, base_expr)
             return out
+        if tag == "lit":
+            return {("K", e[1], e[2])}
+        if tag == "n":
+            return {("L", e[1], e[2])}
         if tag == "c":
             key = ("r", e[1])
             self.readers[key].add(self.cur)
             return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
         if tag == "g":
             return self.global_value(e[1], e[2])
-        if tag == "lit":
-            return {("K", e[1], e[2])}
         if tag == "t":
             return {("T", e[1])}
-        if tag == "n":
-            return {("L", e[1], e[2])}
         if tag == "f":
             if e[1] in self.funcs:
                 return {("F", e[1])}
@@ -1349,7 +1349,9 @@ class Solver:
         con = self.cons[number]
         tag = con[0]
         if tag == "cp":
-            self.add(con[2], self.read(con[1]))
+            key = con[1]
+            self.readers[key].add(self.cur)
+            self.add(con[2], self.vals.get(key, _EMPTY))
         elif tag == "as":
             self.assign(con[2], self.ev(con[3]))
         elif tag == "call":
