@@ -151,6 +151,7 @@ class Solver:
         self.bases_gen: dict[str, int] = {}
         self.mro_deps: dict[str, tuple] = {}
         self._param0_cache: dict[tuple, bool] = {}
+        self._slot_sets: dict[tuple, tuple[int, list[tuple[set, set]]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
                 continue
@@ -674,16 +675,34 @@ class Solver:
 
     def all_elements(self, container: tuple) -> set:
         # Inlined ``read`` calls: the same keys are registered in the same order.
+        # The (readers, values) sets of the slots are cached per container while its
+        # slot set keeps its size: slot sets only grow (they are never widened), so
+        # the same size means the same slots in the same iteration order, and the
+        # set objects of a key are never replaced.
         readers, vals, cur = self.readers, self.vals, self.cur
         key = ("S", container, "*")
         readers[key].add(cur)
         out = set(vals.get(key, _EMPTY))
         key = ("slots", container)
         readers[key].add(cur)
-        for slot in list(vals.get(key, _EMPTY)):
-            key = ("S", container, slot)
-            readers[key].add(cur)
-            values = vals.get(key)
+        slots = vals.get(key)
+        if not slots:
+            return out
+        cached = self._slot_sets.get(container)
+        if cached is None or cached[0] != len(slots):
+            pairs = []
+            for slot in slots:
+                key = ("S", container, slot)
+                pairs.append((readers[key], vals.get(key)))
+            if any(values is None for _, values in pairs):
+                for slot_readers, values in pairs:
+                    slot_readers.add(cur)
+                    if values:
+                        out |= values
+                return out
+            cached = self._slot_sets[container] = (len(slots), pairs)
+        for slot_readers, values in cached[1]:
+            slot_readers.add(cur)
             if values:
                 out |= values
         return out
