@@ -151,6 +151,8 @@ class Solver:
         self.bases_gen: dict[str, int] = {}
         self.mro_deps: dict[str, tuple] = {}
         self._param0_cache: dict[tuple, bool] = {}
+        self._mro_reader_sets: dict[str, tuple] = {}
+        self._lookup_plans: dict[tuple[str, str], tuple] = {}
         self._slot_sets: dict[tuple, tuple[int, list[tuple[set, set]]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -461,15 +463,38 @@ class Solver:
                 deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
                 self.mro_deps[cid] = (cached, deps, tuple(visited))
             self.mro_cache[cid] = cached
-        readers, cur = self.readers, self.cur
-        for klass in cached[0]:
-            if klass[0] == "C":
-                readers[("bases", klass[1])].add(cur)
+        # Reader sets of the MRO's ``bases`` keys, kept while the MRO object is the same.
+        sets = self._mro_reader_sets.get(cid)
+        if sets is None or sets[0] is not cached:
+            readers = self.readers
+            sets = self._mro_reader_sets[cid] = (cached, [readers[("bases", k[1])] for k in cached[0] if k[0] == "C"])
+        cur = self.cur
+        for reader_set in sets[1]:
+            reader_set.add(cur)
         return cached
 
     def class_lookup(self, cid: str, name: str, after: str | None = None) -> list[tuple[tuple, tuple]]:
         """(value, owner) pairs of ``name`` along the MRO of ``cid`` (after class ``after``)."""
-        mro = self.mro(cid)[0]
+        computed = self.mro(cid)
+        mro = computed[0]
+        if after is None:
+            # The walk along this MRO, planned once per (class, name) and MRO object.
+            plan_key = (cid, name)
+            plan = self._lookup_plans.get(plan_key)
+            if plan is None or plan[0] is not computed:
+                plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(mro, name))
+            vals, cur = self.vals, self.cur
+            for kind, klass, reader_set, key, in_body in plan[1]:
+                if kind == 0:
+                    reader_set.add(cur)
+                    slot = vals.get(key, _EMPTY)
+                    if slot or in_body:
+                        return [(v, klass) for v in slot]
+                elif kind == 1:
+                    return [(v, klass) for v in self._external_attribute(klass[1], name)]
+                else:
+                    return []
+            return []
         if after is not None:
             position = next((i for i, k in enumerate(mro) if k == ("C", after)), None)
             if position is None:
@@ -489,6 +514,23 @@ class Solver:
             elif klass != OBJECT:
                 return []
         return []
+
+    def _lookup_plan(self, mro: list[tuple], name: str) -> list[tuple]:
+        """Steps of :meth:`class_lookup` along ``mro``, up to the first that always ends it."""
+        plan: list[tuple] = []
+        readers, classes = self.readers, self.classes
+        for klass in mro:
+            if klass[0] == "C":
+                cls = classes.get(klass[1])
+                key = ("A", klass, name)
+                plan.append((0, klass, readers[key], key, cls is not None and name in cls.body_names))
+            elif klass[0] == "X":
+                plan.append((1, klass, None, None, False))
+                break
+            elif klass != OBJECT:
+                plan.append((2, klass, None, None, False))
+                break
+        return plan
 
     def _param0(self, fid: str) -> str | None:
         fn = self.funcs.get(fid)
