@@ -23,7 +23,7 @@ import pyarrow as pa
 from datafusion import SessionContext
 
 from codeanatomy.capabilities import Capabilities, detect_capabilities
-from codeanatomy.catalog import ALL_TABLES, ERRORS, evidence_tables
+from codeanatomy.catalog import ALL_TABLES, ERRORS, TABLES_BY_NAME, evidence_tables
 from codeanatomy.config import BuildOptions, resolve_options
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES
 from codeanatomy.engine import Graph, make_session, open_store_graph, register
@@ -44,7 +44,7 @@ from codeanatomy.store import LatestRun, TableStore, TableWrite
 
 __all__ = ["BuildRequest", "build", "default_out", "open_graph"]
 
-PERSISTED = frozenset(spec.name for spec in ALL_TABLES)
+PERSISTED = frozenset(TABLES_BY_NAME)
 """Pass outputs with a declared spec are written; the rest are graph fragments."""
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -188,7 +188,6 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     # manifest names its versions) and read back by the passes straight from Delta.
     phase = time.perf_counter()
     session = make_session(options.jobs)
-    by_name = {spec.name: spec for spec in ALL_TABLES}
     written: dict[str, TableWrite] = {}
     with ThreadPoolExecutor(max_workers=4) as pool:
         commits = {
@@ -200,7 +199,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         }
         for name, commit in commits.items():
             written[name] = commit.result()
-            session.register_table(name, store.read(by_name[name], written[name].delta_version))
+            session.register_table(name, store.read(TABLES_BY_NAME[name], written[name].delta_version))
     timings["commit_evidence"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
@@ -226,7 +225,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     phase = time.perf_counter()
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = {
-            name: pool.submit(store.write, by_name[name], table, run_id=run_id)
+            name: pool.submit(store.write, TABLES_BY_NAME[name], table, run_id=run_id)
             for name, table in tables.items()
         }
         written.update({name: fut.result() for name, fut in futures.items()})
@@ -348,7 +347,7 @@ def open_graph(root: str | Path, *, out: str | Path | None = None) -> Graph:
         out_path = _out_of(root_path, options)
     else:
         out_path = Path(out).expanduser().resolve()
-    return open_store_graph(out_path, {spec.name: spec for spec in ALL_TABLES})
+    return open_store_graph(out_path, TABLES_BY_NAME)
 
 
 def capabilities() -> Capabilities:

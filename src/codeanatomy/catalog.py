@@ -15,7 +15,7 @@ from codeanatomy.scan import FILES
 from codeanatomy.schema import TableSpec
 from codeanatomy.steps import RESOLVE_STEP_TABLES
 
-__all__ = ["ALL_TABLES", "ERRORS", "evidence_tables", "spec_named"]
+__all__ = ["ALL_TABLES", "ERRORS", "TABLES_BY_NAME", "evidence_tables"]
 
 ERRORS: Final = TableSpec(
     "errors",
@@ -53,14 +53,5 @@ ALL_TABLES: Final[tuple[TableSpec, ...]] = (
     CPG_PROPS,
 )
 
-
-def spec_named(name: str) -> TableSpec:
-    """The spec of table ``name``.
-
-    Raises:
-        KeyError: no such table.
-    """
-    for spec in ALL_TABLES:
-        if spec.name == name:
-            return spec
-    raise KeyError(name)
+TABLES_BY_NAME: Final[dict[str, TableSpec]] = {spec.name: spec for spec in ALL_TABLES}
+"""Every table's spec by its SQL name."""

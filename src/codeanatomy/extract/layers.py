@@ -9,20 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 from codeanatomy.extract import ast, bytecode, libcst, symtable, tree_sitter
-from codeanatomy.extract._base import Layer, LayerName
+from codeanatomy.extract._base import Layer
 
-__all__ = ["LAYERS", "layer_named"]
+__all__ = ["LAYERS"]
 
 LAYERS: Final[tuple[Layer, ...]] = (ast.LAYER, symtable.LAYER, bytecode.LAYER, tree_sitter.LAYER, libcst.LAYER)
-
-
-def layer_named(name: LayerName) -> Layer:
-    """The layer called ``name``.
-
-    Raises:
-        KeyError: no such per-file layer.
-    """
-    for layer in LAYERS:
-        if layer.name == name:
-            return layer
-    raise KeyError(name)
