@@ -146,7 +146,8 @@ def test_manifest_records_inputs_versions_tables_and_timings(built: tuple[Path, 
     assert manifest["capabilities"]["versions"]["datafusion"] != "missing"
     assert {t["name"]: t["rows"] for t in manifest["tables"]} == {n: w.rows for n, w in result.tables.items()}
     assert manifest["errors_by_layer"] == result.errors_by_layer
-    assert set(manifest["timings"]) >= {"scan", "extract", "resolve_program", "graph", "write", "total"}
+    phases = {"scan", "extract", "commit_evidence", "graph_syntax", "resolve_program", "resolve_wait"}
+    assert set(manifest["timings"]) >= phases | {"graph_resolution", "write", "total"}
     assert [layer["name"] for layer in manifest["layers"]][0] == "ast"
     assert len(manifest["inputs_sha256"]) == 64
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -34,8 +35,8 @@ from codeanatomy.extract.repository import collect_scip
 from codeanatomy.extract.run import Staging, run_steps
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
-from codeanatomy.pipeline import materialize, run_passes
-from codeanatomy.resolve.isolated import resolve_isolated
+from codeanatomy.pipeline import PASSES, commit_graph, run_passes, runnable, stage_fragments
+from codeanatomy.resolve.isolated import RunningResolver, start_resolver
 from codeanatomy.scan import FILES, ScanResult, scan
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
@@ -49,7 +50,7 @@ PERSISTED = frozenset(TABLES_BY_NAME)
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``(phase, done, total)`` with phase ``extract`` (files done of total), then
-``resolve`` and ``graph`` as the build moves on; the CLI draws a progress bar from it."""
+``syntax``, ``resolve`` and ``graph`` as the build moves on; the CLI draws a progress bar from it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,61 +167,87 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     progress(0)
 
     staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
-    extraction = run_steps(
-        inputs,
-        steps,
-        ExtractOptions(code_chars=options.code_chars),
-        Staging(out, run_id, {spec.name: spec for spec in staged_specs}),
-        jobs=options.jobs,
-        chunk_files=options.chunk_files,
-        on_progress=progress,
-    )
-    repository = collect_scip(
-        options.scip if "scip" in options.selected_layers else None,
-        root=root,
-        run_dir=run_dir,
-        files=_SourcesByPath(scanned),
-        capabilities=capabilities,
-    )
-    timings["extract"] = time.perf_counter() - phase
+    facts_dir = run_dir / "facts"
+    facts_dir.mkdir()
+    resolver: RunningResolver | None = None
+    try:
+        extraction = run_steps(
+            inputs,
+            steps,
+            ExtractOptions(code_chars=options.code_chars),
+            Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir),
+            jobs=options.jobs,
+            chunk_files=options.chunk_files,
+            on_progress=progress,
+        )
+        # The resolver child reads the facts from the workers' files and works while
+        # this process commits the evidence and builds the rest of the graph.
+        resolver = start_resolver(extraction.fact_files, extra_roots=options.extra_roots)
+        repository = collect_scip(
+            options.scip if "scip" in options.selected_layers else None,
+            root=root,
+            run_dir=run_dir,
+            files=_SourcesByPath(scanned),
+            capabilities=capabilities,
+        )
+        timings["extract"] = time.perf_counter() - phase
 
-    # Evidence staged by the workers is committed first (invisible to readers until the
-    # manifest names its versions) and read back by the passes straight from Delta.
-    phase = time.perf_counter()
-    session = make_session(options.jobs)
-    written: dict[str, TableWrite] = {}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        commits = {
-            spec.name: pool.submit(
-                store.commit_files, spec, extraction.files.get(spec.name, []), run_id=run_id
-            )
-            for spec in staged_specs
-            if spec.name not in repository.tables
-        }
-        for name, commit in commits.items():
-            written[name] = commit.result()
-            session.register_table(name, store.read(TABLES_BY_NAME[name], written[name].delta_version))
-    timings["commit_evidence"] = time.perf_counter() - phase
+        # Evidence staged by the workers is committed first (invisible to readers until the
+        # manifest names its versions) and read back by the passes straight from Delta.
+        phase = time.perf_counter()
+        session = make_session(options.jobs)
+        written: dict[str, TableWrite] = {}
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            commits = {
+                spec.name: pool.submit(
+                    store.commit_files, spec, extraction.files.get(spec.name, []), run_id=run_id
+                )
+                for spec in staged_specs
+                if spec.name not in repository.tables
+            }
+            for name, commit in commits.items():
+                written[name] = commit.result()
+                session.register_table(name, store.read(TABLES_BY_NAME[name], written[name].delta_version))
+        tables: dict[str, pa.Table] = {FILES.name: scanned.table(), **repository.tables}
+        for name, table in tables.items():
+            register(session, name, table)
+        timings["commit_evidence"] = time.perf_counter() - phase
 
-    phase = time.perf_counter()
-    if on_progress is not None:
-        on_progress("resolve", len(inputs), len(inputs))
-    program = resolve_isolated(extraction.facts, extra_roots=options.extra_roots)  # type: ignore[arg-type]
-    timings["resolve_program"] = time.perf_counter() - phase
+        phase = time.perf_counter()
+        if on_progress is not None:
+            on_progress("syntax", len(inputs), len(inputs))
+        available = session.catalog().schema().names()
+        before = run_passes(session, options, runnable(PASSES, sorted(available)))
+        staged = stage_fragments(session, before, store, run_id=run_id)
+        timings["graph_syntax"] = time.perf_counter() - phase
+
+        phase = time.perf_counter()
+        if on_progress is not None:
+            on_progress("resolve", len(inputs), len(inputs))
+        program = resolver.result()
+    finally:
+        if resolver is not None:
+            resolver.close()
+        shutil.rmtree(facts_dir, ignore_errors=True)
+    timings["resolve_wait"] = time.perf_counter() - phase
+    timings["resolve_program"] = resolver.seconds
 
     phase = time.perf_counter()
     if on_progress is not None:
         on_progress("graph", len(inputs), len(inputs))
-    tables: dict[str, pa.Table] = {FILES.name: scanned.table(), **repository.tables, **program.tables}
-    for name, table in tables.items():
+    for name, table in program.tables.items():
         register(session, name, table)
-    passes = run_passes(session, options)
-    timings.update({f"pass:{name}": seconds for name, seconds in passes.seconds.items()})
-    written.update(materialize(session, passes, store, run_id=run_id))
-    tables.update({name: table for name, table in passes.tables.items() if name in PERSISTED})
+    tables.update(program.tables)
+    after = run_passes(session, options, [p for p in PASSES if p not in before.passes])
+    for name, files in stage_fragments(session, after, store, run_id=run_id).items():
+        staged[name].extend(files)
+    written.update(commit_graph(session, store, staged, run_id=run_id))
+    for run in (before, after):
+        timings.update({f"pass:{name}": seconds for name, seconds in run.seconds.items()})
+        tables.update({name: table for name, table in run.tables.items() if name in PERSISTED})
     errors = _errors_table(scanned, [*extraction.errors, *repository.errors, *program.errors])
     tables[ERRORS.name] = errors
-    timings["graph"] = time.perf_counter() - phase
+    timings["graph_resolution"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
     with ThreadPoolExecutor(max_workers=4) as pool:

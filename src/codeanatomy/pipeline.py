@@ -1,15 +1,18 @@
 """The passes a build runs after extraction, and the union of their graph fragments.
 
 ``PASSES`` is the ordered tuple of whole-repository passes (like sqlglot's ``RULES``);
-:func:`run_passes` orders them by their declared inputs, runs them on one session
-and :func:`materialize` streams the union of their node, edge and property fragments
-(mostly lazy DataFrames) into ``cpg_nodes``, ``cpg_edges`` and ``cpg_props``.
+:func:`run_passes` orders them by their declared inputs and runs them on one session.
+A build runs them in two waves: :func:`runnable` picks those that need no resolution
+table, which run while the resolver works; the rest run after it. Each wave's node,
+edge and property fragments (mostly lazy DataFrames) are streamed to staged Parquet
+files by :func:`stage_fragments`, and :func:`commit_graph` commits them as
+``cpg_nodes``, ``cpg_edges`` and ``cpg_props``, one commit each.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import pyarrow as pa
@@ -25,9 +28,9 @@ from codeanatomy.cpg.syntax import SYNTAX_PASS
 from codeanatomy.engine import register
 from codeanatomy.passes import Pass, PassContext, order_passes
 from codeanatomy.schema import TableSpec
-from codeanatomy.store import TableStore, TableWrite
+from codeanatomy.store import StagedFile, TableStore, TableWrite
 
-__all__ = ["PASSES", "PassRun", "materialize", "run_passes"]
+__all__ = ["GRAPH_TABLES", "PASSES", "PassRun", "commit_graph", "run_passes", "runnable", "stage_fragments"]
 
 PASSES: Final[tuple[Pass, ...]] = (
     SYNTAX_PASS,
@@ -36,12 +39,14 @@ PASSES: Final[tuple[Pass, ...]] = (
     RESOLUTION_PASS,
     AGREEMENT_PASS,
 )
+GRAPH_TABLES: Final[tuple[TableSpec, ...]] = (CPG_NODES, CPG_EDGES, CPG_PROPS)
 
 
 class PassRun:
-    """Tables made by the passes, and the fragments each graph table is made of."""
+    """The passes run, the tables they made, and the fragments each graph table is made of."""
 
     def __init__(self) -> None:
+        self.passes: list[Pass] = []
         self.tables: dict[str, pa.Table | DataFrame] = {}
         self.seconds: dict[str, float] = {}
         self.nodes: list[str] = []
@@ -66,25 +71,48 @@ def run_passes(
         result.edges.extend(p.edges)
         result.props.extend(p.props)
         result.seconds[p.name] = time.perf_counter() - started
+        result.passes.append(p)
     return result
 
 
-def _union(session: SessionContext, spec: TableSpec, fragments: Sequence[str]) -> DataFrame:
-    if not fragments:
-        return session.from_arrow(spec.empty())
-    columns = spec.cast_columns_sql()
-    return session.sql(" UNION ALL ".join(f"SELECT {columns} FROM {name}" for name in fragments))
+def runnable(passes: Sequence[Pass], available: Sequence[str]) -> tuple[Pass, ...]:
+    """The passes that can run on ``available`` tables and on what those passes make."""
+    made = set(available)
+    chosen: list[Pass] = []
+    pending = list(passes)
+    while ready := [p for p in pending if all(n in made for n in p.needs)]:
+        for p in ready:
+            chosen.append(p)
+            made.update(p.makes)
+            pending.remove(p)
+    return tuple(p for p in passes if p in chosen)
 
 
-def materialize(
+def stage_fragments(
     session: SessionContext, run: PassRun, store: TableStore, *, run_id: str
-) -> dict[str, TableWrite]:
-    """Stream the union of the fragments into the three graph tables, one commit each.
+) -> dict[str, list[StagedFile]]:
+    """Stream each node, edge and property fragment of ``run`` to staged Parquet files.
 
-    The written tables replace the fragments in the session under their own names.
+    Returns the staged files by graph table name, for :func:`commit_graph`.
+    """
+    staged: dict[str, list[StagedFile]] = {spec.name: [] for spec in GRAPH_TABLES}
+    for spec, fragments in ((CPG_NODES, run.nodes), (CPG_EDGES, run.edges), (CPG_PROPS, run.props)):
+        columns = spec.cast_columns_sql()
+        for name in fragments:
+            frame = session.sql(f"SELECT {columns} FROM {name}")
+            staged[spec.name].extend(store.stage_stream(spec, frame, stem=f"part-{run_id}-{name}"))
+    return staged
+
+
+def commit_graph(
+    session: SessionContext, store: TableStore, staged: Mapping[str, Sequence[StagedFile]], *, run_id: str
+) -> dict[str, TableWrite]:
+    """Commit the staged fragments as the graph tables, one commit each.
+
+    The committed tables replace the fragments in the session under their own names.
     """
     written: dict[str, TableWrite] = {}
-    for spec, fragments in ((CPG_NODES, run.nodes), (CPG_EDGES, run.edges), (CPG_PROPS, run.props)):
-        written[spec.name] = store.write_stream(spec, _union(session, spec, fragments), run_id=run_id)
+    for spec in GRAPH_TABLES:
+        written[spec.name] = store.commit_files(spec, staged.get(spec.name, ()), run_id=run_id)
         session.register_table(spec.name, store.read(spec, written[spec.name].delta_version))
     return written

@@ -165,11 +165,12 @@ class TableStore:
                 f"reads versions 1 to {spec.version}"
             )
 
-    def write_stream(self, spec: TableSpec, stream: ArrowStream, *, run_id: str) -> TableWrite:
-        """Replace the table's contents with an Arrow stream (a DataFusion DataFrame).
+    def stage_stream(self, spec: TableSpec, stream: ArrowStream, *, stem: str) -> list[StagedFile]:
+        """Write an Arrow stream (a DataFusion DataFrame) as staged Parquet files of ``spec``.
 
-        Batches are written to Parquet files as they arrive, never collected, then
-        committed in one commit. The stream must have the declared column names and types.
+        Batches are written as they arrive, never collected; the files are named
+        ``<stem>-NNNNN.parquet`` and stay invisible until :meth:`commit_files`. The
+        stream must have the declared column names and types.
         """
         reader = pa.RecordBatchReader.from_stream(stream)
         if reader.schema.names != spec.schema.names or reader.schema.types != spec.schema.types:
@@ -185,7 +186,7 @@ class TableStore:
                 if writer is not None:
                     writer.close()
                     files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
-                name = f"part-{run_id}-driver-{len(files):05d}.parquet"
+                name = f"{stem}-{len(files):05d}.parquet"
                 writer = pq.ParquetWriter(directory / name, spec.schema, compression="snappy")
                 rows = 0
             writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema))
@@ -193,7 +194,7 @@ class TableStore:
         if writer is not None:
             writer.close()
             files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
-        return self.commit_files(spec, files, run_id=run_id)
+        return files
 
     def write(self, spec: TableSpec, table: pa.Table, *, run_id: str) -> TableWrite:
         """Replace the table's contents with ``table`` in one commit."""

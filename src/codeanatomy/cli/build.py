@@ -15,7 +15,12 @@ from codeanatomy.manifest import BuildResult
 
 __all__ = ["build_command"]
 
-_PHASES = {"extract": "extracting files", "resolve": "resolving the program", "graph": "writing the graph"}
+_PHASES = {
+    "extract": "extracting files",
+    "syntax": "writing the syntax graph",
+    "resolve": "resolving the program",
+    "graph": "writing the graph",
+}
 
 
 def build_command(

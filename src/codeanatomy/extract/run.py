@@ -3,14 +3,16 @@
 A step is a pure function of (file, options) to a :class:`LayerOutput`: the evidence
 layers, and per-file resolution work such as name bindings. Files go to workers in
 chunks; each worker writes its chunk's rows of every table as one Parquet file in the
-table's directory (staged, invisible until the driver commits them), and returns only
-the file list, error rows and facts. Chunks are numbered in file order, so the data is
-the same whatever the number of workers.
+table's directory (staged, invisible until the driver commits them) and its facts for
+the whole-program resolver as one pickle file, and returns only the file lists and
+error rows. Chunks are numbered in file order, so the data is the same whatever the
+number of workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -43,20 +45,21 @@ class FileStep:
 
 @dataclass(frozen=True, slots=True)
 class Staging:
-    """Where workers write their Parquet files: the output root, run ID and table specs."""
+    """Where workers write: the output root and table specs (Parquet), and the facts directory."""
 
     root: Path
     run_id: str
     specs: Mapping[str, TableSpec]
+    facts: Path
 
 
 @dataclass(slots=True)
 class ExtractionResult:
-    """Staged files by table (in chunk order), error rows, facts, and seconds per step."""
+    """Staged files by table and fact files (in chunk order), error rows, seconds per step."""
 
     files: dict[str, list[StagedFile]] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
-    facts: list[object] = field(default_factory=list)
+    fact_files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     count: int = 0
 
@@ -65,7 +68,7 @@ class ExtractionResult:
 class _ChunkResult:
     files: list[StagedFile]
     errors: list[FileError]
-    facts: list[object]
+    fact_file: Path | None
     seconds: dict[str, float]
     count: int
 
@@ -100,7 +103,11 @@ def _run_chunk(
         stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), stem)
         for name, tables in sorted(parts.items())
     ]
-    return _ChunkResult(files, errors, facts, dict(seconds), len(chunk))
+    fact_file = None
+    if facts:
+        fact_file = staging.facts / f"facts-{number:05d}.pickle"
+        fact_file.write_bytes(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    return _ChunkResult(files, errors, fact_file, dict(seconds), len(chunk))
 
 
 def run_steps(
@@ -119,7 +126,8 @@ def run_steps(
         files: files to process, in the order their rows should appear.
         steps: per-file steps, run in this order for each file.
         opts: options passed to every step.
-        staging: where to write the tables' Parquet files.
+        staging: where to write the tables' Parquet files and the facts (its ``facts``
+            directory must exist).
         jobs: worker processes; 1 runs in this process.
         chunk_files: files per task sent to a worker.
         on_progress: called with the number of files finished by each completed chunk.
@@ -154,7 +162,8 @@ def run_steps(
         for staged in chunk_result.files:
             extraction.files.setdefault(staged.name, []).append(staged)
         extraction.errors.extend(chunk_result.errors)
-        extraction.facts.extend(chunk_result.facts)
+        if chunk_result.fact_file is not None:
+            extraction.fact_files.append(chunk_result.fact_file)
         for name, value in chunk_result.seconds.items():
             seconds[name] += value
         extraction.count += chunk_result.count
