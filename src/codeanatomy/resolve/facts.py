@@ -513,7 +513,7 @@ class _Walker:
             number = self.versions.get(summary, 0) + 1
             self.versions[summary] = number
             key = f"{summary}#{number}"
-            for prior in self.state.get(name, ()):
+            for prior in sorted(self.state.get(name, ())):
                 self.cons.append(("cp", prior, key))
             self.state[name] = frozenset((key,))
             phis[name] = key
