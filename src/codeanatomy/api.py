@@ -40,7 +40,7 @@ from codeanatomy.resolve.isolated import RunningResolver, start_resolver
 from codeanatomy.scan import FILES, ScanResult, scan
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
-from codeanatomy.steps import RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, file_steps
+from codeanatomy.steps import FACT_STEPS, RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, evidence_steps
 from codeanatomy.store import LatestRun, TableStore, TableWrite
 
 __all__ = ["BuildRequest", "build", "default_out", "open_graph"]
@@ -154,35 +154,41 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     timings["scan"] = time.perf_counter() - phase
 
     phase = time.perf_counter()
-    steps = file_steps(options.selected_layers)
     inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
-    done = 0
-
-    def progress(count: int) -> None:
-        nonlocal done
-        done += count
-        if on_progress is not None:
-            on_progress("extract", done, len(inputs))
-
-    progress(0)
-
     staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
     facts_dir = run_dir / "facts"
     facts_dir.mkdir()
+    staging = Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir)
+    extract_options = ExtractOptions(code_chars=options.code_chars)
     resolver: RunningResolver | None = None
     try:
+        # The whole-program resolver is the longest step and needs only the facts: they
+        # are collected first, on every worker; the resolver child then reads them from
+        # the workers' files and works on one core while the evidence layers run on
+        # the others and this process commits the evidence and builds the syntax graph.
+        facts = run_steps(
+            inputs,
+            FACT_STEPS,
+            extract_options,
+            staging,
+            workers=options.jobs if options.jobs > 1 else 0,
+            chunk_files=options.chunk_files,
+            on_progress=_counter("facts", len(inputs), on_progress),
+        )
+        resolver = start_resolver(facts.fact_files, extra_roots=options.extra_roots)
+        timings["facts"] = time.perf_counter() - phase
+
+        phase = time.perf_counter()
+        steps = evidence_steps(options.selected_layers)
         extraction = run_steps(
             inputs,
             steps,
-            ExtractOptions(code_chars=options.code_chars),
-            Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir),
-            jobs=options.jobs,
+            extract_options,
+            staging,
+            workers=options.jobs - 1 if options.jobs > 1 else 0,
             chunk_files=options.chunk_files,
-            on_progress=progress,
+            on_progress=_counter("extract", len(inputs), on_progress),
         )
-        # The resolver child reads the facts from the workers' files and works while
-        # this process commits the evidence and builds the rest of the graph.
-        resolver = start_resolver(extraction.fact_files, extra_roots=options.extra_roots)
         repository = collect_scip(
             options.scip if "scip" in options.selected_layers else None,
             root=root,
@@ -245,7 +251,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     for run in (before, after):
         timings.update({f"pass:{name}": seconds for name, seconds in run.seconds.items()})
         tables.update({name: table for name, table in run.tables.items() if name in PERSISTED})
-    errors = _errors_table(scanned, [*extraction.errors, *repository.errors, *program.errors])
+    errors = _errors_table(scanned, [*facts.errors, *extraction.errors, *repository.errors, *program.errors])
     tables[ERRORS.name] = errors
     timings["graph_resolution"] = time.perf_counter() - phase
 
@@ -265,9 +271,10 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     errors_by_layer = _count(errors, "layer")
     versions: dict[str, int] = {layer.name: layer.version for layer in LAYERS}
     versions.update(RESOLVE_STEP_VERSIONS)
+    seconds = {**extraction.seconds, **facts.seconds}
     layer_runs = [
-        LayerRun(step.name, versions[step.name], round(extraction.seconds.get(step.name, 0.0), 3))
-        for step in steps
+        LayerRun(step.name, versions[step.name], round(seconds.get(step.name, 0.0), 3))
+        for step in (*steps, *FACT_STEPS)
     ]
     if "scip" in options.selected_layers:
         layer_runs.append(LayerRun("scip", SCIP_VERSION, round(repository.seconds, 3)))
@@ -323,6 +330,20 @@ class _SourcesByPath(Mapping[str, SourceFile]):
 
     def __len__(self) -> int:
         return len(self._files)
+
+
+def _counter(phase: str, total: int, on_progress: ProgressCallback | None) -> Callable[[int], None]:
+    """A per-chunk callback reporting ``phase`` progress as files done of ``total``."""
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress is not None:
+            on_progress(phase, done, total)
+
+    advance(0)
+    return advance
 
 
 def _count_by(session: SessionContext, table: str, column: str) -> dict[str, int]:

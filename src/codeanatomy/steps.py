@@ -1,7 +1,9 @@
-"""The per-file steps a build runs in its workers: the selected evidence layers, then resolution.
+"""The per-file steps a build runs in its workers: the resolver's facts, the evidence layers.
 
-Name binding and the resolver's fact collection are per-file resolution work that
-read the same cached ast index as the ast layer, so they run in the same worker pass.
+A build runs them in two passes over the files: first :data:`FACT_STEPS` (the
+whole-program resolver's facts, so the resolver can start as early as it can), then
+:func:`evidence_steps`, the selected evidence layers and name binding, while the
+resolver works.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from codeanatomy.resolve.facts import collect_facts
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 
-__all__ = ["RESOLVE_STEP_TABLES", "RESOLVE_STEP_VERSIONS", "file_steps"]
+__all__ = ["FACT_STEPS", "RESOLVE_STEP_TABLES", "RESOLVE_STEP_VERSIONS", "evidence_steps", "file_steps"]
 
 
 def bind_names(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
@@ -30,12 +32,17 @@ def gather_facts(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     return LayerOutput(facts=(collect_facts(source),))
 
 
-RESOLVE_STEPS: Final = (FileStep("bindings", bind_names), FileStep("resolve_facts", gather_facts))
+FACT_STEPS: Final = (FileStep("resolve_facts", gather_facts),)
 RESOLVE_STEP_VERSIONS: Final = {"bindings": 1, "resolve_facts": 1}
 RESOLVE_STEP_TABLES: Final[tuple[TableSpec, ...]] = BINDING_TABLES
 
 
-def file_steps(layers: Sequence[LayerName]) -> tuple[FileStep, ...]:
-    """Steps for a build running ``layers`` (in canonical layer order), then resolution steps."""
+def evidence_steps(layers: Sequence[LayerName]) -> tuple[FileStep, ...]:
+    """The steps making tables: ``layers`` (in canonical layer order), then name binding."""
     chosen = tuple(FileStep(layer.name, layer.extract) for layer in LAYERS if layer.name in layers)
-    return (*chosen, *RESOLVE_STEPS)
+    return (*chosen, FileStep("bindings", bind_names))
+
+
+def file_steps(layers: Sequence[LayerName]) -> tuple[FileStep, ...]:
+    """Every per-file step of a build running ``layers``: the evidence steps, then the facts."""
+    return (*evidence_steps(layers), *FACT_STEPS)

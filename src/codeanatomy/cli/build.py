@@ -16,6 +16,7 @@ from codeanatomy.manifest import BuildResult
 __all__ = ["build_command"]
 
 _PHASES = {
+    "facts": "collecting facts",
     "extract": "extracting files",
     "syntax": "writing the syntax graph",
     "resolve": "resolving the program",
@@ -26,7 +27,7 @@ _PHASES = {
 def build_command(
     root: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
     out: Annotated[Optional[Path], typer.Option(help="Output location (default <root>/.codeanatomy).")] = None,
-    jobs: Annotated[Optional[int], typer.Option(help="Worker processes (default: all cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Processes to use (default: all cores; 1 runs per-file work in-process).")] = None,
     include: Annotated[Optional[list[str]], typer.Option(help="Glob a file must match (repeatable).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(help="Glob of files to leave out (repeatable).")] = None,
     profile: Annotated[Optional[str], typer.Option(help="fast (default) or full.")] = None,

@@ -116,7 +116,7 @@ def run_steps(
     opts: ExtractOptions,
     staging: Staging,
     *,
-    jobs: int,
+    workers: int,
     chunk_files: int,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExtractionResult:
@@ -128,20 +128,20 @@ def run_steps(
         opts: options passed to every step.
         staging: where to write the tables' Parquet files and the facts (its ``facts``
             directory must exist).
-        jobs: worker processes; 1 runs in this process.
+        workers: worker processes; 0 runs in this process (so does a single chunk).
         chunk_files: files per task sent to a worker.
         on_progress: called with the number of files finished by each completed chunk.
     """
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
     done: dict[int, _ChunkResult] = {}
-    if jobs <= 1 or len(chunks) <= 1:
+    if workers == 0 or len(chunks) <= 1:
         for number, chunk in enumerate(chunks):
             done[number] = _run_chunk(steps, opts, staging, number, chunk)
             if on_progress is not None:
                 on_progress(len(chunk))
     else:
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {
                 pool.submit(_run_chunk, steps, opts, staging, number, chunk): number
                 for number, chunk in enumerate(chunks)
