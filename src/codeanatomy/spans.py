@@ -75,19 +75,23 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
     """
     head = "".join(f"{p}|" for p in prefix if p is not None)
     md5 = hashlib.md5
-    out: list[str] = []
-    append = out.append
     present = [column for column in columns if any(p is not None for p in column)]
+    escaped = head.replace("%", "%%")
     if present and not any(None in column for column in present):
         # Fast path: no part is skipped, so one format string renders every row.
-        template = head.replace("%", "%%") + "|".join(["%s"] * len(present))
-        for row in zip(*present, strict=True):
-            text = template % row
-            append(md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS])
-        return out
+        template = escaped + "|".join(["%s"] * len(present))
+        return [
+            md5((template % row).encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
+            for row in zip(*present, strict=True)
+        ]
+    # Skipped parts vanish from the text, so the format string depends only on how
+    # many parts a row has.
+    templates = [escaped[:-1], *(escaped + "|".join(["%s"] * n) for n in range(1, len(present) + 1))]
+    out: list[str] = []
+    append = out.append
     for row in zip(*columns, strict=True):
-        parts = [str(p) for p in row if p is not None]
-        text = head + "|".join(parts) if parts else head[:-1]
+        parts = tuple(p for p in row if p is not None)
+        text = templates[len(parts)] % parts
         append(md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS])
     return out
 
@@ -246,12 +250,14 @@ class SourceLines:
         ([1, 2], [0, 1])
         """
         starts = self.line_starts
-        indexes = [bisect_right(starts, offset) - 1 for offset in offsets]
-        lines = [index + 1 if index >= 0 else 1 for index in indexes]
+        # bisect_right gives the 1-based line; 0 only for an offset inside a BOM (line 1).
+        lines = [bisect_right(starts, offset) for offset in offsets]
         cols = [
-            offset - starts[index] if index >= 0 else offset
-            for offset, index in zip(offsets, indexes, strict=True)
+            offset - starts[line - 1] if line else offset
+            for offset, line in zip(offsets, lines, strict=True)
         ]
+        if 0 in lines:
+            lines = [line or 1 for line in lines]
         return lines, cols
 
     def line_col(self, offset: int) -> tuple[int, int]:

@@ -14,13 +14,14 @@ class (CPython < 3.12 gives f-string parts their string's position).
 from __future__ import annotations
 
 import ast
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Final
 
+from codeanatomy.extract._gc import gc_paused
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import ID_HEX_CHARS, stable_id
+from codeanatomy.spans import stable_id, stable_ids
 
 __all__ = ["KIND_OF_AST_TYPE", "AstIndex", "ast_index_of", "index_ast", "node_id"]
 
@@ -104,58 +105,36 @@ _SCALAR_FIELDS: Final = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _TypeInfo:
-    ast_type: str
-    kind: str
-    fields: tuple[str, ...]
-    is_scope: bool
-    has_position: bool
+def _call_name(func: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(func, ast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    if isinstance(func, ast.Name):
+        parts.append(func.id)
+        return ".".join(reversed(parts))
+    return None
 
 
-def _type_info(node_type: type) -> _TypeInfo:
-    order: tuple[str, ...] = _FIELD_ORDER.get(node_type) or node_type._fields  # type: ignore[attr-defined]
-    if node_type in (ast.Constant, ast.MatchSingleton):
-        fields: tuple[str, ...] = ()
-    else:
-        fields = tuple(
-            f
-            for f in order
-            if f not in _SCALAR_FIELDS
-            or node_type in _NAME_LISTS
-            or (f == "name" and node_type.__name__ == "TypeAlias")  # 3.12+: a Name node
-        )
-    return _TypeInfo(
-        ast_type=node_type.__name__,
-        kind=KIND_OF_AST_TYPE.get(node_type, "AST"),
-        fields=fields,
-        is_scope=node_type is ast.Module or issubclass(node_type, _SCOPES),
-        has_position="lineno" in getattr(node_type, "_attributes", ()),
-    )
+def _alias_name(node: ast.alias) -> str:
+    return node.asname or node.name
 
 
-# ``names`` holds aliases (nodes) in imports but plain strings in global/nonlocal.
-_NAME_LISTS: Final = (ast.Import, ast.ImportFrom)
+# The name column of each named ast class, in isinstance order.
+_NAMERS: Final[tuple[tuple[type | tuple[type, ...], Callable[[Any], str | None]], ...]] = (
+    ((ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef), attrgetter("name")),
+    (ast.Name, attrgetter("id")),
+    (ast.Attribute, attrgetter("attr")),
+    (ast.arg, attrgetter("arg")),
+    (ast.alias, _alias_name),
+    (ast.Call, lambda node: _call_name(node.func)),
+    (ast.Lambda, lambda node: "<lambda>"),
+    (ast.keyword, attrgetter("arg")),
+)
 
 
-_TYPE_INFO: Final[dict[type, _TypeInfo]] = {
-    cls: _type_info(cls)
-    for cls in vars(ast).values()
-    if isinstance(cls, type) and issubclass(cls, ast.AST) and cls is not ast.AST
-}
-
-
-def _children(node: ast.AST, fields: tuple[str, ...]) -> list[tuple[str, int | None, ast.AST]]:
-    out: list[tuple[str, int | None, ast.AST]] = []
-    for name in fields:
-        value = getattr(node, name, None)
-        if value is None:
-            continue
-        if type(value) is list:
-            out.extend((name, i, v) for i, v in enumerate(value) if isinstance(v, ast.AST))
-        elif isinstance(value, ast.AST):
-            out.append((name, None, value))
-    return out
+def _ctx_name(node: ast.AST) -> tuple[str | None, str | None]:
+    return type(node.ctx).__name__, None  # type: ignore[attr-defined]
 
 
 def _marker(node: ast.AST) -> tuple[str | None, str | None]:
@@ -170,47 +149,78 @@ def _marker(node: ast.AST) -> tuple[str | None, str | None]:
     return ctx_name, None
 
 
-_HAS_MARKER: Final = (
-    ast.Name, ast.Attribute, ast.Subscript, ast.Starred, ast.List, ast.Tuple,
-    ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.AugAssign, ast.Compare,
-)
+# The ctx and op columns of each ast class holding marker nodes.
+_MARKERS: Final[dict[type, Callable[[Any], tuple[str | None, str | None]]]] = {
+    **dict.fromkeys((ast.Name, ast.Attribute, ast.Subscript, ast.Starred, ast.List, ast.Tuple), _ctx_name),
+    **dict.fromkeys((ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.AugAssign, ast.Compare), _marker),
+}
+
+# How a node's qualname is formed (only nodes of a kind other than ``AST`` have one).
+_QUAL_NONE, _QUAL_MODULE, _QUAL_LAMBDA, _QUAL_SCOPE, _QUAL_ARG, _QUAL_ALIAS = range(6)
 
 
-def _call_name(func: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if isinstance(func, ast.Name):
-        parts.append(func.id)
-        return ".".join(reversed(parts))
-    return None
+@dataclass(frozen=True, slots=True)
+class _TypeInfo:
+    ast_type: str
+    kind: str
+    fields: tuple[str, ...]
+    """Fields that may hold child nodes, last field first (the walk pushes them in reverse)."""
+    is_scope: bool
+    has_position: bool
+    namer: Callable[[Any], str | None] | None
+    marker: Callable[[Any], tuple[str | None, str | None]] | None
+    qual: int
 
 
-def _name_of(node: ast.AST) -> str | None:
-    if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-        return node.name
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    if isinstance(node, ast.arg):
-        return node.arg
-    if isinstance(node, ast.alias):
-        return node.asname or node.name
-    if isinstance(node, ast.Call):
-        return _call_name(node.func)
-    if isinstance(node, ast.Lambda):
-        return "<lambda>"
-    if isinstance(node, ast.keyword):
-        return node.arg
-    return None
+def _type_info(node_type: type) -> _TypeInfo:
+    order: tuple[str, ...] = _FIELD_ORDER.get(node_type) or node_type._fields  # type: ignore[attr-defined]
+    if node_type in (ast.Constant, ast.MatchSingleton):
+        fields: tuple[str, ...] = ()
+    else:
+        fields = tuple(
+            f
+            for f in order
+            if f not in _SCALAR_FIELDS
+            or node_type in _NAME_LISTS
+            or (f == "name" and node_type.__name__ == "TypeAlias")  # 3.12+: a Name node
+        )
+    kind = KIND_OF_AST_TYPE.get(node_type, "AST")
+    is_scope = node_type is ast.Module or issubclass(node_type, _SCOPES)
+    if kind == "AST":
+        qual = _QUAL_NONE
+    elif node_type is ast.Module:
+        qual = _QUAL_MODULE
+    elif node_type is ast.Lambda:
+        qual = _QUAL_LAMBDA
+    elif is_scope:
+        qual = _QUAL_SCOPE
+    elif node_type is ast.arg:
+        qual = _QUAL_ARG
+    elif node_type is ast.alias:
+        qual = _QUAL_ALIAS
+    else:
+        qual = _QUAL_NONE
+    return _TypeInfo(
+        ast_type=node_type.__name__,
+        kind=kind,
+        fields=fields[::-1],
+        is_scope=is_scope,
+        has_position="lineno" in getattr(node_type, "_attributes", ()),
+        namer=next((namer for types, namer in _NAMERS if issubclass(node_type, types)), None),
+        marker=_MARKERS.get(node_type),
+        qual=qual,
+    )
 
 
-_NAMED: Final = (
-    ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.Name, ast.Attribute, ast.arg,
-    ast.alias, ast.Call, ast.Lambda, ast.keyword,
-)
+# ``names`` holds aliases (nodes) in imports but plain strings in global/nonlocal.
+_NAME_LISTS: Final = (ast.Import, ast.ImportFrom)
+
+
+_TYPE_INFO: Final[dict[type, _TypeInfo]] = {
+    cls: _type_info(cls)
+    for cls in vars(ast).values()
+    if isinstance(cls, type) and issubclass(cls, ast.AST) and cls is not ast.AST
+}
 
 
 def _imported_name(alias: ast.alias, statement: ast.AST) -> str:
@@ -230,28 +240,25 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
     ascii_only = source.data.isascii()
     to_offset = lines.from_utf8_col
     line_col = lines.line_col
-    file_id = source.file_id
-    md5 = hashlib.md5
+    module = source.module
+    type_info = _TYPE_INFO
+    node_base = ast.AST
     nodes: list[ast.AST] = []
     rows: list[tuple[object, ...]] = []
-    row_of: dict[int, int] = {}
-    seen: dict[tuple[str, int, int], int] = {}
     lambda_counts: dict[str, int] = {}
     end = len(source.data)
     end_line, end_col = line_col(end)
     bstarts: list[int] = []
     # (node, parent row, field, idx, scope row, qualname prefix, outer scope row, outer prefix)
     stack: list[tuple[ast.AST, int, str | None, int | None, int, str, int, str]] = [
-        (tree, -1, None, None, -1, source.module, -1, source.module)
+        (tree, -1, None, None, -1, module, -1, module)
     ]
     pop = stack.pop
     push = stack.append
     while stack:
         node, parent, field_name, idx, scope, prefix, outer_scope, outer_prefix = pop()
         node_type = type(node)
-        info = _TYPE_INFO[node_type]
-        ast_type = info.ast_type
-        kind = info.kind
+        info = type_info[node_type]
         if info.has_position:
             line = node.lineno  # type: ignore[attr-defined]
             eline = node.end_lineno or line  # type: ignore[attr-defined]
@@ -271,57 +278,77 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
             bstart, bend = _child_extent(node, to_offset, bstarts[parent])
             line, col = line_col(bstart)
             eline, ecol = line_col(bend)
-        key = (ast_type, bstart, bend)
-        ordinal = seen.get(key, 0)
-        seen[key] = ordinal + 1
-        text = f"{file_id}|{kind}|{bstart}|{bend}|{ast_type}|{ordinal}" if ordinal else (
-            f"{file_id}|{kind}|{bstart}|{bend}|{ast_type}"
-        )
-        nid = md5(text.encode(), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
-        name = _name_of(node) if isinstance(node, _NAMED) else None
+        namer = info.namer
+        name = namer(node) if namer is not None else None
         qualname: str | None = None
         child_prefix = prefix
-        if kind != "AST":
-            if node_type is ast.Module:
-                qualname = source.module
-            elif node_type is ast.Lambda:
+        qual = info.qual
+        if qual:
+            if qual == _QUAL_SCOPE:
+                qualname = child_prefix = f"{prefix}.{name}"
+            elif qual == _QUAL_ARG:
+                qualname = f"{prefix}.{name}"
+            elif qual == _QUAL_LAMBDA:
                 number = lambda_counts.get(prefix, 0) + 1
                 lambda_counts[prefix] = number
                 qualname = child_prefix = f"{prefix}.<lambda{number}>"
-            elif info.is_scope:
-                qualname = child_prefix = f"{prefix}.{name}"
-            elif node_type is ast.arg:
-                qualname = f"{prefix}.{name}"
-            elif node_type is ast.alias:
+            elif qual == _QUAL_ALIAS:
                 qualname = _imported_name(node, nodes[parent])  # type: ignore[arg-type]
+            else:
+                qualname = module
         row = len(nodes)
-        row_of[id(node)] = row
         nodes.append(node)
         bstarts.append(bstart)
-        ctx, op = _marker(node) if isinstance(node, _HAS_MARKER) else (None, None)
+        marker = info.marker
+        ctx, op = marker(node) if marker is not None else (None, None)
         rows.append(
-            (nid, kind, ast_type, bstart, bend, line, col, eline, ecol, name, qualname,
+            (info.kind, info.ast_type, bstart, bend, line, col, eline, ecol, name, qualname,
              parent, field_name, idx, scope if scope >= 0 else row, ctx, op)
         )
-        if not info.fields:
-            continue
-        inner = (row, child_prefix) if info.is_scope else None
-        for child_field, child_idx, child in reversed(_children(node, info.fields)):
+        for child_field in info.fields:
+            value = getattr(node, child_field, None)
+            if value is None:
+                continue
             # Decorators, defaults, annotations and bases run in the enclosing scope;
             # parameters and bodies belong to the definition's own scope.
-            if inner is not None:
+            if info.is_scope:
                 if child_field in _INNER_FIELDS:
-                    push((child, row, child_field, child_idx, row, child_prefix, scope, prefix))
+                    context = (row, child_prefix, scope, prefix)
                 else:
-                    push((child, row, child_field, child_idx, scope, prefix, scope, prefix))
+                    context = (scope, prefix, scope, prefix)
             elif node_type is ast.arg or (
                 node_type is ast.arguments and child_field in _OUTER_ARGUMENT_FIELDS
             ):
-                push((child, row, child_field, child_idx, outer_scope, outer_prefix, outer_scope, outer_prefix))
+                context = (outer_scope, outer_prefix, outer_scope, outer_prefix)
             else:
-                push((child, row, child_field, child_idx, scope, prefix, outer_scope, outer_prefix))
-    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(17)]
-    return AstIndex(tree, nodes, *columns, row_of=row_of)  # type: ignore[misc, arg-type]
+                context = (scope, prefix, outer_scope, outer_prefix)
+            if type(value) is list:
+                for child_idx in range(len(value) - 1, -1, -1):
+                    child = value[child_idx]
+                    if isinstance(child, node_base):
+                        push((child, row, child_field, child_idx, *context))
+            elif isinstance(value, node_base):
+                push((value, row, child_field, None, *context))
+    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(16)]
+    kinds, ast_types, bstart_column, bend_column = columns[:4]
+    node_ids = stable_ids((source.file_id,), kinds, bstart_column, bend_column, ast_types,
+                          _ordinals(ast_types, bstart_column, bend_column))
+    row_of = dict(zip(map(id, nodes), range(len(nodes))))
+    return AstIndex(tree, nodes, node_ids, *columns, row_of=row_of)  # type: ignore[misc, arg-type]
+
+
+def _ordinals(ast_types: list[str], bstarts: list[int], bends: list[int]) -> list[int | None]:
+    """ID discriminator: ``None`` for the first node of an (ast class, span), then 1, 2, ..."""
+    keys = list(zip(ast_types, bstarts, bends, strict=True))
+    if len(set(keys)) == len(keys):
+        return [None] * len(keys)
+    seen: dict[tuple[str, int, int], int] = {}
+    ordinals: list[int | None] = []
+    for key in keys:
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
+        ordinals.append(ordinal or None)
+    return ordinals
 
 
 def _child_extent(node: ast.AST, to_offset: Callable[[int, int], int], fallback: int) -> tuple[int, int]:
@@ -349,6 +376,7 @@ def ast_index_of(source: SourceFile) -> AstIndex:
     """
     cached = source.cache.get("ast_index")
     if not isinstance(cached, AstIndex):
-        cached = index_ast(source, source.parse_ast())
+        with gc_paused():
+            cached = index_ast(source, source.parse_ast())
         source.cache["ast_index"] = cached
     return cached

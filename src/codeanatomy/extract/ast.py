@@ -88,16 +88,13 @@ def _code_column(source: SourceFile, index: AstIndex, limit: int) -> list[str]:
 
 
 def _edges(file_id: str, index: AstIndex) -> pa.Table:
-    rows = range(1, len(index.nodes))
     ids = index.node_id
-    parent = index.parent
-    src = [ids[parent[r]] for r in rows]
-    dst = [ids[r] for r in rows]
+    count = len(ids) - 1
     return AST_EDGES.from_columns(
         {
-            "file_id": [file_id] * len(dst),
-            "src": src,
-            "dst": dst,
+            "file_id": [file_id] * count,
+            "src": [ids[parent] for parent in index.parent[1:]],
+            "dst": ids[1:],
             "field": index.field_name[1:],
             "idx": index.idx[1:],
         }
@@ -124,8 +121,10 @@ def _props(file_id: str, index: AstIndex) -> pa.Table:
         values.append(str(value))
 
     kinds = index.kind
-    for row, node in enumerate(index.nodes):
+    nodes = index.nodes
+    for row in [row for row, kind in enumerate(kinds) if kind != "AST"]:
         kind = kinds[row]
+        node = nodes[row]
         if kind == "FUNCTION":
             add(row, "is_async", isinstance(node, ast.AsyncFunctionDef))
             add(row, "is_lambda", isinstance(node, ast.Lambda))
