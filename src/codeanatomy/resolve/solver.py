@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
-from codeanatomy.resolve.facts import ClassFact, FunctionFact, ModuleFacts
+from codeanatomy.resolve.facts import ClassFact, FunctionFact, ModuleFacts, ParamFact
 from codeanatomy.resolve.hierarchy import OBJECT, c3_mro
 from codeanatomy.resolve.modules import ImportTarget, ModuleIndex
 
@@ -74,6 +74,32 @@ class _Call:
     kwargs: tuple
     kind: str
     targets: set = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How a function takes its arguments, worked out once per function."""
+
+    positional: list[ParamFact]
+    vararg: ParamFact | None
+    kwarg: ParamFact | None
+    by_name: dict[str, ParamFact]
+    defaults: tuple[ParamFact, ...]
+    star_tuple: tuple
+    star_dict: tuple
+
+    @staticmethod
+    def of(fn: FunctionFact) -> _Layout:
+        params = fn.params
+        return _Layout(
+            positional=[p for p in params if p.kind in {"posonly", "regular"}],
+            vararg=next((p for p in params if p.kind == "vararg"), None),
+            kwarg=next((p for p in params if p.kind == "kwarg"), None),
+            by_name={p.name: p for p in params if p.kind in {"regular", "kwonly"}},
+            defaults=tuple(p for p in params if p.has_default and p.default_node_id),
+            star_tuple=("L", "tuple", f"*{fn.node_id}"),
+            star_dict=("L", "dict", f"**{fn.node_id}"),
+        )
 
 
 def _widen(value: tuple, kinds: frozenset[str]) -> tuple:
@@ -153,7 +179,7 @@ class Solver:
         self._param0_cache: dict[tuple, bool] = {}
         self._mro_reader_sets: dict[str, tuple] = {}
         self._lookup_plans: dict[tuple[str, str], tuple] = {}
-        self._slot_sets: dict[tuple, tuple[int, list[tuple[set, set]]]] = {}
+        self._layouts: dict[str, _Layout] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
                 continue
@@ -289,14 +315,7 @@ class Solver:
                     self._widen_key(key, current, counts)
                     before = -1
         if len(current) != before:
-            readers = self.readers.get(key)
-            if readers:
-                queued = self.queued
-                append = self.queue.append
-                for reader in readers:
-                    if not queued[reader]:
-                        queued[reader] = True
-                        append(reader)
+            self._wake(key)
 
     def _widen_key(self, key: object, current: set, counts: tuple[int, int]) -> None:
         kinds = frozenset(k for k, n, limit in (("K", counts[0], _LITERALS), ("X", counts[1], _EXTERNALS)) if n > limit)
@@ -716,42 +735,50 @@ class Solver:
         return out
 
     def all_elements(self, container: tuple) -> set:
-        # Inlined ``read`` calls: the same keys are registered in the same order.
-        # The (readers, values) sets of the slots are cached per container while its
-        # slot set keeps its size: slot sets only grow (they are never widened), so
-        # the same size means the same slots in the same iteration order, and the
-        # set objects of a key are never replaced.
-        readers, vals, cur = self.readers, self.vals, self.cur
-        key = ("S", container, "*")
-        readers[key].add(cur)
-        out = set(vals.get(key, _EMPTY))
-        key = ("slots", container)
-        readers[key].add(cur)
-        slots = vals.get(key)
-        if not slots:
-            return out
-        cached = self._slot_sets.get(container)
-        if cached is None or cached[0] != len(slots):
-            pairs = []
-            for slot in slots:
-                key = ("S", container, slot)
-                pairs.append((readers[key], vals.get(key)))
-            if any(values is None for _, values in pairs):
-                for slot_readers, values in pairs:
-                    slot_readers.add(cur)
-                    if values:
-                        out |= values
-                return out
-            cached = self._slot_sets[container] = (len(slots), pairs)
-        for slot_readers, values in cached[1]:
-            slot_readers.add(cur)
-            if values:
-                out |= values
-        return out
+        """Values of every slot of ``container`` (kept up to date by :meth:`store_slot`).
+
+        The set returned is the solver's own: callers read it, they never change it.
+        """
+        key = ("E", container)
+        self.readers[key].add(self.cur)
+        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
 
     def store_slot(self, container: tuple, slot: object, values: Iterable) -> None:
+        """Add ``values`` to a slot of ``container``, and to the union of its slots."""
         self.add(("slots", container), (slot,))
-        self.add(("S", container, slot), values)
+        key = ("S", container, slot)
+        current = self.vals.get(key)
+        before = -1 if current is None else len(current)
+        widened = key in self.widened
+        self.add(key, values)
+        current = self.vals[key]
+        if len(current) == before and widened == (key in self.widened):
+            return
+        elements_key = ("E", container)
+        elements = self.vals.get(elements_key)
+        if elements is None:
+            elements = self.vals[elements_key] = set()
+        size = len(elements)
+        if widened == (key in self.widened):
+            elements |= current
+        else:
+            # The slot's literals just became their types: the union loses them too.
+            elements.clear()
+            for each in self.vals[("slots", container)]:
+                elements |= self.vals.get(("S", container, each), _EMPTY)
+            size = -1
+        if len(elements) != size:
+            self._wake(elements_key)
+
+    def _wake(self, key: object) -> None:
+        readers = self.readers.get(key)
+        if readers:
+            queued = self.queued
+            append = self.queue.append
+            for reader in readers:
+                if not queued[reader]:
+                    queued[reader] = True
+                    append(reader)
 
     def iterate(self, value: tuple) -> set:
         """Elements produced by iterating ``value``."""
@@ -1056,22 +1083,24 @@ class Solver:
                 elif fn.method_kind == "classmethod":
                     self._bind_receiver(fid, ("C", cid))
 
+    def _layout(self, fid: str) -> _Layout | None:
+        layout = self._layouts.get(fid)
+        if layout is None and fid in self.funcs:
+            layout = self._layouts[fid] = _Layout.of(self.funcs[fid])
+        return layout
+
     def run_bind(self, call: _Call, fid: str, shift: int, arg_exprs: tuple | None = None) -> None:
         """Bind the call's arguments to the parameters of ``fid``."""
-        fn = self.funcs.get(fid)
-        if fn is None:
+        layout = self._layout(fid)
+        if layout is None:
             return
-        positional = [p for p in fn.params if p.kind in {"posonly", "regular"}]
-        vararg = next((p for p in fn.params if p.kind == "vararg"), None)
-        kwarg = next((p for p in fn.params if p.kind == "kwarg"), None)
-        by_name = {p.name: p for p in fn.params if p.kind in {"regular", "kwonly"}}
+        positional, vararg, kwarg, by_name = layout.positional, layout.vararg, layout.kwarg, layout.by_name
         record = arg_exprs is None
         args = call.args if arg_exprs is None else tuple((e, False, None) for e in arg_exprs)
         position = shift
         unknown_position = False
         bound: set[str] = set()
-        star_tuple = ("L", "tuple", f"*{fid}")
-        star_dict = ("L", "dict", f"**{fid}")
+        star_tuple, star_dict = layout.star_tuple, layout.star_dict
         if vararg is not None:
             self.add(vararg.var, (star_tuple,))
         if kwarg is not None:
@@ -1133,8 +1162,8 @@ class Solver:
                     self.bindings.add((node_id, kwarg.node_id, call.node_id, "keyword"))
         if record:
             skip = positional[:shift]
-            for p in fn.params:
-                if p.has_default and p.name not in bound and p not in skip and p.default_node_id:
+            for p in layout.defaults:
+                if p.name not in bound and p not in skip:
                     self.bindings.add((p.default_node_id, p.node_id, call.node_id, "default"))
 
     def _callback(self, index: int, call: _Call, funcs: set, arg_exprs: tuple) -> set:
