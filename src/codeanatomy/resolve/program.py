@@ -47,9 +47,15 @@ class _Externals:
     def __init__(self, env: PythonEnvironment) -> None:
         self.env = env
         self.rows: dict[str, tuple[str, str, str | None, str]] = {}
+        self._seen: dict[tuple, tuple[str, str, str] | None] = {}
 
     def add(self, value: tuple) -> tuple[str, str, str] | None:
         """(external_id, qualname, pycg name) of an external value, registering it."""
+        if value not in self._seen:
+            self._seen[value] = self._register(value)
+        return self._seen[value]
+
+    def _register(self, value: tuple) -> tuple[str, str, str] | None:
         tag = value[0]
         if tag == "X":
             qualname = pycg = value[1]
@@ -61,9 +67,14 @@ class _Externals:
         else:
             return None
         ext = external_id(qualname)
-        if ext not in self.rows:
+        known = self.rows.get(ext)
+        if known is None:
             origin, dist = self.env.origin(qualname)
             self.rows[ext] = (qualname, origin, dist, pycg)
+        elif pycg < known[3]:
+            # ``builtins.len`` is met as a builtin and as an attribute of the module:
+            # the row keeps the lesser PyCG name, whichever came first.
+            self.rows[ext] = (*known[:3], pycg)
         return ext, qualname, pycg
 
     def table(self) -> pa.Table:
@@ -171,7 +182,7 @@ def _call_edges(solver: Solver, externals: _Externals, names: _Names) -> pa.Tabl
         cols["confidence"].append(1.0 if kind == "CLASS" else round(1.0 / n, 4))
         cols["caller_pycg"].append(names.of(edge.caller_id))
         cols["callee_pycg"].append(pycg)
-    return T.CALL_EDGES.from_columns(cols)
+    return _sorted(T.CALL_EDGES.from_columns(cols))
 
 
 def _resolved_imports(facts: Sequence[ModuleFacts], solver: Solver, imports: dict, externals: _Externals) -> pa.Table:
@@ -215,9 +226,14 @@ def _resolved_imports(facts: Sequence[ModuleFacts], solver: Solver, imports: dic
     return T.RESOLVED_IMPORTS.from_columns(cols)
 
 
+def _sorted(table: pa.Table) -> pa.Table:
+    """``table`` ordered by all its columns: the same rows whatever order they were found in."""
+    return table.sort_by([(name, "ascending") for name in table.column_names])
+
+
 def _parameter_bindings(solver: Solver) -> pa.Table:
-    rows = sorted(solver.bindings)
-    return T.PARAMETER_BINDINGS.from_columns(
+    rows = list(solver.bindings)
+    table = T.PARAMETER_BINDINGS.from_columns(
         {
             "argument_node_id": [r[0] for r in rows],
             "parameter_node_id": [r[1] for r in rows],
@@ -225,13 +241,15 @@ def _parameter_bindings(solver: Solver) -> pa.Table:
             "kind": [r[3] for r in rows],
         }
     )
+    return _sorted(table)
 
 
 def _attribute_targets(solver: Solver) -> pa.Table:
-    rows = sorted(solver.attribute_targets)
-    return T.ATTRIBUTE_TARGETS.from_columns(
+    rows = list(solver.attribute_targets)
+    table = T.ATTRIBUTE_TARGETS.from_columns(
         {"node_id": [r[0] for r in rows], "target_node_id": [r[1] for r in rows], "method": [r[2] for r in rows]}
     )
+    return _sorted(table)
 
 
 def _callgraph_nodes(facts: Sequence[ModuleFacts], solver: Solver) -> pa.Table:

@@ -1561,8 +1561,5 @@ class Solver:
     # ---- results -----------------------------------------------------------------------------
 
     def result_edges(self) -> list[Edge]:
-        """Every resolved call edge, in a deterministic order."""
-        return [
-            Edge(node, caller, callee, via, method)
-            for (node, caller, callee, via), method in sorted(self.edges.items(), key=lambda kv: repr(kv[0]))
-        ]
+        """Every resolved call edge, in the order the solver found them."""
+        return [Edge(node, caller, callee, via, method) for (node, caller, callee, via), method in self.edges.items()]
