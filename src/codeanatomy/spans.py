@@ -26,7 +26,6 @@ function as a DataFusion SQL expression so relational passes make identical IDs.
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate
@@ -36,6 +35,7 @@ __all__ = [
     "ID_HEX_CHARS",
     "SourceLines",
     "file_id_for",
+    "ordinals",
     "stable_id",
     "stable_id_sql",
     "stable_ids",
@@ -44,7 +44,6 @@ __all__ = [
 ID_HEX_CHARS: Final = 20
 """Length of every ID: the first 20 hex digits (80 bits) of an MD5 digest."""
 
-_NEWLINE = re.compile(rb"\r\n|\r|\n")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -93,6 +92,24 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
         parts = tuple(p for p in row if p is not None)
         text = templates[len(parts)] % parts
         append(md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS])
+    return out
+
+
+def ordinals(*columns: Sequence[object]) -> list[int | None]:
+    """ID discriminators of rows keyed by ``columns``: ``None`` for a key's first row, then 1, 2, ...
+
+    >>> ordinals(["a", "b", "a", "a"], [1, 1, 1, 1])
+    [None, None, 1, 2]
+    """
+    count = len(columns[0]) if columns else 0
+    if len(set(zip(*columns, strict=True))) == count:
+        return [None] * count
+    seen: dict[tuple[object, ...], int] = {}
+    out: list[int | None] = []
+    for key in zip(*columns, strict=True):
+        ordinal = seen.get(key, 0)
+        seen[key] = ordinal + 1
+        out.append(ordinal or None)
     return out
 
 
@@ -147,8 +164,12 @@ class SourceLines:
         self._encoding = encoding
         self._utf8 = encoding.replace("_", "-").lower() in {"utf-8", "utf8", "utf-8-sig"}
         start = len(_BOM) if self.bom else 0
-        starts = [start]
-        starts.extend(m.end() for m in _NEWLINE.finditer(data, start))
+        # bytes.splitlines breaks at exactly \n, \r\n and \r; the running sum of the
+        # lines' lengths is where each next line starts (the last sum is the end of data,
+        # a line start only after a final newline).
+        starts = list(accumulate(map(len, data[start:].splitlines(keepends=True)), initial=start))
+        if len(starts) > 1 and not data.endswith((b"\n", b"\r")):
+            starts.pop()
         self.line_starts: list[int] = starts
         self._ascii = data.isascii()
         self._line_cache: dict[int, tuple[bytes, str]] = {}

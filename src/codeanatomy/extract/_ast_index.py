@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from codeanatomy.extract._gc import gc_paused
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_id, stable_ids
+from codeanatomy.spans import ordinals, stable_id, stable_ids
 
 __all__ = ["KIND_OF_AST_TYPE", "AstIndex", "ast_index_of", "index_ast", "node_id"]
 
@@ -313,42 +313,28 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
             # parameters and bodies belong to the definition's own scope.
             if info.is_scope:
                 if child_field in _INNER_FIELDS:
-                    context = (row, child_prefix, scope, prefix)
+                    in_scope, in_prefix, out_scope, out_prefix = row, child_prefix, scope, prefix
                 else:
-                    context = (scope, prefix, scope, prefix)
+                    in_scope, in_prefix, out_scope, out_prefix = scope, prefix, scope, prefix
             elif node_type is ast.arg or (
                 node_type is ast.arguments and child_field in _OUTER_ARGUMENT_FIELDS
             ):
-                context = (outer_scope, outer_prefix, outer_scope, outer_prefix)
+                in_scope, in_prefix, out_scope, out_prefix = outer_scope, outer_prefix, outer_scope, outer_prefix
             else:
-                context = (scope, prefix, outer_scope, outer_prefix)
+                in_scope, in_prefix, out_scope, out_prefix = scope, prefix, outer_scope, outer_prefix
             if type(value) is list:
                 for child_idx in range(len(value) - 1, -1, -1):
                     child = value[child_idx]
                     if isinstance(child, node_base):
-                        push((child, row, child_field, child_idx, *context))
+                        push((child, row, child_field, child_idx, in_scope, in_prefix, out_scope, out_prefix))
             elif isinstance(value, node_base):
-                push((value, row, child_field, None, *context))
+                push((value, row, child_field, None, in_scope, in_prefix, out_scope, out_prefix))
     columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(16)]
     kinds, ast_types, bstart_column, bend_column = columns[:4]
     node_ids = stable_ids((source.file_id,), kinds, bstart_column, bend_column, ast_types,
-                          _ordinals(ast_types, bstart_column, bend_column))
+                          ordinals(ast_types, bstart_column, bend_column))
     row_of = dict(zip(map(id, nodes), range(len(nodes))))
     return AstIndex(tree, nodes, node_ids, *columns, row_of=row_of)  # type: ignore[misc, arg-type]
-
-
-def _ordinals(ast_types: list[str], bstarts: list[int], bends: list[int]) -> list[int | None]:
-    """ID discriminator: ``None`` for the first node of an (ast class, span), then 1, 2, ..."""
-    keys = list(zip(ast_types, bstarts, bends, strict=True))
-    if len(set(keys)) == len(keys):
-        return [None] * len(keys)
-    seen: dict[tuple[str, int, int], int] = {}
-    ordinals: list[int | None] = []
-    for key in keys:
-        ordinal = seen.get(key, 0)
-        seen[key] = ordinal + 1
-        ordinals.append(ordinal or None)
-    return ordinals
 
 
 def _child_extent(node: ast.AST, to_offset: Callable[[int, int], int], fallback: int) -> tuple[int, int]:

@@ -30,7 +30,7 @@ from codeanatomy.extract._definitions import definitions_spec
 from codeanatomy.extract._tree_sitter_definitions import definition_columns
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_ids
+from codeanatomy.spans import ordinals, stable_ids
 
 __all__ = [
     "LAYER",
@@ -238,7 +238,7 @@ def _walk(
     bstarts = lines.from_utf8_offsets(starts)
     bends = lines.from_utf8_offsets(ends)
     node_ids = stable_ids(
-        (source.file_id, "ts"), types, bstarts, bends, _ordinals(types, bstarts, bends)
+        (source.file_id, "ts"), types, bstarts, bends, ordinals(types, bstarts, bends)
     )
     if count:
         idxs[0] = None  # the module has no parent
@@ -265,20 +265,6 @@ def _walk(
         "has_error": has_error,
     }
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
-
-
-def _ordinals(types: list[str], bstarts: list[int], bends: list[int]) -> list[int | None]:
-    """ID discriminator: ``None`` for the first node of a (type, span), then 1, 2, ..."""
-    keys = list(zip(types, bstarts, bends, strict=True))
-    if len(set(keys)) == len(keys):
-        return [None] * len(keys)
-    seen: dict[tuple[str, int, int], int] = {}
-    ordinals: list[int | None] = []
-    for key in keys:
-        ordinal = seen.get(key, 0)
-        seen[key] = ordinal + 1
-        ordinals.append(ordinal or None)
-    return ordinals
 
 
 def _error_columns(
