@@ -175,7 +175,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             chunk_files=options.chunk_files,
             on_progress=_counter("facts", len(inputs), on_progress),
         )
-        resolver = start_resolver(facts.fact_files, extra_roots=options.extra_roots)
+        resolver = start_resolver(facts.fact_files, workdir=run_dir / "resolve", extra_roots=options.extra_roots)
         timings["facts"] = time.perf_counter() - phase
 
         phase = time.perf_counter()
@@ -235,6 +235,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         if resolver is not None:
             resolver.close()
         shutil.rmtree(facts_dir, ignore_errors=True)
+        shutil.rmtree(run_dir / "resolve", ignore_errors=True)
     timings["resolve_wait"] = time.perf_counter() - phase
     timings["resolve_program"] = resolver.seconds
 

@@ -5,71 +5,69 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
-
 from codeanatomy.resolve import isolated
-from codeanatomy.resolve.program import ResolveResult, resolve_program
+from codeanatomy.resolve.program import resolve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
 from tests.resolve._programs import facts_of
 
-
-def _report_hash_seed(fact_files: Sequence[Path], extra_roots: Sequence[str]) -> ResolveResult:
-    seed = os.environ.get("PYTHONHASHSEED", "")
-    error = isolated.FileError("", "resolve", "Seed", f"{seed}|{sys.flags.hash_randomization}")
-    return ResolveResult({spec.name: spec.empty() for spec in RESOLVE_TABLES}, (error,))
-
-
-def _die(fact_files: Sequence[Path], extra_roots: Sequence[str]) -> ResolveResult:
-    os.kill(os.getpid(), signal.SIGKILL)
-    raise AssertionError("unreachable")
+_PROGRAM = {
+    "pkg/__init__.py": "from pkg.util import helper\n",
+    "pkg/util.py": "def helper():\n    return 1\n",
+    "main.py": "from pkg import helper\n\ndef run():\n    return helper()\n",
+}
 
 
-def test_child_runs_with_a_fixed_hash_seed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(isolated, "_resolve_files", _report_hash_seed)
-    monkeypatch.setenv("PYTHONHASHSEED", "random")
-    result = isolated.resolve_isolated([])
-    assert result.errors[0].message == "0|0"
-    assert os.environ["PYTHONHASHSEED"] == "random"  # the parent's environment is restored
-
-
-def test_a_dead_resolver_is_an_error_row_and_empty_tables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(isolated, "_resolve_files", _die)
-    result = isolated.resolve_isolated([])
-    assert [(e.layer, e.error_type) for e in result.errors] == [("resolve", "ResolverDied")]
-    assert set(result.tables) == {spec.name for spec in RESOLVE_TABLES}
-    assert all(table.num_rows == 0 for table in result.tables.values())
-
-
-def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path) -> None:
-    facts = facts_of(
-        {
-            "pkg/__init__.py": "from pkg.util import helper\n",
-            "pkg/util.py": "def helper():\n    return 1\n",
-            "main.py": "from pkg import helper\n\ndef run():\n    return helper()\n",
-        }
-    )
+def _fact_files(tmp_path: Path) -> list[Path]:
+    facts = facts_of(_PROGRAM)
     files = []
     for number, chunk in enumerate((facts[:1], facts[1:])):
         files.append(tmp_path / f"facts-{number}.pickle")
         files[-1].write_bytes(pickle.dumps(chunk))
-    in_child = isolated.start_resolver(files).result()
-    in_process = resolve_program(facts)
+    return files
+
+
+def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path) -> None:
+    resolver = isolated.start_resolver(_fact_files(tmp_path), workdir=tmp_path / "work")
+    in_child = resolver.result()
+    in_process = resolve_program(facts_of(_PROGRAM))
+    assert in_child.errors == ()
+    assert resolver.seconds > 0
     assert in_child.tables["call_edges"].num_rows == 1
     for spec in RESOLVE_TABLES:
         assert in_child.tables[spec.name].equals(in_process.tables[spec.name]), spec.name
 
 
-def _raise(fact_files: Sequence[Path], extra_roots: Sequence[str]) -> ResolveResult:
-    raise MemoryError("no room for the points-to sets")
+def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None:
+    (tmp_path / "fact-files.txt").write_text("")
+    env = {**os.environ, "PYTHONHASHSEED": "random"}
+    done = subprocess.run(
+        [sys.executable, "-m", "codeanatomy.resolve.isolated", str(tmp_path)], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "PYTHONHASHSEED=0" in done.stderr
+    assert not (tmp_path / "result.json").exists()
 
 
-def test_a_failing_resolver_is_an_error_row_and_empty_tables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(isolated, "_resolve_files", _raise)
-    result = isolated.resolve_isolated([])
-    assert [(e.layer, e.error_type) for e in result.errors] == [("resolve", "MemoryError")]
-    assert "no room for the points-to sets" in result.errors[0].message
+def test_a_dead_resolver_is_an_error_row_and_empty_tables(tmp_path: Path) -> None:
+    facts = tmp_path / "facts-0.pickle"
+    facts.write_bytes(pickle.dumps(facts_of(_PROGRAM)))
+    resolver = isolated.start_resolver([facts], workdir=tmp_path / "work")
+    os.kill(resolver.pid, signal.SIGKILL)
+    result = resolver.result()
+    assert [(e.layer, e.error_type) for e in result.errors] == [("resolve", "ResolverDied")]
+    assert "exit code -9" in result.errors[0].message
+    assert set(result.tables) == {spec.name for spec in RESOLVE_TABLES}
+    assert all(table.num_rows == 0 for table in result.tables.values())
+
+
+def test_a_failing_resolver_is_an_error_row_and_empty_tables(tmp_path: Path) -> None:
+    broken = tmp_path / "facts-0.pickle"
+    broken.write_bytes(b"not a pickle")
+    result = isolated.resolve_isolated([broken], workdir=tmp_path / "work")
+    assert [(e.layer, e.error_type) for e in result.errors] == [("resolve", "UnpicklingError")]
+    assert "the resolver failed" in result.errors[0].message
     assert all(table.num_rows == 0 for table in result.tables.values())

@@ -3,24 +3,30 @@
 The solver bounds the values a variable may hold (so real code finishes); which values
 a saturated variable keeps depends on the order the worklist meets them, and that order
 follows set iteration over strings, which Python randomises per process. Running the
-resolver in a child started with ``PYTHONHASHSEED=0`` makes the result a function of
-the input alone: the same facts give the same tables in every build, on every machine
-with the same Python.
+resolver in a child interpreter started with ``PYTHONHASHSEED=0`` makes the result a
+function of the input alone: the same facts give the same tables in every build, on
+every machine with the same Python.
 
-The child reads the facts straight from the pickle files the extraction workers wrote
-(the driver never loads them), and runs in the background: :func:`start_resolver`
-returns at once, so the driver can build the rest of the graph meanwhile.
+The child is ``python -m codeanatomy.resolve.isolated WORKDIR``: it reads the facts
+straight from the pickle files the extraction workers wrote (listed in the work
+directory; the driver never loads them) and writes each table there as an Arrow IPC
+file, then ``result.json`` (errors, seconds). :func:`start_resolver` returns at once, so the driver builds the rest
+of the graph meanwhile; a child that dies or fails becomes one error row.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import argparse
 import os
 import pickle
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from collections.abc import Sequence
 from pathlib import Path
+
+import msgspec
+import pyarrow as pa
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve.facts import ModuleFacts
@@ -30,25 +36,14 @@ from codeanatomy.resolve.tables import RESOLVE_TABLES
 __all__ = ["HASH_SEED", "RunningResolver", "resolve_isolated", "start_resolver"]
 
 HASH_SEED = "0"
-
-_Resolve = Callable[[Sequence[Path], Sequence[str]], ResolveResult]
-
-
-def _resolve_files(fact_files: Sequence[Path], extra_roots: Sequence[str]) -> ResolveResult:
-    facts: list[ModuleFacts] = []
-    for path in fact_files:
-        facts.extend(pickle.loads(Path(path).read_bytes()))
-    return resolve_program(facts, extra_roots=extra_roots)
+_RESULT = "result.json"
+_STDERR = "stderr.txt"
+_FACT_LIST = "fact-files.txt"
 
 
-def _child(sender: Connection, resolve: _Resolve, fact_files: Sequence[Path], extra_roots: Sequence[str]) -> None:
-    started = time.perf_counter()
-    try:
-        result: ResolveResult | BaseException = resolve(fact_files, extra_roots)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as an error row
-        result = exc
-    sender.send((result, time.perf_counter() - started))
-    sender.close()
+class _Outcome(msgspec.Struct):
+    errors: list[FileError]
+    seconds: float
 
 
 def _failed(error_type: str, message: str) -> ResolveResult:
@@ -59,59 +54,91 @@ def _failed(error_type: str, message: str) -> ResolveResult:
 class RunningResolver:
     """A resolver child at work; :meth:`result` waits for its tables.
 
-    ``seconds`` is the child's own time, once :meth:`result` has returned.
+    ``seconds`` is the child's own resolution time, once :meth:`result` has returned.
     """
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, receiver: Connection) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], workdir: Path) -> None:
         self._process = process
-        self._receiver = receiver
+        self._workdir = workdir
         self.seconds = 0.0
+
+    @property
+    def pid(self) -> int:
+        """The child's process ID."""
+        return self._process.pid
 
     def result(self) -> ResolveResult:
         """The resolution tables; if the child died or failed, empty tables and one error row."""
+        code = self._process.wait()
         try:
-            outcome, self.seconds = self._receiver.recv()
-        except EOFError:
-            self._process.join()
-            return _failed("ResolverDied", f"the resolver process died (exit code {self._process.exitcode})")
-        finally:
-            self._receiver.close()
-        self._process.join()
-        if isinstance(outcome, BaseException):
-            return _failed(type(outcome).__name__, f"the resolver failed: {outcome}")
-        return outcome
+            outcome = msgspec.json.decode((self._workdir / _RESULT).read_bytes(), type=_Outcome)
+        except (OSError, msgspec.DecodeError):
+            stderr = (self._workdir / _STDERR).read_text(errors="replace").strip().splitlines()
+            last = stderr[-1] if stderr else "no message"
+            return _failed("ResolverDied", f"the resolver process died (exit code {code}): {last}")
+        self.seconds = outcome.seconds
+        tables = {}
+        for spec in RESOLVE_TABLES:
+            with pa.memory_map(str(self._workdir / f"{spec.name}.arrow")) as source:
+                tables[spec.name] = pa.ipc.open_file(source).read_all()
+        return ResolveResult(tables, tuple(outcome.errors))
 
     def close(self) -> None:
         """Stop the child if it is still at work (the build is being abandoned)."""
-        if self._process.is_alive():
+        if self._process.poll() is None:
             self._process.kill()
-        self._process.join()
-        self._receiver.close()
+        self._process.wait()
 
 
-def start_resolver(fact_files: Sequence[Path], *, extra_roots: Sequence[str] = ()) -> RunningResolver:
+def start_resolver(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Sequence[str] = ()) -> RunningResolver:
     """Start :func:`resolve_program` over the pickled facts in ``fact_files`` (in order).
 
-    The child interpreter is started with ``PYTHONHASHSEED`` fixed; this process's
-    environment is left as it was.
+    The child writes its tables into ``workdir`` (created if missing); its environment
+    is this process's with ``PYTHONHASHSEED`` fixed.
     """
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    args = (sender, _resolve_files, [Path(p) for p in fact_files], tuple(extra_roots))
-    process = context.Process(target=_child, args=args, name="codeanatomy-resolver", daemon=True)
-    previous = os.environ.get("PYTHONHASHSEED")
-    os.environ["PYTHONHASHSEED"] = HASH_SEED
-    try:
-        process.start()
-    finally:
-        if previous is None:
-            del os.environ["PYTHONHASHSEED"]
-        else:
-            os.environ["PYTHONHASHSEED"] = previous
-    sender.close()
-    return RunningResolver(process, receiver)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / _FACT_LIST).write_text("".join(f"{p}\n" for p in fact_files), encoding="utf-8")
+    command = [sys.executable, "-m", "codeanatomy.resolve.isolated", str(workdir)]
+    for root in extra_roots:
+        command += ["--extra-root", root]
+    with (workdir / _STDERR).open("wb") as stderr:
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, "PYTHONHASHSEED": HASH_SEED},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    return RunningResolver(process, workdir)
 
 
-def resolve_isolated(fact_files: Sequence[Path], *, extra_roots: Sequence[str] = ()) -> ResolveResult:
+def resolve_isolated(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Sequence[str] = ()) -> ResolveResult:
     """:func:`start_resolver`, then wait for its result."""
-    return start_resolver(fact_files, extra_roots=extra_roots).result()
+    return start_resolver(fact_files, workdir=workdir, extra_roots=extra_roots).result()
+
+
+def _main(argv: Sequence[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m codeanatomy.resolve.isolated")
+    parser.add_argument("workdir", type=Path)
+    parser.add_argument("--extra-root", action="append", default=[])
+    args = parser.parse_args(argv)
+    out: Path = args.workdir
+    if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
+        raise SystemExit(f"the resolver must run with PYTHONHASHSEED={HASH_SEED}")
+    started = time.perf_counter()
+    try:
+        facts: list[ModuleFacts] = []
+        for line in (out / _FACT_LIST).read_text(encoding="utf-8").splitlines():
+            facts.extend(pickle.loads(Path(line).read_bytes()))
+        result = resolve_program(facts, extra_roots=tuple(args.extra_root))
+    except Exception as exc:  # noqa: BLE001 - reported as an error row
+        result = _failed(type(exc).__name__, f"the resolver failed: {exc}")
+    for name, table in result.tables.items():
+        with pa.OSFile(str(out / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+    outcome = _Outcome(list(result.errors), time.perf_counter() - started)
+    (out / _RESULT).write_bytes(msgspec.json.encode(outcome))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
