@@ -50,9 +50,15 @@ def canonical(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(canonical(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(sorted(f"{canonical(k)}: {canonical(v)}" for k, v in value.items())) + "}"
+        return (
+            "{"
+            + ", ".join(sorted(f"{canonical(k)}: {canonical(v)}" for k, v in value.items()))
+            + "}"
+        )
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        inner = ", ".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        inner = ", ".join(
+            f"{f.name}={canonical(getattr(value, f.name))}" for f in dataclasses.fields(value)
+        )
         return f"{type(value).__name__}({inner})"
     return repr(value)
 
@@ -81,7 +87,9 @@ def parse_seconds(sources: list[SourceFile]) -> float:
 
 def run_steps(
     sources: list[SourceFile], layers: tuple[str, ...], keep: bool
-) -> tuple[dict[str, float], dict[str, dict[str, list[pa.Table]]], dict[str, list[tuple[str, str]]]]:
+) -> tuple[
+    dict[str, float], dict[str, dict[str, list[pa.Table]]], dict[str, list[tuple[str, str]]]
+]:
     """Run the steps over fresh copies of ``sources``; return CPU seconds, and outputs if ``keep``."""
     steps = file_steps(layers)  # type: ignore[arg-type]
     opts = ExtractOptions()
@@ -90,19 +98,25 @@ def run_steps(
     extras: dict[str, list[tuple[str, str]]] = defaultdict(list)
     clock = time.process_time
     for original in sources:
-        source = SourceFile(original.path, original.file_id, original.module, original.data, original.encoding)
+        source = SourceFile(
+            original.path, original.file_id, original.module, original.data, original.encoding
+        )
         for step in steps:
             started = clock()
             try:
                 output = step.run(source, opts)
             except Exception as exc:  # noqa: BLE001 - as the build does
-                output = LayerOutput(errors=(FileError.from_exception(source.path, step.name, exc),))
+                output = LayerOutput(
+                    errors=(FileError.from_exception(source.path, step.name, exc),)
+                )
             seconds[step.name] += clock() - started
             if keep:
                 for name, table in output.tables.items():
                     tables[step.name][name].append(table)
                 for error in output.errors:
-                    extras[step.name].append(("error", repr(tuple(getattr(error, f) for f in _ERROR_FIELDS))))
+                    extras[step.name].append(
+                        ("error", repr(tuple(getattr(error, f) for f in _ERROR_FIELDS)))
+                    )
                 for fact in output.facts:
                     extras[step.name].append(("fact", canonical(fact)))
     return dict(seconds), tables, extras
@@ -117,7 +131,9 @@ def step_tables(
         for name, parts in by_name.items():
             out[f"{step}.{name}"] = pa.concat_tables(parts)
     for step, rows in extras.items():
-        out[f"{step}.extras"] = pa.table({"what": [r[0] for r in rows], "value": [r[1] for r in rows]})
+        out[f"{step}.extras"] = pa.table(
+            {"what": [r[0] for r in rows], "value": [r[1] for r in rows]}
+        )
     return out
 
 
@@ -148,13 +164,17 @@ def compare(outputs: dict[str, pa.Table], directory: Path) -> int:
             continue
         differing += 1
         if before.schema != after.schema or before.num_rows != after.num_rows:
-            print(f"  {name}: rows {before.num_rows} -> {after.num_rows}, schema equal: {before.schema == after.schema}")
+            print(
+                f"  {name}: rows {before.num_rows} -> {after.num_rows}, schema equal: {before.schema == after.schema}"
+            )
             continue
         for column in before.column_names:
             if not before[column].equals(after[column]):
                 left, right = before[column].to_pylist(), after[column].to_pylist()
                 first = next(i for i, (a, b) in enumerate(zip(left, right, strict=True)) if a != b)
-                print(f"  {name}: column {column} differs first at row {first}: {left[first]!r:.300} -> {right[first]!r:.300}")
+                print(
+                    f"  {name}: column {column} differs first at row {first}: {left[first]!r:.300} -> {right[first]!r:.300}"
+                )
                 break
     print(f"compare: {len(outputs)} tables, {differing} differ")
     return differing
@@ -162,10 +182,14 @@ def compare(outputs: dict[str, pa.Table], directory: Path) -> int:
 
 def main() -> None:
     if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
+        os.execve(
+            sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"}
+        )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N files")
-    parser.add_argument("--layers", default=",".join(LAYERS), help="comma-separated evidence layers")
+    parser.add_argument(
+        "--layers", default=",".join(LAYERS), help="comma-separated evidence layers"
+    )
     parser.add_argument("--dump", type=Path, default=None, help="write outputs as Parquet here")
     parser.add_argument("--compare", type=Path, default=None, help="compare outputs with a dump")
     args = parser.parse_args()

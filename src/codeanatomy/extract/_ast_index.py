@@ -151,7 +151,9 @@ def _marker(node: ast.AST) -> tuple[str | None, str | None]:
 
 # The ctx and op columns of each ast class holding marker nodes.
 _MARKERS: Final[dict[type, Callable[[Any], tuple[str | None, str | None]]]] = {
-    **dict.fromkeys((ast.Name, ast.Attribute, ast.Subscript, ast.Starred, ast.List, ast.Tuple), _ctx_name),
+    **dict.fromkeys(
+        (ast.Name, ast.Attribute, ast.Subscript, ast.Starred, ast.List, ast.Tuple), _ctx_name
+    ),
     **dict.fromkeys((ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.AugAssign, ast.Compare), _marker),
 }
 
@@ -311,25 +313,29 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
                 continue
             # Decorators, defaults, annotations and bases run in the enclosing scope;
             # parameters and bodies belong to the definition's own scope.
+            # (scope, prefix) of the child and (scope, prefix) around its definition
             if info.is_scope:
                 if child_field in _INNER_FIELDS:
-                    in_scope, in_prefix, out_scope, out_prefix = row, child_prefix, scope, prefix
+                    inner, inner_prefix, outer, outer_prefix_ = row, child_prefix, scope, prefix
                 else:
-                    in_scope, in_prefix, out_scope, out_prefix = scope, prefix, scope, prefix
+                    inner, inner_prefix, outer, outer_prefix_ = scope, prefix, scope, prefix
             elif node_type is ast.arg or (
                 node_type is ast.arguments and child_field in _OUTER_ARGUMENT_FIELDS
             ):
-                in_scope, in_prefix, out_scope, out_prefix = outer_scope, outer_prefix, outer_scope, outer_prefix
+                inner, inner_prefix = outer, outer_prefix_ = outer_scope, outer_prefix
             else:
-                in_scope, in_prefix, out_scope, out_prefix = scope, prefix, outer_scope, outer_prefix
+                inner, inner_prefix, outer, outer_prefix_ = scope, prefix, outer_scope, outer_prefix
             if type(value) is list:
                 for child_idx in range(len(value) - 1, -1, -1):
                     child = value[child_idx]
                     if isinstance(child, node_base):
-                        push((child, row, child_field, child_idx, in_scope, in_prefix, out_scope, out_prefix))
+                        push((child, row, child_field, child_idx,
+                              inner, inner_prefix, outer, outer_prefix_))
             elif isinstance(value, node_base):
-                push((value, row, child_field, None, in_scope, in_prefix, out_scope, out_prefix))
-    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(16)]
+                push((value, row, child_field, None, inner, inner_prefix, outer, outer_prefix_))
+    columns: list[list[Any]] = (
+        [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(16)]
+    )
     kinds, ast_types, bstart_column, bend_column = columns[:4]
     node_ids = stable_ids((source.file_id,), kinds, bstart_column, bend_column, ast_types,
                           ordinals(ast_types, bstart_column, bend_column))

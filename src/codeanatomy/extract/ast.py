@@ -80,7 +80,9 @@ def _code_column(source: SourceFile, index: AstIndex, limit: int) -> list[str]:
         # Offsets are character offsets: slice the text once decoded.
         text = data.decode("ascii")
         return [
-            text[bstart:bend] if bend - bstart <= limit else text[bstart : bstart + limit - 1] + "…"
+            text[bstart:bend]
+            if bend - bstart <= limit
+            else text[bstart : bstart + limit - 1] + "…"
             for bstart, bend in zip(index.bstart, index.bend, strict=True)
         ]
     encoding = "utf-8-sig" if source.lines.bom else source.encoding
