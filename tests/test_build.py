@@ -246,3 +246,20 @@ def test_killed_build_leaves_previous_graph_readable(make_repo: RepoFactory) -> 
     result = codeanatomy.build(root, jobs=1)
     after = codeanatomy.open_graph(root).query("SELECT count(*) FROM cpg_nodes").column(0)[0].as_py()
     assert after == result.nodes > before
+
+
+def test_rebuilds_delete_files_older_than_the_previous_build(make_repo: RepoFactory) -> None:
+    root = make_repo({"pkg/__init__.py": "", "pkg/mod.py": "def f():\n    return 1\n"})
+    nodes = root / ".codeanatomy" / "cpg" / "nodes"
+    builds = []
+    for number in range(4):
+        (root / "pkg" / "mod.py").write_text(f"def f():\n    return {number}\n\nx{number} = f()\n")
+        builds.append(codeanatomy.build(root, jobs=1))
+    versions = [b.tables["cpg_nodes"].delta_version for b in builds]
+    on_disk = {p.name for p in nodes.glob("*.parquet")}
+    kept = {Path(uri).name for v in versions[-2:] for uri in DeltaTable(str(nodes), version=v).file_uris()}
+    assert on_disk == kept  # the first two builds' files are gone
+    for version, rows in zip(versions[-2:], (b.tables["cpg_nodes"].rows for b in builds[-2:]), strict=True):
+        assert DeltaTable(str(nodes), version=version).to_pyarrow_table().num_rows == rows
+    graph = codeanatomy.open_graph(root)
+    assert graph.sql("SELECT count(*) AS n FROM cpg_nodes").to_pylist()[0]["n"] == builds[-1].tables["cpg_nodes"].rows

@@ -28,7 +28,7 @@ from codeanatomy.catalog import ALL_TABLES, ERRORS, TABLES_BY_NAME, evidence_tab
 from codeanatomy.config import BuildOptions, resolve_options
 from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES
 from codeanatomy.engine import Graph, make_session, open_store_graph, register
-from codeanatomy.errors import RootError
+from codeanatomy.errors import CodeAnatomyError, OutputError, RootError
 from codeanatomy.extract._base import ExtractOptions, FileError
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.repository import collect_scip
@@ -137,6 +137,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     store.prepare()
     for spec in ALL_TABLES:
         store.check(spec)
+    previous = _previous_versions(store)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     run_dir = out / "runs" / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -300,6 +301,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     manifest_path = run_dir / "manifest.json"
     manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
     store.write_latest(LatestRun(run_id, str(manifest_path)))
+    notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
     return BuildResult(
         run_id=run_id,
         root=str(root),
@@ -313,7 +315,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         edges_by_kind=edges_by_kind,
         errors_by_layer=errors_by_layer,
         timings=manifest.timings,
-        notes=list(repository.notes),
+        notes=notes,
     )
 
 
@@ -345,6 +347,36 @@ def _counter(phase: str, total: int, on_progress: ProgressCallback | None) -> Ca
 
     advance(0)
     return advance
+
+
+def _previous_versions(store: TableStore) -> dict[str, int]:
+    """Table versions of the last complete build (empty if there is none, or it is unreadable)."""
+    try:
+        latest = store.latest()
+        if latest is None:
+            return {}
+        manifest = msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest)
+    except (CodeAnatomyError, OSError, msgspec.DecodeError):
+        return {}
+    return {table.name: table.delta_version for table in manifest.tables}
+
+
+def _vacuum(store: TableStore, written: Mapping[str, TableWrite], previous: Mapping[str, int], run_id: str) -> list[str]:
+    """Delete files older than the previous build's; a table that cannot be cleaned is a note."""
+    notes: list[str] = []
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {
+            name: pool.submit(
+                store.vacuum, TABLES_BY_NAME[name], keep=[previous[name]] if name in previous else [], run_id=run_id
+            )
+            for name in written
+        }
+        for future in futures.values():
+            try:
+                future.result()
+            except OutputError as exc:
+                notes.append(str(exc))
+    return notes
 
 
 def _count_by(session: SessionContext, table: str, column: str) -> dict[str, int]:

@@ -267,6 +267,33 @@ class TableStore:
             raise StorageError(f"table {spec.name!r} is missing at {str(self.path_of(spec))!r}")
         return table
 
+    def vacuum(self, spec: TableSpec, *, keep: Sequence[int], run_id: str) -> int:
+        """Delete the data files that neither the current version nor ``keep`` reference.
+
+        A build keeps the previous build's versions so that a reader that opened the
+        graph before it finished can still read it; older files go. Returns the number
+        of files deleted.
+
+        Raises:
+            OutputError: the table cannot be vacuumed.
+        """
+        table = self._open(spec)
+        if table is None:
+            return 0
+        try:
+            removed = table.vacuum(
+                retention_hours=0,
+                dry_run=False,
+                enforce_retention_duration=False,
+                keep_versions=list(keep),
+                commit_properties=CommitProperties(
+                    custom_metadata={_KEY_TABLE: spec.name, _KEY_VERSION: str(spec.version), _KEY_RUN: run_id}
+                ),
+            )
+        except (DeltaError, OSError) as exc:
+            raise OutputError(f"cannot remove old files of table {spec.name!r}: {exc}") from exc
+        return len(removed)
+
     # -- run pointer --------------------------------------------------------
 
     def write_latest(self, latest: LatestRun) -> None:
