@@ -110,15 +110,17 @@ def ordinals(*columns: Sequence[object]) -> list[int | None]:
     >>> ordinals(["a", "b", "a", "a"], [1, 1, 1, 1])
     [None, None, 1, 2]
     """
-    count = len(columns[0]) if columns else 0
-    if len(set(zip(*columns, strict=True))) == count:
-        return [None] * count
+    keys = list(zip(*columns, strict=True))
+    count = len(keys)
+    # Filled from the end, so each key keeps the row of its first occurrence.
+    first = dict(zip(reversed(keys), range(count - 1, -1, -1)))
+    out: list[int | None] = [None] * count
+    if len(first) == count:
+        return out
     seen: dict[tuple[object, ...], int] = {}
-    out: list[int | None] = []
-    for key in zip(*columns, strict=True):
-        ordinal = seen.get(key, 0)
-        seen[key] = ordinal + 1
-        out.append(ordinal or None)
+    for row in [row for row, key in enumerate(keys) if first[key] != row]:
+        key = keys[row]
+        out[row] = seen[key] = seen.get(key, 0) + 1
     return out
 
 
