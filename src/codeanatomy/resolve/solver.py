@@ -745,9 +745,14 @@ class Solver:
 
     def store_slot(self, container: tuple, slot: object, values: Iterable) -> None:
         """Add ``values`` to a slot of ``container``, and to the union of its slots."""
-        self.add(("slots", container), (slot,))
+        vals = self.vals
+        slots = vals.get(("slots", container))
+        if slots is None or slot not in slots:
+            self.add(("slots", container), (slot,))
         key = ("S", container, slot)
-        current = self.vals.get(key)
+        current = vals.get(key)
+        if current is not None and (not values or (isinstance(values, (set, frozenset)) and values <= current)):
+            return  # nothing new (as in :meth:`add`)
         before = -1 if current is None else len(current)
         widened = key in self.widened
         self.add(key, values)
