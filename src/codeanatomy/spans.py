@@ -110,13 +110,13 @@ def ordinals(*columns: Sequence[object]) -> list[int | None]:
     >>> ordinals(["a", "b", "a", "a"], [1, 1, 1, 1])
     [None, None, 1, 2]
     """
+    count = len(columns[0]) if columns else 0
+    out: list[int | None] = [None] * count
+    if len(set(zip(*columns, strict=True))) == count:
+        return out
     keys = list(zip(*columns, strict=True))
-    count = len(keys)
     # Filled from the end, so each key keeps the row of its first occurrence.
     first = dict(zip(reversed(keys), range(count - 1, -1, -1)))
-    out: list[int | None] = [None] * count
-    if len(first) == count:
-        return out
     seen: dict[tuple[object, ...], int] = {}
     for row in [row for row, key in enumerate(keys) if first[key] != row]:
         key = keys[row]
