@@ -234,3 +234,32 @@ def test_facts_are_picklable_and_carry_node_ids() -> None:
     assert {f.node_id for f in facts.functions} <= set(index.node_id)
     calls = [c for c in facts.constraints if c[0] == "call"]
     assert calls and calls[0][3] in set(index.node_id)
+
+
+def test_generators_are_the_functions_their_yields_belong_to() -> None:
+    facts = collect_facts(
+        source_of(
+            "gen.py",
+            """
+            def plain():
+                return [x for x in range(3)]
+
+            def gen():
+                yield 1
+
+            def outer():
+                def inner(default=(yield)):
+                    return default
+                return inner
+
+            def wraps():
+                @register((yield))
+                def decorated():
+                    pass
+                lam = lambda: (yield)
+                return decorated, lam
+            """,
+        )
+    )
+    generators = {fn.name for fn in facts.functions if fn.is_generator}
+    assert generators == {"gen", "outer", "wraps", "<lambda>"}

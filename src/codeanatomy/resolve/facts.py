@@ -60,6 +60,7 @@ _BUILTIN_NAMES: Final = frozenset(dir(builtins))
 _LIT_MAX: Final = 64
 _COMPS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
+_YIELDS: Final = frozenset({"Yield", "YieldFrom"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,18 +305,6 @@ def _assigned_names(stmts: Iterable[ast.AST]) -> set[str]:
     return names
 
 
-def _contains_yield(fn: ast.AST) -> bool:
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(node, (*_FUNCS, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
-
-
 def _literal_all(tree: ast.Module) -> tuple[str, ...] | None:
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and any(
@@ -371,6 +360,9 @@ class _Walker:
     def __init__(self, source: SourceFile, index: AstIndex, scopes: dict[int, _Scope]) -> None:
         self.source = source
         self.index = index
+        # Rows of the functions a ``yield`` belongs to: generators (a yield in a default or a
+        # decorator belongs to the enclosing function, as the index's scopes say).
+        self.generator_rows = {index.scope[i] for i, t in enumerate(index.ast_type) if t in _YIELDS}
         self.scopes = scopes
         self.module_scope = scopes[id(index.tree)]
         self.module_id = self.module_scope.node_id
@@ -812,7 +804,7 @@ class _Walker:
                 "<lambda>" if is_lambda else node.name,  # type: ignore[union-attr]
                 class_id,
                 self._params(fn_id, node.args),
-                _contains_yield(node),
+                self.index.row(node) in self.generator_rows,
                 isinstance(node, ast.AsyncFunctionDef),
                 is_lambda,
                 method_kind,
