@@ -311,28 +311,30 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
             value = getattr(node, child_field, None)
             if value is None:
                 continue
-            # Decorators, defaults, annotations and bases run in the enclosing scope;
-            # parameters and bodies belong to the definition's own scope.
-            # (scope, prefix) of the child and (scope, prefix) around its definition
+            # The child's scope, prefix, outer scope and outer prefix. Decorators, defaults,
+            # annotations and bases run in the enclosing scope; parameters and bodies
+            # belong to the definition's own scope.
             if info.is_scope:
                 if child_field in _INNER_FIELDS:
-                    inner, inner_prefix, outer, outer_prefix_ = row, child_prefix, scope, prefix
+                    sub = (row, child_prefix, scope, prefix)
                 else:
-                    inner, inner_prefix, outer, outer_prefix_ = scope, prefix, scope, prefix
+                    sub = (scope, prefix, scope, prefix)
             elif node_type is ast.arg or (
                 node_type is ast.arguments and child_field in _OUTER_ARGUMENT_FIELDS
             ):
-                inner, inner_prefix = outer, outer_prefix_ = outer_scope, outer_prefix
+                sub = (outer_scope, outer_prefix, outer_scope, outer_prefix)
             else:
-                inner, inner_prefix, outer, outer_prefix_ = scope, prefix, outer_scope, outer_prefix
+                sub = (scope, prefix, outer_scope, outer_prefix)
+            sub_scope, sub_prefix, sub_outer, sub_outer_prefix = sub
             if type(value) is list:
                 for child_idx in range(len(value) - 1, -1, -1):
                     child = value[child_idx]
                     if isinstance(child, node_base):
                         push((child, row, child_field, child_idx,
-                              inner, inner_prefix, outer, outer_prefix_))
+                              sub_scope, sub_prefix, sub_outer, sub_outer_prefix))
             elif isinstance(value, node_base):
-                push((value, row, child_field, None, inner, inner_prefix, outer, outer_prefix_))
+                push((value, row, child_field, None,
+                      sub_scope, sub_prefix, sub_outer, sub_outer_prefix))
     columns: list[list[Any]] = (
         [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(16)]
     )
