@@ -46,6 +46,8 @@ from codeanatomy.store import LatestRun, TableStore, TableWrite
 __all__ = ["BuildRequest", "build", "default_out", "open_graph"]
 
 PERSISTED = frozenset(TABLES_BY_NAME)
+_BESIDE_RESOLVER = 10
+"""Niceness of the evidence workers, which run beside the resolver the build waits for."""
 """Pass outputs with a declared spec are written; the rest are graph fragments."""
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -165,8 +167,9 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     try:
         # The whole-program resolver is the longest step and needs only the facts: they
         # are collected first, on every worker; the resolver child then reads them from
-        # the workers' files and works on one core while the evidence layers run on
-        # the others and this process commits the evidence and builds the syntax graph.
+        # the workers' files while the evidence layers run, at a lower priority so the
+        # resolver keeps a core, and this process commits the evidence and builds the
+        # syntax graph. Once the resolver is done, the workers have every core.
         facts = run_steps(
             inputs,
             FACT_STEPS,
@@ -186,8 +189,9 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             steps,
             extract_options,
             staging,
-            workers=options.jobs - 1 if options.jobs > 1 else 0,
+            workers=options.jobs if options.jobs > 1 else 0,
             chunk_files=options.chunk_files,
+            niceness=_BESIDE_RESOLVER,
             on_progress=_counter("extract", len(inputs), on_progress),
         )
         repository = collect_scip(

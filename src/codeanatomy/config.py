@@ -41,9 +41,7 @@ class BuildOptions:
 
     Attributes:
         out: output location (path or URI); ``None`` means ``<root>/.codeanatomy``.
-        jobs: processes the build uses (1: per-file work runs in-process). The facts pass
-            uses ``jobs`` workers; the evidence layers use ``jobs - 1`` while the resolver
-            child takes a core of its own.
+        jobs: worker processes for per-file work (1: it runs in-process).
         include: glob patterns a file must match (all files when empty).
         exclude: glob patterns of files to leave out, on top of the default excludes.
         profile: ``fast`` (ast, symtable, bytecode, tree_sitter) or ``full`` (all layers).

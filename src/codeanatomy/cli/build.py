@@ -27,7 +27,7 @@ _PHASES = {
 def build_command(
     root: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
     out: Annotated[Optional[Path], typer.Option(help="Output location (default <root>/.codeanatomy).")] = None,
-    jobs: Annotated[Optional[int], typer.Option(help="Processes to use (default: all cores; 1 runs per-file work in-process).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Worker processes for per-file work (default: all cores; 1: in-process).")] = None,
     include: Annotated[Optional[list[str]], typer.Option(help="Glob a file must match (repeatable).")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(help="Glob of files to leave out (repeatable).")] = None,
     profile: Annotated[Optional[str], typer.Option(help="fast (default) or full.")] = None,

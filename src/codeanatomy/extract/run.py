@@ -12,6 +12,7 @@ number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import time
 from collections import defaultdict
@@ -118,6 +119,7 @@ def run_steps(
     *,
     workers: int,
     chunk_files: int,
+    niceness: int = 0,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExtractionResult:
     """Run ``steps`` over ``files``, staging their tables as Parquet under ``staging.root``.
@@ -130,6 +132,8 @@ def run_steps(
             directory must exist).
         workers: worker processes; 0 runs in this process (so does a single chunk).
         chunk_files: files per task sent to a worker.
+        niceness: added to the workers' scheduling niceness, so that work running beside
+            them (the resolver) keeps its core while they share what is left.
         on_progress: called with the number of files finished by each completed chunk.
     """
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
@@ -141,7 +145,9 @@ def run_steps(
                 on_progress(len(chunk))
     else:
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=os.nice, initargs=(niceness,)
+        ) as pool:
             futures = {
                 pool.submit(_run_chunk, steps, opts, staging, number, chunk): number
                 for number, chunk in enumerate(chunks)
