@@ -38,9 +38,9 @@ from __future__ import annotations
 import ast
 import builtins
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Any, Final
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import FileError
@@ -55,7 +55,10 @@ __all__ = [
     "collect_facts",
 ]
 
-Expr = tuple | None
+Expr = tuple[Any, ...] | None
+"""A fact expression (``E`` above), or None where there is nothing to evaluate."""
+Constraint = tuple[Any, ...]
+"""A constraint: a tuple whose first item is its tag (``"as"``, ``"cp"``, ``"call"``, ...)."""
 _BUILTIN_NAMES: Final = frozenset(dir(builtins))
 _LIT_MAX: Final = 64
 _COMPS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -134,7 +137,7 @@ class ModuleFacts:
     functions: tuple[FunctionFact, ...] = ()
     classes: tuple[ClassFact, ...] = ()
     imports: tuple[ImportFact, ...] = ()
-    constraints: tuple[tuple, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
     global_names: frozenset[str] = frozenset()
     all_names: tuple[str, ...] | None = None
     """A literal ``__all__``, when the module has one."""
@@ -240,7 +243,7 @@ class _Binder(ast.NodeVisitor):
             self.visit(stmt)
         self.stack.pop()
 
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function  # type: ignore[assignment]
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _visit_function
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         for expr in [*node.decorator_list, *node.bases, *(k.value for k in node.keywords)]:
@@ -268,7 +271,7 @@ class _Binder(ast.NodeVisitor):
             self.visit(node.elt)
         self.stack.pop()
 
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comp  # type: ignore[assignment]
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comp
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -366,7 +369,7 @@ class _Walker:
         self.scopes = scopes
         self.module_scope = scopes[id(index.tree)]
         self.module_id = self.module_scope.node_id
-        self.cons: list[tuple] = []
+        self.cons: list[Constraint] = []
         self.functions: list[FunctionFact] = []
         self.classes: list[ClassFact] = []
         self.imports: list[ImportFact] = []
@@ -419,7 +422,7 @@ class _Walker:
     def _summary(scope: _Scope, name: str) -> str:
         return f"{scope.node_id}:{name}"
 
-    def _class_slot(self, scope: _Scope, name: str) -> tuple:
+    def _class_slot(self, scope: _Scope, name: str) -> tuple[str, tuple[str, str], str]:
         return ("A", ("C", scope.node_id), name)
 
     def _load(self, name: str) -> Expr:
@@ -493,7 +496,7 @@ class _Walker:
 
     # ---- flow helpers ---------------------------------------------------------------------
 
-    def _phi(self, stmts: list[ast.AST]) -> dict[str, str]:
+    def _phi(self, stmts: Sequence[ast.AST]) -> dict[str, str]:
         """Give every name a block assigns a phi variable joining all its bindings."""
         phis: dict[str, str] = {}
         if self.scope.kind not in {"function", "module"} or self.comp_stack:
@@ -754,11 +757,12 @@ class _Walker:
             out.append(ParamFact(self._id(arg), arg.arg, kind, f"{fn_id}:{arg.arg}#0", i >= first_default, default))
         if args.vararg:
             out.append(ParamFact(self._id(args.vararg), args.vararg.arg, "vararg", f"{fn_id}:{args.vararg.arg}#0", False))
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             out.append(
                 ParamFact(
-                    self._id(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0", default is not None,
-                    self._id(default) if default is not None else None,
+                    self._id(arg), arg.arg, "kwonly", f"{fn_id}:{arg.arg}#0",
+                    kw_default is not None,
+                    self._id(kw_default) if kw_default is not None else None,
                 )
             )
         if args.kwarg:
@@ -936,8 +940,8 @@ class _Walker:
                 self.expr(comparator)
             return ("t", "bool")
         if isinstance(node, ast.JoinedStr):
-            for value in node.values:
-                self.expr(value)
+            for part in node.values:
+                self.expr(part)
             return ("t", "str")
         if isinstance(node, ast.FormattedValue):
             self.expr(node.value)
@@ -1068,7 +1072,7 @@ class _Walker:
         try:
             if isinstance(tree, ast.Expression):
                 self._inline_expr(tree.body)
-            else:
+            elif isinstance(tree, ast.Module):  # mode "exec"
                 for stmt in tree.body:
                     self._inline_expr(stmt)
         finally:

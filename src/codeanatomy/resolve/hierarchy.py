@@ -10,10 +10,12 @@ depth-first order and the error text, which lands in the ``class_mro`` table.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 __all__ = ["OBJECT", "c3_mro"]
 
-Klass = tuple
+Klass = tuple[Any, ...]
+"""A class as a solver value: ``("C", node_id)``, ``("X", qualname)`` or ``("BI", name)``."""
 OBJECT: Klass = ("BI", "object")
 
 

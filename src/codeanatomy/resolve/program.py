@@ -18,8 +18,8 @@ from codeanatomy.extract._base import FileError
 from codeanatomy.resolve import tables as T
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import ModuleFacts
-from codeanatomy.resolve.modules import ModuleIndex, resolve_imports
-from codeanatomy.resolve.solver import Solver
+from codeanatomy.resolve.modules import ImportTarget, ModuleIndex, resolve_imports
+from codeanatomy.resolve.solver import Solver, Value
 from codeanatomy.spans import stable_id
 
 __all__ = ["ResolveResult", "external_id", "resolve_program"]
@@ -47,15 +47,15 @@ class _Externals:
     def __init__(self, env: PythonEnvironment) -> None:
         self.env = env
         self.rows: dict[str, tuple[str, str, str | None, str]] = {}
-        self._seen: dict[tuple, tuple[str, str, str] | None] = {}
+        self._seen: dict[Value, tuple[str, str, str] | None] = {}
 
-    def add(self, value: tuple) -> tuple[str, str, str] | None:
+    def add(self, value: Value) -> tuple[str, str, str] | None:
         """(external_id, qualname, pycg name) of an external value, registering it."""
         if value not in self._seen:
             self._seen[value] = self._register(value)
         return self._seen[value]
 
-    def _register(self, value: tuple) -> tuple[str, str, str] | None:
+    def _register(self, value: Value) -> tuple[str, str, str] | None:
         tag = value[0]
         if tag == "X":
             qualname = pycg = value[1]
@@ -185,7 +185,12 @@ def _call_edges(solver: Solver, externals: _Externals, names: _Names) -> pa.Tabl
     return _sorted(T.CALL_EDGES.from_columns(cols))
 
 
-def _resolved_imports(facts: Sequence[ModuleFacts], solver: Solver, imports: dict, externals: _Externals) -> pa.Table:
+def _resolved_imports(
+    facts: Sequence[ModuleFacts],
+    solver: Solver,
+    imports: dict[str, ImportTarget],
+    externals: _Externals,
+) -> pa.Table:
     cols: dict[str, list[object]] = {f.name: [] for f in T.RESOLVED_IMPORTS.schema}
     for item in facts:
         for imp in item.imports:
@@ -278,7 +283,7 @@ def _hierarchy(solver: Solver, externals: _Externals, names: _Names) -> tuple[pa
     mros: dict[str, list[object]] = {f.name: [] for f in T.CLASS_MRO.schema}
     overrides: dict[str, list[object]] = {f.name: [] for f in T.METHOD_OVERRIDES.schema}
 
-    def qual(klass: tuple) -> str:
+    def qual(klass: Value) -> str:
         if klass[0] == "C":
             return names.of(klass[1])
         if klass[0] == "BI":

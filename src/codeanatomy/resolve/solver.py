@@ -21,18 +21,40 @@ few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and en
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
-from codeanatomy.resolve.facts import ClassFact, FunctionFact, ModuleFacts, ParamFact
+from codeanatomy.resolve.facts import (
+    ClassFact,
+    Constraint,
+    Expr,
+    FunctionFact,
+    ModuleFacts,
+    ParamFact,
+)
 from codeanatomy.resolve.hierarchy import OBJECT, c3_mro
 from codeanatomy.resolve.modules import ImportTarget, ModuleIndex
 
 __all__ = ["Edge", "Solver"]
 
-_EMPTY: frozenset = frozenset()
+Value = tuple[Any, ...]
+"""An abstract value: its tag first (``("F", node_id)``, ``("K", "str", "x")``, ...)."""
+Values = AbstractSet[Value]
+"""Values handed out for reading only: possibly the solver's own set, or the shared empty one."""
+_Mro = tuple[list[Value], str | None]
+"""A class's MRO and the error linearizing it, as :func:`c3_mro` returns them."""
+_PlanStep = tuple[int, Value, set[int] | None, Value | None, bool]
+"""One step of :meth:`Solver._lookup_plan`: kind, class, reader set, slot key, bound in body."""
+_Arg = tuple[Expr, bool, str | None]
+"""A positional argument of a call: expression, starred, node ID."""
+_Kwarg = tuple[str | None, Expr, str | None]
+"""A keyword argument of a call: name (None for ``**``), expression, node ID."""
+
+_EMPTY: frozenset[Value] = frozenset()
 _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
 _INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
 _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
@@ -59,7 +81,7 @@ class Edge:
 
     call_node_id: str
     caller_id: str
-    callee: tuple
+    callee: Value
     via: str | None
     method: str
 
@@ -69,11 +91,11 @@ class _Call:
     caller: str
     key: str
     node_id: str
-    func: tuple | None
-    args: tuple
-    kwargs: tuple
+    func: Expr
+    args: tuple[_Arg, ...]
+    kwargs: tuple[_Kwarg, ...]
     kind: str
-    targets: set = field(default_factory=set)
+    targets: set[Value] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +107,8 @@ class _Layout:
     kwarg: ParamFact | None
     by_name: dict[str, ParamFact]
     defaults: tuple[ParamFact, ...]
-    star_tuple: tuple
-    star_dict: tuple
+    star_tuple: Value
+    star_dict: Value
 
     @staticmethod
     def of(fn: FunctionFact) -> _Layout:
@@ -102,14 +124,14 @@ class _Layout:
         )
 
 
-def _widen(value: tuple, kinds: frozenset[str]) -> tuple:
+def _widen(value: Value, kinds: frozenset[str]) -> Value:
     tag = value[0]
     if tag not in kinds:
         return value
     return ("T", value[1]) if tag == "K" else _UNKNOWN_EXTERNAL
 
 
-def _slot_key(value: tuple) -> tuple | None:
+def _slot_key(value: Value) -> tuple[str, Any] | None:
     if value[0] != "K":
         return None
     kind, lit = value[1], value[2]
@@ -122,7 +144,7 @@ def _slot_key(value: tuple) -> tuple | None:
     return None
 
 
-def _key_value(slot: tuple) -> tuple:
+def _key_value(slot: tuple[str, Any]) -> Value:
     if slot[0] == "str":
         return ("K", "str", slot[1])
     return ("K", "int", slot[1]) if isinstance(slot[1], int) else ("K", "float", slot[1])
@@ -155,30 +177,31 @@ class Solver:
         self.module_names: dict[str, str] = {}
         self.globals: dict[str, set[str]] = {}
         self.external_stars: dict[str, list[str]] = {}
-        self.vals: dict[object, set] = {}
+        # Values by key; ``("slots", c)`` keys hold slot keys, ``("bases", c)`` (position, class).
+        self.vals: dict[object, set[Any]] = {}
         self.widened: dict[object, frozenset[str]] = {}
         self.saturated: set[object] = set()
         self.late = False
         self.pending_keys: set[int] = set()
         self.kind_counts: dict[object, tuple[int, int]] = {}
         self.readers: defaultdict[object, set[int]] = defaultdict(set)
-        self.cons: list[tuple] = []
+        self.cons: list[Constraint] = []
         self.calls: list[_Call] = []
         self.queue: deque[int] = deque()
         self.queued: list[bool] = []
         self.cur = -1
-        self.edges: dict[tuple, str] = {}
-        self.bindings: set[tuple] = set()
-        self.attribute_targets: set[tuple] = set()
+        self.edges: dict[tuple[str, str, Value, str | None], str] = {}
+        self.bindings: set[tuple[str | None, str, str, str]] = set()
+        self.attribute_targets: set[tuple[str, str, str]] = set()
         self.allocated: set[str] = set()
-        self.mro_cache: dict[str, tuple[list, str | None]] = {}
+        self.mro_cache: dict[str, _Mro] = {}
         self.bases_version = 0
         self.mro_version = -1
         self.bases_gen: dict[str, int] = {}
-        self.mro_deps: dict[str, tuple] = {}
-        self._param0_cache: dict[tuple, bool] = {}
-        self._mro_reader_sets: dict[str, tuple] = {}
-        self._lookup_plans: dict[tuple[str, str], tuple] = {}
+        self.mro_deps: dict[str, tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
+        self._param0_cache: dict[tuple[Any, ...], bool] = {}
+        self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]]]] = {}
+        self._lookup_plans: dict[tuple[str, str], tuple[_Mro, list[_PlanStep]]] = {}
         self._layouts: dict[str, _Layout] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -243,7 +266,7 @@ class Solver:
                 if sub is not None:
                     self.vals.setdefault(f"{importer}:{name}", set()).add(("M", sub))
 
-    def _add_constraint(self, con: tuple) -> int:
+    def _add_constraint(self, con: Constraint) -> int:
         number = len(self.cons)
         if con[0] == "call":
             _, caller, key, node_id, func, args, kwargs, kind = con
@@ -257,12 +280,12 @@ class Solver:
 
     # ---- values ----------------------------------------------------------------------------
 
-    def read(self, key: object) -> set:
+    def read(self, key: object) -> Values:
         """Values of ``key``; the running constraint is re-run when they grow."""
         self.readers[key].add(self.cur)
-        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+        return self.vals.get(key, _EMPTY)
 
-    def add(self, key: object, values: Iterable) -> None:
+    def add(self, key: object, values: Collection[Any]) -> None:
         """Add ``values`` to ``key`` and wake its readers if it grew.
 
         Widening keeps value sets small where precision is lost anyway: once a key
@@ -285,7 +308,7 @@ class Solver:
             # Nothing new: widening keeps ``current`` free of widened kinds, so
             # every value already present maps to itself and no reader wakes.
             return
-        if before + len(values) > _MAX_VALUES:  # type: ignore[arg-type]
+        if before + len(values) > _MAX_VALUES:
             fresh = sorted((v for v in values if v not in current), key=repr)
             values = fresh[: _MAX_VALUES - before]
         widened = self.widened.get(key)
@@ -317,24 +340,24 @@ class Solver:
         if len(current) != before:
             self._wake(key)
 
-    def _widen_key(self, key: object, current: set, counts: tuple[int, int]) -> None:
+    def _widen_key(self, key: object, current: set[Any], counts: tuple[int, int]) -> None:
         kinds = frozenset(k for k, n, limit in (("K", counts[0], _LITERALS), ("X", counts[1], _EXTERNALS)) if n > limit)
         self.widened[key] = kinds
         widened = {_widen(v, kinds) for v in current}
         current.clear()
         current.update(widened)
 
-    def ev(self, e: tuple | None) -> set:
+    def ev(self, e: Expr) -> Values:
         """Evaluate a fact expression to its current value set."""
         if e is None:
-            return _EMPTY  # type: ignore[return-value]
+            return _EMPTY
         tag = e[0]
         if tag == "v":
             key = e[1]
             self.readers[key].add(self.cur)
-            return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+            return self.vals.get(key, _EMPTY)
         if tag == "a":
-            out: set = set()
+            out: set[Value] = set()
             getattr_ = self.getattr
             name, node_id, base_expr = e[2], e[3], e[1]
             for base in list(self.ev(base_expr)):
@@ -347,7 +370,7 @@ class Solver:
         if tag == "c":
             key = ("r", e[1])
             self.readers[key].add(self.cur)
-            return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+            return self.vals.get(key, _EMPTY)
         if tag == "g":
             return self.global_value(e[1], e[2])
         if tag == "t":
@@ -364,7 +387,7 @@ class Solver:
         if tag == "s":
             keys = self.eval_key(e[2])
             if keys is False:
-                return _EMPTY  # type: ignore[return-value]
+                return _EMPTY
             out = set()
             for base in list(self.ev(e[1])):
                 out |= self.subscript(base, keys, e[3])
@@ -396,9 +419,9 @@ class Solver:
                 elif base[0] in {"K", "T"} and base[1] in {"str", "bytes", "bytearray"}:
                     out.add(("T", base[1]))
             return out
-        return _EMPTY  # type: ignore[return-value]
+        return _EMPTY
 
-    def eval_key(self, expr: tuple | None) -> set | None | bool:
+    def eval_key(self, expr: Expr) -> Values | None | Literal[False]:
         """Values of a subscript key: None when unknown, False when it has none *yet*.
 
         A key with no values is waited for until the first convergence; after it, it
@@ -415,7 +438,7 @@ class Solver:
         self.pending_keys.add(self.cur)
         return False
 
-    def global_value(self, module_id: str, name: str) -> set:
+    def global_value(self, module_id: str, name: str) -> Values:
         """A module-level name read from a module without a binding of its own for it."""
         if name in self.globals.get(module_id, ()):
             return self.read(f"{module_id}:{name}")
@@ -424,9 +447,9 @@ class Solver:
         stars = self.external_stars.get(module_id)
         if stars and len(stars) == 1:
             return {("X", f"{stars[0]}.{name}")}
-        return _EMPTY  # type: ignore[return-value]
+        return _EMPTY
 
-    def import_value(self, node_id: str, mode: str, name: str) -> set:
+    def import_value(self, node_id: str, mode: str, name: str) -> Values:
         """The value an import binds."""
         target = self.imports.get(node_id)
         if mode == "top":
@@ -434,25 +457,25 @@ class Solver:
             canonical = self.index.canonical(top)
             return {("M", canonical)} if canonical else {("X", top)}
         if target is None:
-            return _EMPTY  # type: ignore[return-value]
+            return _EMPTY
         if mode == "module":
             if target.base is not None:
                 return {("M", target.base)}
-            return {("X", target.external)} if target.external else _EMPTY  # type: ignore[return-value]
+            return {("X", target.external)} if target.external else _EMPTY
         if target.base is not None:
             return self.getattr(("M", target.base), name, None, None)
         if target.external:
             return self._external_attribute(target.external, name)
-        return _EMPTY  # type: ignore[return-value]
+        return _EMPTY
 
     # ---- classes -------------------------------------------------------------------------
 
-    def bases(self, cid: str) -> list[tuple]:
+    def bases(self, cid: str) -> list[Value]:
         """Direct bases of a repository class, in order."""
         pairs = sorted(self.read(("bases", cid)))
         return [v for _, v in pairs]
 
-    def mro(self, cid: str) -> tuple[list[tuple], str | None]:
+    def mro(self, cid: str) -> _Mro:
         """C3 MRO of a repository class (cached until some class gains a base).
 
         The read pattern is that of recomputing every MRO whenever any class gains a
@@ -473,7 +496,7 @@ class Solver:
             else:
                 visited: list[str] = []
 
-                def bases_of(k: tuple) -> list[tuple]:
+                def bases_of(k: Value) -> list[Value]:
                     visited.append(k[1])
                     return self.bases(k[1])
 
@@ -492,7 +515,9 @@ class Solver:
             reader_set.add(cur)
         return cached
 
-    def class_lookup(self, cid: str, name: str, after: str | None = None) -> list[tuple[tuple, tuple]]:
+    def class_lookup(
+        self, cid: str, name: str, after: str | None = None
+    ) -> list[tuple[Value, Value]]:
         """(value, owner) pairs of ``name`` along the MRO of ``cid`` (after class ``after``)."""
         computed = self.mro(cid)
         mro = computed[0]
@@ -505,7 +530,7 @@ class Solver:
             vals, cur = self.vals, self.cur
             for kind, klass, reader_set, key, in_body in plan[1]:
                 if kind == 0:
-                    reader_set.add(cur)
+                    reader_set.add(cur)  # type: ignore[union-attr]  # kind 0 steps have one
                     slot = vals.get(key, _EMPTY)
                     if slot or in_body:
                         return [(v, klass) for v in slot]
@@ -534,9 +559,9 @@ class Solver:
                 return []
         return []
 
-    def _lookup_plan(self, mro: list[tuple], name: str) -> list[tuple]:
+    def _lookup_plan(self, mro: list[Value], name: str) -> list[_PlanStep]:
         """Steps of :meth:`class_lookup` along ``mro``, up to the first that always ends it."""
-        plan: list[tuple] = []
+        plan: list[_PlanStep] = []
         readers, classes = self.readers, self.classes
         for klass in mro:
             if klass[0] == "C":
@@ -557,13 +582,19 @@ class Solver:
             return None
         return fn.params[0].var
 
-    def _bind_receiver(self, fid: str, receiver: tuple) -> None:
+    def _bind_receiver(self, fid: str, receiver: Value) -> None:
         var = self._param0(fid)
         if var is not None:
             self.add(var, (receiver,))
 
-    def _through_instance(self, found: list[tuple[tuple, tuple]], receiver: tuple, cls_value: tuple, node_id: str | None) -> set:
-        out: set = set()
+    def _through_instance(
+        self,
+        found: list[tuple[Value, Value]],
+        receiver: Value,
+        cls_value: Value,
+        node_id: str | None,
+    ) -> set[Value]:
+        out: set[Value] = set()
         for value, _owner in found:
             tag = value[0]
             if tag == "F":
@@ -585,8 +616,8 @@ class Solver:
                 out.add(value)
         return out
 
-    def _through_class(self, found: list[tuple[tuple, tuple]], cls_value: tuple) -> set:
-        out: set = set()
+    def _through_class(self, found: list[tuple[Value, Value]], cls_value: Value) -> set[Value]:
+        out: set[Value] = set()
         for value, _owner in found:
             tag = value[0]
             if tag == "SM":
@@ -598,10 +629,10 @@ class Solver:
                 out.add(value)
         return out
 
-    def getattr(self, base: tuple, name: str, node_id: str | None, base_expr: tuple | None) -> set:
+    def getattr(self, base: Value, name: str, node_id: str | None, base_expr: Expr) -> set[Value]:
         """Values of ``base.name``."""
         tag = base[0]
-        out: set
+        out: set[Value]
         method = None
         if tag == "M":
             module_id = self.module_ids.get(base[1])
@@ -658,7 +689,7 @@ class Solver:
         return out
 
     @staticmethod
-    def _external_attribute(qualname: str, name: str) -> set:
+    def _external_attribute(qualname: str, name: str) -> set[Value]:
         """``qualname.name`` for an external value: bounded, and never repeating a part.
 
         Values of external objects flow around loops (``x = x.parent``); without the
@@ -669,13 +700,13 @@ class Solver:
             return set()
         return {("X", f"{qualname}.{name}")}
 
-    def _is_param0(self, expr: tuple) -> bool:
+    def _is_param0(self, expr: tuple[Any, ...]) -> bool:
         cached = self._param0_cache.get(expr)
         if cached is None:
             cached = self._param0_cache[expr] = self._compute_is_param0(expr)
         return cached
 
-    def _compute_is_param0(self, expr: tuple) -> bool:
+    def _compute_is_param0(self, expr: tuple[Any, ...]) -> bool:
         if expr[0] != "v" or not isinstance(expr[1], str):
             return False
         head, _, tail = expr[1].partition(":")
@@ -683,13 +714,14 @@ class Solver:
         return bool(fn and fn.class_id and fn.params and tail.split("#")[0] == fn.params[0].name)
 
     @staticmethod
-    def _definition_id(value: tuple) -> str | None:
+    def _definition_id(value: Value) -> str | None:
         if value[0] in {"F", "B", "C", "SM", "CM", "PR"}:
-            return value[1]
+            node_id: str = value[1]
+            return node_id
         return None
 
     @staticmethod
-    def _builtin_type(value: tuple) -> str | None:
+    def _builtin_type(value: Value) -> str | None:
         tag = value[0]
         if tag in {"K", "T"}:
             return value[1] if value[1] in BUILTIN_TYPE_PYCG else None
@@ -703,17 +735,17 @@ class Solver:
 
     # ---- containers ----------------------------------------------------------------------
 
-    def slots(self, container: tuple) -> set:
+    def slots(self, container: Value) -> AbstractSet[Any]:
         key = ("slots", container)
         self.readers[key].add(self.cur)
-        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+        return self.vals.get(key, _EMPTY)
 
-    def slot_values(self, container: tuple, slot: object) -> set:
+    def slot_values(self, container: Value, slot: object) -> Values:
         key = ("S", container, slot)
         self.readers[key].add(self.cur)
-        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+        return self.vals.get(key, _EMPTY)
 
-    def precise_length(self, container: tuple) -> int | None:
+    def precise_length(self, container: Value) -> int | None:
         """Length of a list/tuple whose every element sits at a known index, else None."""
         if container[1] not in {"list", "tuple"} or self.slot_values(container, "*"):
             return None
@@ -722,28 +754,28 @@ class Solver:
             return None
         return 1 + max((s[1] for s in known if s[0] == "num" and isinstance(s[1], int)), default=-1)
 
-    def view_elements(self, view: tuple) -> set:
+    def view_elements(self, view: Value) -> Values:
         """Elements of a slice view ``("SL", container, lower, upper[, imprecise])``."""
         container = view[1]
         length = self.precise_length(container) if len(view) == 4 else None
         if length is None:
             return self.all_elements(container)
         lower, upper, _ = slice(view[2], view[3]).indices(length)
-        out: set = set()
+        out: set[Value] = set()
         for i in range(lower, upper):
             out |= self.slot_values(container, ("num", i))
         return out
 
-    def all_elements(self, container: tuple) -> set:
+    def all_elements(self, container: Value) -> Values:
         """Values of every slot of ``container`` (kept up to date by :meth:`store_slot`).
 
         The set returned is the solver's own: callers read it, they never change it.
         """
         key = ("E", container)
         self.readers[key].add(self.cur)
-        return self.vals.get(key, _EMPTY)  # type: ignore[return-value]
+        return self.vals.get(key, _EMPTY)
 
-    def store_slot(self, container: tuple, slot: object, values: Iterable) -> None:
+    def store_slot(self, container: Value, slot: object, values: Collection[Value]) -> None:
         """Add ``values`` to a slot of ``container``, and to the union of its slots."""
         vals = self.vals
         slots = vals.get(("slots", container))
@@ -785,7 +817,7 @@ class Solver:
                     queued[reader] = True
                     append(reader)
 
-    def iterate(self, value: tuple) -> set:
+    def iterate(self, value: Value) -> Values:
         """Elements produced by iterating ``value``."""
         tag = value[0]
         if tag == "L":
@@ -812,7 +844,7 @@ class Solver:
         if tag == "ZR":
             return {("ZT", value[1], value[2])}
         if tag == "I":
-            out: set = set()
+            out: set[Value] = set()
             for fn in self._instance_methods(value, "__iter__"):
                 fact = self.funcs.get(fn)
                 if fact is not None and fact.is_generator:
@@ -827,7 +859,7 @@ class Solver:
             return out
         return set()
 
-    def _instance_methods(self, inst: tuple, name: str) -> list[str]:
+    def _instance_methods(self, inst: Value, name: str) -> list[str]:
         out = []
         for value, _ in self.class_lookup(inst[1], name):
             if value[0] == "F":
@@ -835,12 +867,12 @@ class Solver:
                 out.append(value[1])
         return out
 
-    def subscript(self, value: tuple, keys: set | None, unpack: bool) -> set:
+    def subscript(self, value: Value, keys: Values | None, unpack: bool) -> Values:
         """Values of ``value[key]`` (``keys`` None: unknown key)."""
         tag = value[0]
-        slots = None
+        slots: list[tuple[str, Any]] | None = None
         if keys is not None:
-            slots = [_slot_key(k) for k in keys]
+            slots = [_slot_key(k) for k in keys]  # type: ignore[misc]  # Nones are rejected next
             if not slots or any(s is None for s in slots):
                 slots = None
         if tag == "L":
@@ -904,9 +936,9 @@ class Solver:
             return self.iterate(value)
         return set()
 
-    def binop(self, op: str, left: set, right: set) -> set:
+    def binop(self, op: str, left: Values, right: Values) -> set[Value]:
         """Result of a binary operation on values of builtin types."""
-        out: set = set()
+        out: set[Value] = set()
         for a in left:
             ta = self._scalar_type(a)
             if ta is None:
@@ -929,7 +961,7 @@ class Solver:
         return out
 
     @staticmethod
-    def _scalar_type(value: tuple) -> str | None:
+    def _scalar_type(value: Value) -> str | None:
         return value[1] if value[0] in {"K", "T"} else None
 
     # ---- calls -------------------------------------------------------------------------------
@@ -940,17 +972,20 @@ class Solver:
         if tag == "call":
             return self.calls[con[1]].caller
         if tag in {"as", "for", "with", "exc"}:
-            return con[1]
+            caller: str = con[1]
+            return caller
         if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall"}:
             return self.calls[con[1]].caller
         return None
 
-    def _record_edge(self, node_id: str, caller: str, callee: tuple, via: str | None, method: str) -> None:
+    def _record_edge(
+        self, node_id: str, caller: str, callee: Value, via: str | None, method: str
+    ) -> None:
         key = (node_id, caller, callee, via)
         if key not in self.edges:
             self.edges[key] = method
 
-    def _call_method(self, call: _Call, callee: tuple) -> str:
+    def _call_method(self, call: _Call, callee: Value) -> str:
         if call.kind == "decorator":
             return "decorator"
         if callee[0] in {"X"}:
@@ -979,7 +1014,7 @@ class Solver:
             call.targets.add(callee)
             self._invoke(number, call, callee)
 
-    def _invoke(self, number: int, call: _Call, callee: tuple) -> None:
+    def _invoke(self, number: int, call: _Call, callee: Value) -> None:
         index = self.cons[number][1]
         tag = callee[0]
         result = ("r", call.key)
@@ -1027,7 +1062,7 @@ class Solver:
         self._add_constraint(("cp", ("ret", fid), result))
 
     @staticmethod
-    def _argument_for(call: _Call, fn: FunctionFact, name: str, shift: int) -> tuple | None:
+    def _argument_for(call: _Call, fn: FunctionFact, name: str, shift: int) -> Expr:
         """The argument expression a call passes for parameter ``name`` (None if not plain)."""
         if any(starred for _, starred, _ in call.args) or any(kw is None for kw, _, _ in call.kwargs):
             return None
@@ -1094,7 +1129,9 @@ class Solver:
             layout = self._layouts[fid] = _Layout.of(self.funcs[fid])
         return layout
 
-    def run_bind(self, call: _Call, fid: str, shift: int, arg_exprs: tuple | None = None) -> None:
+    def run_bind(
+        self, call: _Call, fid: str, shift: int, arg_exprs: tuple[Expr, ...] | None = None
+    ) -> None:
         """Bind the call's arguments to the parameters of ``fid``."""
         layout = self._layout(fid)
         if layout is None:
@@ -1112,16 +1149,16 @@ class Solver:
             self.add(kwarg.var, (star_dict,))
         for expr, starred, node_id in args:
             if starred:
-                values = set()
+                star_values: set[Value] = set()
                 for v in list(self.ev(expr)):
-                    values |= self.iterate(v)
+                    star_values |= self.iterate(v)
                 for p in positional[position:]:
-                    self.add(p.var, values)
+                    self.add(p.var, star_values)
                     bound.add(p.name)
                     if record and node_id:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_args"))
                 if vararg is not None:
-                    self.store_slot(star_tuple, "*", values)
+                    self.store_slot(star_tuple, "*", star_values)
                     if record and node_id:
                         self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
                 unknown_position = True
@@ -1143,7 +1180,7 @@ class Solver:
         for name, expr, node_id in kwargs:
             values = self.ev(expr)
             if name is None:
-                spread = set()
+                spread: set[Value] = set()
                 for v in list(values):
                     if v[0] == "L":
                         spread |= self.all_elements(v)
@@ -1155,12 +1192,12 @@ class Solver:
                     for p in [*by_name.values(), *([kwarg] if kwarg else [])]:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_kwargs"))
                 continue
-            param = by_name.get(name)
-            if param is not None:
-                self.add(param.var, values)
+            keyword_param = by_name.get(name)
+            if keyword_param is not None:
+                self.add(keyword_param.var, values)
                 bound.add(name)
                 if record and node_id:
-                    self.bindings.add((node_id, param.node_id, call.node_id, "keyword"))
+                    self.bindings.add((node_id, keyword_param.node_id, call.node_id, "keyword"))
             elif kwarg is not None:
                 self.store_slot(star_dict, ("str", name), values)
                 if record and node_id:
@@ -1171,9 +1208,11 @@ class Solver:
                 if p.name not in bound and p not in skip:
                     self.bindings.add((p.default_node_id, p.node_id, call.node_id, "default"))
 
-    def _callback(self, index: int, call: _Call, funcs: set, arg_exprs: tuple) -> set:
+    def _callback(
+        self, index: int, call: _Call, funcs: Values, arg_exprs: tuple[Expr, ...]
+    ) -> set[Value]:
         """Call every function in ``funcs`` with ``arg_exprs``; return what they return."""
-        out: set = set()
+        out: set[Value] = set()
         for value in list(funcs):
             if value[0] in {"F", "B"}:
                 fid = value[1]
@@ -1190,7 +1229,7 @@ class Solver:
                 self._record_edge(call.node_id, call.caller, value, None, "builtin_callback")
         return out
 
-    def _arg(self, call: _Call, position: int, keyword: str | None = None) -> tuple | None:
+    def _arg(self, call: _Call, position: int, keyword: str | None = None) -> Expr:
         if keyword is not None:
             for name, expr, _ in call.kwargs:
                 if name == keyword:
@@ -1230,7 +1269,7 @@ class Solver:
             new = ("L", "list", call.key)
             self.add(result, (new,))
             if arg0 is not None:
-                elements = ("it", arg0)
+                elements: Expr = ("it", arg0)
                 self.store_slot(new, "*", self.ev(elements))
                 key = self._arg(call, 99, "key")
                 if key is not None:
@@ -1313,7 +1352,7 @@ class Solver:
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
 
-    def run_method(self, index: int, call: _Call, bm: tuple) -> None:
+    def run_method(self, index: int, call: _Call, bm: Value) -> None:
         """Effects and results of a builtin type's method."""
         typename, name, receiver = bm[1], bm[2], bm[3]
         result = ("r", call.key)
@@ -1388,7 +1427,7 @@ class Solver:
 
     # ---- statements --------------------------------------------------------------------------
 
-    def assign(self, target: tuple, values: set) -> None:
+    def assign(self, target: tuple[Any, ...], values: Values) -> None:
         """Store ``values`` into an assignment target."""
         tag = target[0]
         if tag == "v":
@@ -1418,13 +1457,15 @@ class Solver:
                     else:
                         self.store_slot(obj, "*", values)
                 elif obj[0] == "GL" and slots and all(slots):
-                    for slot in slots:
-                        if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):
-                            self.add(f"{obj[1]}:{slot[1]}", values)
+                    for slot in slots:  # all(slots) held: no slot is None
+                        if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):  # type: ignore[index]
+                            self.add(f"{obj[1]}:{slot[1]}", values)  # type: ignore[index]
 
-    def run_protocol(self, caller: str, values: set, node_id: str, names: Sequence[str]) -> dict[str, set]:
+    def run_protocol(
+        self, caller: str, values: Values, node_id: str, names: Sequence[str]
+    ) -> dict[str, set[Value]]:
         """Edges to dunder methods an iteration or ``with`` runs; their return values by name."""
-        returned: dict[str, set] = {}
+        returned: dict[str, set[Value]] = {}
         for value in list(values):
             if value[0] != "I":
                 continue
