@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
+from codeanatomy.extract._gc import gc_paused
 from codeanatomy.scan import scan
 from codeanatomy.source import SourceFile
 from codeanatomy.steps import file_steps
@@ -103,12 +104,13 @@ def run_steps(
         )
         for step in steps:
             started = clock()
-            try:
-                output = step.run(source, opts)
-            except Exception as exc:  # noqa: BLE001 - as the build does
-                output = LayerOutput(
-                    errors=(FileError.from_exception(source.path, step.name, exc),)
-                )
+            with gc_paused():  # as a worker runs a file's steps
+                try:
+                    output = step.run(source, opts)
+                except Exception as exc:  # noqa: BLE001 - as the build does
+                    output = LayerOutput(
+                        errors=(FileError.from_exception(source.path, step.name, exc),)
+                    )
             seconds[step.name] += clock() - started
             if keep:
                 for name, table in output.tables.items():

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Final
 
-from codeanatomy.extract._gc import gc_paused
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import ordinals, stable_id, stable_ids
 
@@ -370,7 +369,6 @@ def ast_index_of(source: SourceFile) -> AstIndex:
     """
     cached = source.cache.get("ast_index")
     if not isinstance(cached, AstIndex):
-        with gc_paused():
-            cached = index_ast(source, source.parse_ast())
+        cached = index_ast(source, source.parse_ast())
         source.cache["ast_index"] = cached
     return cached

@@ -1,4 +1,4 @@
-"""Pause the cyclic garbage collector while a layer builds one file's data.
+"""Pause the cyclic garbage collector while a worker runs one file's steps.
 
 Parsing and indexing a file allocate a few container objects per syntax node and
 free none of them until the file is done, and none of them form cycles. Left

@@ -35,7 +35,6 @@ from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
 from codeanatomy.extract._bytecode_cfg import JUMP_OPCODES, BlockColumns, ExceptionRange, add_blocks
 from codeanatomy.extract._bytecode_link import CodeLink, link_code
-from codeanatomy.extract._gc import gc_paused
 from codeanatomy.extract._scope_nodes import ScopeMatcher, scope_nodes_of
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
@@ -264,7 +263,6 @@ def _spans(
     return line_col, bstarts, bends
 
 
-@gc_paused()
 def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     """Code objects, instructions, blocks, CFG edges and exception tables of one file.
 

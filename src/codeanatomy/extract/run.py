@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from codeanatomy.errors import WorkerError
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
+from codeanatomy.extract._gc import gc_paused
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.store import StagedFile, stage_file
@@ -74,6 +75,31 @@ class _ChunkResult:
     count: int
 
 
+def _run_file(
+    source: SourceFile, steps: Sequence[FileStep], opts: ExtractOptions, into: _ChunkParts
+) -> None:
+    for step in steps:
+        started = time.perf_counter()
+        try:
+            output = step.run(source, opts)
+        except Exception as exc:  # noqa: BLE001 - a layer bug on one file must not stop the build
+            output = LayerOutput(errors=(FileError.from_exception(source.path, step.name, exc),))
+        into.seconds[step.name] += time.perf_counter() - started
+        for name, table in output.tables.items():
+            if table.num_rows:
+                into.tables[name].append(table)
+        into.errors.extend(output.errors)
+        into.facts.extend(output.facts)
+
+
+@dataclass(slots=True)
+class _ChunkParts:
+    tables: defaultdict[str, list[pa.Table]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[FileError] = field(default_factory=list)
+    facts: list[object] = field(default_factory=list)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
 def _run_chunk(
     steps: Sequence[FileStep],
     opts: ExtractOptions,
@@ -81,34 +107,22 @@ def _run_chunk(
     number: int,
     chunk: Sequence[FileInput],
 ) -> _ChunkResult:
-    parts: dict[str, list[pa.Table]] = defaultdict(list)
-    errors: list[FileError] = []
-    facts: list[object] = []
-    seconds: dict[str, float] = defaultdict(float)
+    parts = _ChunkParts()
     for path, file_id, module, data, encoding in chunk:
-        source = SourceFile(path, file_id, module, data, encoding)
-        for step in steps:
-            started = time.perf_counter()
-            try:
-                output = step.run(source, opts)
-            except Exception as exc:  # noqa: BLE001 - a layer bug on one file must not stop the build
-                output = LayerOutput(errors=(FileError.from_exception(path, step.name, exc),))
-            seconds[step.name] += time.perf_counter() - started
-            for name, table in output.tables.items():
-                if table.num_rows:
-                    parts[name].append(table)
-            errors.extend(output.errors)
-            facts.extend(output.facts)
+        # A file's steps allocate objects per syntax node and free them together: the
+        # cyclic collector would only rescan them, over and over, finding nothing.
+        with gc_paused():
+            _run_file(SourceFile(path, file_id, module, data, encoding), steps, opts, parts)
     stem = f"part-{staging.run_id}-{number:05d}"
     files = [
         stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), stem)
-        for name, tables in sorted(parts.items())
+        for name, tables in sorted(parts.tables.items())
     ]
     fact_file = None
-    if facts:
+    if parts.facts:
         fact_file = staging.facts / f"facts-{number:05d}.pickle"
-        fact_file.write_bytes(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
-    return _ChunkResult(files, errors, fact_file, dict(seconds), len(chunk))
+        fact_file.write_bytes(pickle.dumps(parts.facts, protocol=pickle.HIGHEST_PROTOCOL))
+    return _ChunkResult(files, parts.errors, fact_file, dict(parts.seconds), len(chunk))
 
 
 def run_steps(

@@ -22,7 +22,6 @@ import pyarrow as pa
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
-from codeanatomy.extract._gc import gc_paused
 from codeanatomy.extract._scope_nodes import (
     COMPREHENSION_NAMES,
     ScopeMatcher,
@@ -139,7 +138,6 @@ _OWNER_KINDS: Final = ("function", "class", "type_alias")
 _PARSE_ERRORS: Final = (SyntaxError, ValueError, RecursionError, MemoryError)
 
 
-@gc_paused()
 def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     """Scopes and symbols of one file, from the stdlib ``symtable`` module.
 
