@@ -92,7 +92,7 @@ def main() -> None:
     for name, seconds in result.timings.items():
         if not name.startswith("pass:") and name != "total":
             print(f"  {name:<18} {seconds:8.2f} s")
-    print("layers (summed worker seconds):")
+    print("per-file steps (CPU seconds summed over the workers):")
     for layer in manifest.layers:
         print(f"  {layer.name:<12} {layer.seconds:8.2f} s")
     print(f"peak RSS:      driver {rss_self:.0f} MiB, largest child (worker or resolver) {rss_children:.0f} MiB")
@@ -101,7 +101,7 @@ def main() -> None:
     print(f"bare ast.parse loop (1 process, measured before the build): {parse:.2f} s")
     print(f"ratio build/parse:             {wall / parse:.2f}")
     print(f"ratio per-file phases/parse:   {per_file / parse:.2f}  (facts + extract, wall)")
-    print(f"ratio worker CPU/parse:        {worker_seconds / parse:.2f}  (summed over steps)")
+    print(f"ratio worker CPU/parse:        {worker_seconds / parse:.2f}  (CPU of every step, summed)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ __all__ = ["BuildResult", "LayerRun", "Manifest"]
 
 
 class LayerRun(msgspec.Struct, frozen=True):
-    """A per-file step that ran: its name, version and summed worker seconds."""
+    """A per-file step that ran: its name, version and CPU seconds summed over the workers."""
 
     name: str
     version: int

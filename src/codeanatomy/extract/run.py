@@ -57,7 +57,7 @@ class Staging:
 
 @dataclass(slots=True)
 class ExtractionResult:
-    """Staged files by table and fact files (in chunk order), error rows, seconds per step."""
+    """Staged files by table and fact files (in chunk order), error rows, CPU seconds per step."""
 
     files: dict[str, list[StagedFile]] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
@@ -79,12 +79,12 @@ def _run_file(
     source: SourceFile, steps: Sequence[FileStep], opts: ExtractOptions, into: _ChunkParts
 ) -> None:
     for step in steps:
-        started = time.perf_counter()
+        started = time.process_time()
         try:
             output = step.run(source, opts)
         except Exception as exc:  # noqa: BLE001 - a layer bug on one file must not stop the build
             output = LayerOutput(errors=(FileError.from_exception(source.path, step.name, exc),))
-        into.seconds[step.name] += time.perf_counter() - started
+        into.seconds[step.name] += time.process_time() - started
         for name, table in output.tables.items():
             if table.num_rows:
                 into.tables[name].append(table)
