@@ -32,7 +32,7 @@ from codeanatomy.errors import CodeAnatomyError, OutputError, RootError
 from codeanatomy.extract._base import ExtractOptions, FileError
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.repository import collect_scip
-from codeanatomy.extract.run import Staging, run_steps
+from codeanatomy.extract.run import ExtractionResult, FileStep, Staging, run_steps
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import PASSES, commit_graph, run_passes, runnable, stage_fragments
@@ -163,6 +163,19 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     facts_dir.mkdir()
     staging = Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir)
     extract_options = ExtractOptions(code_chars=options.code_chars)
+
+    def run_pass(steps: Sequence[FileStep], phase: str, *, niceness: int) -> ExtractionResult:
+        return run_steps(
+            inputs,
+            steps,
+            extract_options,
+            staging,
+            workers=options.jobs if options.jobs > 1 else 0,
+            chunk_files=options.chunk_files,
+            niceness=niceness,
+            on_progress=_counter(phase, len(inputs), on_progress),
+        )
+
     resolver: RunningResolver | None = None
     try:
         # The whole-program resolver is the longest step and needs only the facts: they
@@ -170,30 +183,13 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         # the workers' files while the evidence layers run, at a lower priority so the
         # resolver keeps a core, and this process commits the evidence and builds the
         # syntax graph. Once the resolver is done, the workers have every core.
-        facts = run_steps(
-            inputs,
-            FACT_STEPS,
-            extract_options,
-            staging,
-            workers=options.jobs if options.jobs > 1 else 0,
-            chunk_files=options.chunk_files,
-            on_progress=_counter("facts", len(inputs), on_progress),
-        )
+        facts = run_pass(FACT_STEPS, "facts", niceness=0)
         resolver = start_resolver(facts.fact_files, workdir=run_dir / "resolve", extra_roots=options.extra_roots)
         timings["facts"] = time.perf_counter() - phase
 
         phase = time.perf_counter()
         steps = evidence_steps(options.selected_layers)
-        extraction = run_steps(
-            inputs,
-            steps,
-            extract_options,
-            staging,
-            workers=options.jobs if options.jobs > 1 else 0,
-            chunk_files=options.chunk_files,
-            niceness=_BESIDE_RESOLVER,
-            on_progress=_counter("extract", len(inputs), on_progress),
-        )
+        extraction = run_pass(steps, "extract", niceness=_BESIDE_RESOLVER)
         repository = collect_scip(
             options.scip if "scip" in options.selected_layers else None,
             root=root,
