@@ -44,7 +44,7 @@ def build_command(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=stderr_console(), transient=True, disable=not show_progress,
     )
-    task = progress.add_task("extracting files", total=None)
+    task = progress.add_task("scanning files", total=None)
 
     def on_progress(phase: str, done: int, total: int) -> None:
         progress.update(task, completed=done, total=total, description=_PHASES.get(phase, phase))
