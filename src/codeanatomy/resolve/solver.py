@@ -308,11 +308,11 @@ class Solver:
             # Nothing new: widening keeps ``current`` free of widened kinds, so
             # every value already present maps to itself and no reader wakes.
             return
-        if before + len(values) > _MAX_VALUES:
-            fresh = sorted((v for v in values if v not in current), key=repr)
-            values = fresh[: _MAX_VALUES - before]
         widened = self.widened.get(key)
         if widened is not None:
+            if before + len(values) > _MAX_VALUES:
+                fresh = sorted((v for v in values if v not in current), key=repr)
+                values = fresh[: _MAX_VALUES - before]
             add = current.add
             for v in values:
                 tag = v[0]
@@ -320,16 +320,20 @@ class Solver:
                     v = ("T", v[1]) if tag == "K" else _UNKNOWN_EXTERNAL
                 add(v)
         else:
-            values = values if isinstance(values, (set, frozenset)) else set(values)
+            # Only the values not there yet are looked at (a set difference, in C).
+            new = (values if isinstance(values, (set, frozenset)) else set(values)) - current
+            if not new:
+                return
+            if before + len(new) > _MAX_VALUES:
+                new = set(sorted(new, key=repr)[: _MAX_VALUES - before])
             new_literals = new_externals = 0
-            for v in values:
+            for v in new:
                 t = v[0]
                 if t == "K":
-                    if v not in current:
-                        new_literals += 1
-                elif t == "X" and v not in current:
+                    new_literals += 1
+                elif t == "X":
                     new_externals += 1
-            current.update(values)
+            current |= new
             if new_literals or new_externals:
                 counts = self.kind_counts.get(key, (0, 0))
                 counts = (counts[0] + new_literals, counts[1] + new_externals)
