@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.resolve.facts import collect_facts
@@ -149,6 +151,28 @@ def test_c3_matches_python() -> None:
         mro, error = c3_mro(("C", cls), bases)
         assert error is None
         assert [k[1] for k in mro[:-1]] == list(cls.__mro__[:-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), max_size=4), min_size=1, max_size=12))
+def test_c3_matches_python_on_random_hierarchies(picks: list[list[int]]) -> None:
+    parents: list[list[int]] = []
+    classes: list[type] = []
+
+    def bases_of(k: tuple) -> list[tuple]:
+        return [("C", b) for b in parents[k[1]]]
+
+    for number, choice in enumerate(picks):
+        parents.append(list(dict.fromkeys(i % number for i in choice)) if number else [])
+        mro, error = c3_mro(("C", number), bases_of)
+        try:
+            cls = type(f"K{number}", tuple(classes[b] for b in parents[number]), {})
+        except TypeError:  # Python finds no consistent order either
+            assert error is not None and error.startswith("inconsistent MRO")
+            return
+        classes.append(cls)
+        assert error is None
+        assert [k[1] for k in mro[:-1]] == [classes.index(c) for c in cls.__mro__[:-1]]
 
 
 def test_attribute_targets_self_module_class_and_super() -> None:

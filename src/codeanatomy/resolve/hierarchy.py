@@ -9,6 +9,7 @@ depth-first order and the error text, which lands in the ``class_mro`` table.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -57,30 +58,40 @@ def _mro(
         sequences.append(list(mro))
     sequences.append(list(bases))
     result = [cls]
-    while True:
-        sequences = [s for s in sequences if s]
-        if not sequences:
-            break
+    # The merge keeps, per sequence, the position of its head and counts how often each
+    # class occurs in the sequences' tails: a head is good when that count is zero.
+    sequences = [s for s in sequences if s]
+    positions = [0] * len(sequences)
+    in_tails = Counter(k for s in sequences for k in s[1:])
+    live = list(range(len(sequences)))
+    while live:
         head = None
-        for seq in sequences:
-            candidate = seq[0]
-            if not any(candidate in s[1:] for s in sequences):
+        for i in live:
+            candidate = sequences[i][positions[i]]
+            if not in_tails[candidate]:
                 head = candidate
                 break
         if head is None:
             error = error or "inconsistent MRO: cannot linearize bases " + ", ".join(_name(b) for b in bases)
             # Fall back to a depth-first, duplicate-free order.
             seen = set(result)
-            for seq in sequences:
-                for k in seq:
+            for i in live:
+                for k in sequences[i][positions[i] :]:
                     if k not in seen:
                         seen.add(k)
                         result.append(k)
             break
         result.append(head)
-        for seq in sequences:
-            if seq and seq[0] == head:
-                del seq[0]
+        remaining = []
+        for i in live:
+            seq = sequences[i]
+            if seq[positions[i]] == head:
+                positions[i] += 1
+                if positions[i] == len(seq):
+                    continue
+                in_tails[seq[positions[i]]] -= 1
+            remaining.append(i)
+        live = remaining
     if result[-1] != OBJECT:
         if OBJECT in result:
             result.remove(OBJECT)
