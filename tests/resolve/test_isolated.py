@@ -7,6 +7,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from codeanatomy.resolve import isolated
@@ -44,7 +45,7 @@ def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path) 
 def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None:
     (tmp_path / "fact-files.txt").write_text("")
     env = {**os.environ, "PYTHONHASHSEED": "random"}
-    command = [sys.executable, "-m", "codeanatomy.resolve.isolated", str(tmp_path)]
+    command = [sys.executable, "-m", "codeanatomy.resolve", str(tmp_path)]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert done.returncode != 0
     assert "PYTHONHASHSEED=0" in done.stderr
@@ -70,3 +71,39 @@ def test_a_failing_resolver_is_an_error_row_and_empty_tables(tmp_path: Path) -> 
     assert [(e.layer, e.error_type) for e in result.errors] == [("resolve", "UnpicklingError")]
     assert "the resolver failed" in result.errors[0].message
     assert all(table.num_rows == 0 for table in result.tables.values())
+
+
+_ORPHAN = """
+import sys, time
+from pathlib import Path
+from codeanatomy.resolve.isolated import start_resolver
+resolver = start_resolver([Path(sys.argv[1])], workdir=Path(sys.argv[2]))
+print(resolver.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_child_stops_when_its_build_is_killed(tmp_path: Path) -> None:
+    never_written = tmp_path / "facts.fifo"
+    os.mkfifo(never_written)  # the child blocks reading it, as if still resolving
+    build = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN, str(never_written), str(tmp_path / "work")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert build.stdout is not None
+    child = int(build.stdout.readline())
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.1)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -7,11 +7,12 @@ resolver in a child interpreter started with ``PYTHONHASHSEED=0`` makes the resu
 function of the input alone: the same facts give the same tables in every build, on
 every machine with the same Python.
 
-The child is ``python -m codeanatomy.resolve.isolated WORKDIR``: it reads the facts
+The child is ``python -m codeanatomy.resolve WORKDIR`` (:func:`run_child`): it reads the facts
 straight from the pickle files the extraction workers wrote (listed in the work
 directory; the driver never loads them) and writes each table there as an Arrow IPC
-file, then ``result.json`` (errors, seconds). :func:`start_resolver` returns at once, so the driver builds the rest
-of the graph meanwhile; a child that dies or fails becomes one error row.
+file, then ``result.json`` (errors, seconds). :func:`start_resolver` returns at once,
+so the driver builds the rest of the graph meanwhile. A child that dies or fails becomes
+one error row; a child whose build is killed stops too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,7 +35,7 @@ from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.program import ResolveResult, resolve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
 
-__all__ = ["HASH_SEED", "RunningResolver", "resolve_isolated", "start_resolver"]
+__all__ = ["HASH_SEED", "RunningResolver", "resolve_isolated", "run_child", "start_resolver"]
 
 HASH_SEED = "0"
 _RESULT = "result.json"
@@ -98,7 +100,7 @@ def start_resolver(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Se
     """
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / _FACT_LIST).write_text("".join(f"{p}\n" for p in fact_files), encoding="utf-8")
-    command = [sys.executable, "-m", "codeanatomy.resolve.isolated", str(workdir)]
+    command = [sys.executable, "-m", "codeanatomy.resolve", str(workdir), "--parent", str(os.getpid())]
     for root in extra_roots:
         command += ["--extra-root", root]
     with (workdir / _STDERR).open("wb") as stderr:
@@ -117,14 +119,25 @@ def resolve_isolated(fact_files: Sequence[Path], *, workdir: Path, extra_roots: 
     return start_resolver(fact_files, workdir=workdir, extra_roots=extra_roots).result()
 
 
-def _main(argv: Sequence[str]) -> None:
-    parser = argparse.ArgumentParser(prog="python -m codeanatomy.resolve.isolated")
+def _exit_with_parent(parent: int) -> None:
+    """End this process once the build that started it is gone (killed, say)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def run_child(argv: Sequence[str]) -> None:
+    """The resolver child's entry point (``python -m codeanatomy.resolve WORKDIR``)."""
+    parser = argparse.ArgumentParser(prog="python -m codeanatomy.resolve")
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--extra-root", action="append", default=[])
+    parser.add_argument("--parent", type=int, help="the build's process ID: stop when it is gone")
     args = parser.parse_args(argv)
     out: Path = args.workdir
     if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
         raise SystemExit(f"the resolver must run with PYTHONHASHSEED={HASH_SEED}")
+    if args.parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(args.parent,), daemon=True).start()
     started = time.perf_counter()
     try:
         facts: list[ModuleFacts] = []
@@ -139,6 +152,3 @@ def _main(argv: Sequence[str]) -> None:
     outcome = _Outcome(list(result.errors), time.perf_counter() - started)
     (out / _RESULT).write_bytes(msgspec.json.encode(outcome))
 
-
-if __name__ == "__main__":
-    _main(sys.argv[1:])
