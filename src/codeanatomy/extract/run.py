@@ -162,9 +162,12 @@ def run_steps(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=os.nice, initargs=(niceness,)
         ) as pool:
+            # Biggest chunks first, so no worker is left with a big one at the end; the
+            # chunks keep their numbers, which fix the order of the rows.
+            by_size = sorted(range(len(chunks)), key=lambda n: -sum(len(f[3]) for f in chunks[n]))
             futures = {
-                pool.submit(_run_chunk, steps, opts, staging, number, chunk): number
-                for number, chunk in enumerate(chunks)
+                pool.submit(_run_chunk, steps, opts, staging, number, chunks[number]): number
+                for number in by_size
             }
             for future in as_completed(futures):
                 try:
