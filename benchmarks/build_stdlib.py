@@ -7,7 +7,10 @@ worker seconds, and — measured in the same run — the wall time of a bare
 single-process ``ast.parse`` loop over the same files, with the ratios of the build,
 of its per-file phases and of the summed worker CPU to it.
 
-Usage: ``python benchmarks/build_stdlib.py [--jobs N] [--profile fast|full] [--layers ...] [--out DIR]``
+``--layers-alone`` also times the selected evidence layers on their own in the
+build's worker pool (no resolver facts, bindings or resolver beside them).
+
+Usage: ``python benchmarks/build_stdlib.py [--jobs N] [--profile fast|full] [--layers ...] [--out DIR] [--layers-alone]``
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ import time
 from pathlib import Path
 
 import codeanatomy
-from codeanatomy.scan import scan
+from codeanatomy.catalog import evidence_tables
+from codeanatomy.config import BuildOptions, resolve_options
+from codeanatomy.extract._base import ExtractOptions
+from codeanatomy.extract.layers import LAYERS
+from codeanatomy.extract.run import FileStep, Staging, run_steps
+from codeanatomy.scan import ScanResult, scan
 
 EXCLUDE = ["site-packages/**", "test/**", "idlelib/idle_test/**"]
 
@@ -53,6 +61,21 @@ def bare_parse_seconds(root: Path, paths: list[str]) -> float:
     return float(done.stdout.strip())
 
 
+def layers_alone_seconds(scanned: ScanResult, options: BuildOptions) -> float:
+    """Wall time of the evidence layers alone over the scanned files, in the build's worker pool."""
+    inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
+    layers = options.selected_layers
+    steps = tuple(FileStep(layer.name, layer.extract) for layer in LAYERS if layer.name in layers)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "facts").mkdir()
+        specs = {spec.name: spec for spec in evidence_tables()}
+        staging = Staging(Path(tmp), "alone", specs, Path(tmp) / "facts")
+        workers = options.jobs if options.jobs > 1 else 0
+        started = time.perf_counter()
+        run_steps(inputs, steps, ExtractOptions(), staging, workers=workers, chunk_files=options.chunk_files)
+        return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=None)
@@ -60,6 +83,11 @@ def main() -> None:
     parser.add_argument("--layers", default=None)
     parser.add_argument("--out", default=None)
     parser.add_argument("--include-tests", action="store_true", help="also build Lib/test")
+    parser.add_argument(
+        "--layers-alone",
+        action="store_true",
+        help="also time the evidence layers alone, in the build's worker pool, with nothing beside them",
+    )
     args = parser.parse_args()
     root = Path(sysconfig.get_path("stdlib"))
     exclude = EXCLUDE[:1] if args.include_tests else EXCLUDE
@@ -102,6 +130,12 @@ def main() -> None:
     print(f"ratio build/parse:             {wall / parse:.2f}")
     print(f"ratio per-file phases/parse:   {per_file / parse:.2f}  (facts + extract, wall)")
     print(f"ratio worker CPU/parse:        {worker_seconds / parse:.2f}  (CPU of every step, summed)")
+    if args.layers_alone:
+        explicit = {"profile": args.profile, "jobs": args.jobs, "layers": tuple(args.layers.split(",")) if args.layers else None}
+        options = resolve_options(root, explicit).options
+        alone = layers_alone_seconds(scanned, options)
+        print(f"evidence layers alone ({','.join(options.selected_layers)}, no resolver beside them): {alone:.2f} s")
+        print(f"ratio layers alone/parse:      {alone / parse:.2f}")
 
 
 if __name__ == "__main__":
