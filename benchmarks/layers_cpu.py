@@ -9,8 +9,7 @@ a bare ``ast.parse`` loop over the same files, and their ratios.
 ``--dump DIR`` writes each step's output: every table it fills (rows concatenated in
 file order, then the step's own row order, so the content is deterministic) and its
 errors and facts (one ``repr`` per file) as Parquet. ``--compare DIR`` reruns and
-reports every table that differs from such a dump. The script runs itself with
-``PYTHONHASHSEED=0``: the resolver's facts list some constraints in set order.
+reports every table that differs from such a dump.
 
 Usage: ``python benchmarks/layers_cpu.py [--limit N] [--layers ast,...] [--dump DIR | --compare DIR]``
 """
@@ -20,8 +19,6 @@ from __future__ import annotations
 import argparse
 import ast
 import dataclasses
-import os
-import sys
 import sysconfig
 import time
 import warnings
@@ -183,10 +180,6 @@ def compare(outputs: dict[str, pa.Table], directory: Path) -> int:
 
 
 def main() -> None:
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(
-            sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"}
-        )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N files")
     parser.add_argument(
