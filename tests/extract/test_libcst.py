@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -13,28 +12,7 @@ from codeanatomy.extract import tree_sitter as tree_sitter_layer
 from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.extract._base import ExtractOptions
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import file_id_for
-
-SAMPLE = (Path(__file__).parent / "fixtures" / "definitions" / "sample.txt").read_text("utf-8")
-
-
-def _source(data: bytes, encoding: str = "utf-8", path: str = "pkg/mod.py") -> SourceFile:
-    return SourceFile(path, file_id_for(path), "pkg.mod", data, encoding)
-
-
-def _variants() -> dict[str, SourceFile]:
-    """The sample stored four ways: plain UTF-8, CRLF, with a BOM, latin-1 with a cookie."""
-    return {
-        "utf8": _source(SAMPLE.encode()),
-        "crlf": _source(SAMPLE.replace("\n", "\r\n").encode()),
-        "bom": _source(b"\xef\xbb\xbf" + SAMPLE.encode()),
-        "latin1": _source(
-            ("# -*- coding: latin-1 -*-\n" + SAMPLE).encode("latin-1"), encoding="latin-1"
-        ),
-    }
-
-
-VARIANTS = sorted(_variants())
+from tests.extract._samples import VARIANTS, sample_variants, source_of
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +20,7 @@ def outputs() -> dict[str, tuple[SourceFile, libcst_layer.LayerOutput]]:
     """Each variant with its LibCST output (LibCST is slow: extract once per module)."""
     return {
         name: (source, libcst_layer.extract(source, ExtractOptions()))
-        for name, source in _variants().items()
+        for name, source in sample_variants().items()
     }
 
 
@@ -139,7 +117,7 @@ def test_qualified_names_of_imported_builtin_and_local_names() -> None:
         result = helper(osp.join("a", "b"))
         """
     )
-    source = _source(text.encode())
+    source = source_of(text.encode())
     out = libcst_layer.extract(source, ExtractOptions())
     rows = _rows(out.tables["libcst_qualified_names"])
     found = {
@@ -171,7 +149,7 @@ def test_qualified_names_of_imported_builtin_and_local_names() -> None:
     ],
 )
 def test_bad_files_give_a_file_error_and_empty_tables(data: bytes, error_type: str) -> None:
-    out = libcst_layer.extract(_source(data), ExtractOptions())
+    out = libcst_layer.extract(source_of(data), ExtractOptions())
     assert [(e.layer, e.error_type) for e in out.errors] == [("libcst", error_type)]
     for spec in libcst_layer.LAYER.tables:
         assert out.tables[spec.name].schema == spec.schema

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -12,28 +11,7 @@ from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.extract._base import ExtractOptions
 from codeanatomy.extract.tree_sitter import LAYER, extract
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import file_id_for
-
-SAMPLE = (Path(__file__).parent / "fixtures" / "definitions" / "sample.txt").read_text("utf-8")
-
-
-def _source(data: bytes, encoding: str = "utf-8", path: str = "pkg/mod.py") -> SourceFile:
-    return SourceFile(path, file_id_for(path), "pkg.mod", data, encoding)
-
-
-def _variants() -> dict[str, SourceFile]:
-    """The sample stored four ways: plain UTF-8, CRLF, with a BOM, latin-1 with a cookie."""
-    return {
-        "utf8": _source(SAMPLE.encode()),
-        "crlf": _source(SAMPLE.replace("\n", "\r\n").encode()),
-        "bom": _source(b"\xef\xbb\xbf" + SAMPLE.encode()),
-        "latin1": _source(
-            ("# -*- coding: latin-1 -*-\n" + SAMPLE).encode("latin-1"), encoding="latin-1"
-        ),
-    }
-
-
-VARIANTS = sorted(_variants())
+from tests.extract._samples import VARIANTS, sample_variants, source_of
 
 
 def _rows(table: pa.Table) -> list[dict[str, object]]:
@@ -42,7 +20,7 @@ def _rows(table: pa.Table) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_tables_match_declared_schemas(variant: str) -> None:
-    out = extract(_variants()[variant], ExtractOptions())
+    out = extract(sample_variants()[variant], ExtractOptions())
     assert out.errors == ()
     assert set(out.tables) == {spec.name for spec in LAYER.tables}
     for spec in LAYER.tables:
@@ -53,7 +31,7 @@ def test_tables_match_declared_schemas(variant: str) -> None:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_spans_round_trip_on_stored_bytes(variant: str) -> None:
-    source = _variants()[variant]
+    source = sample_variants()[variant]
     encoding = source.encoding
     out = extract(source, ExtractOptions())
     nodes = _rows(out.tables["tree_sitter_nodes"])
@@ -110,7 +88,7 @@ def _layer_definitions(table: pa.Table) -> set[tuple[str, int, int, str | None]]
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_definitions_agree_with_ast_span_for_span(variant: str) -> None:
-    source = _variants()[variant]
+    source = sample_variants()[variant]
     expected = _ast_definitions(source)
     table = extract(source, ExtractOptions()).tables["tree_sitter_definitions"]
     assert _layer_definitions(table) == expected
@@ -142,7 +120,7 @@ def test_syntax_errors_still_yield_nodes_errors_and_definitions() -> None:
             return [lambda: 1]
         """
     )
-    source = _source(text.encode())
+    source = source_of(text.encode())
     out = extract(source, ExtractOptions())
     assert out.errors == ()
     nodes = out.tables["tree_sitter_nodes"]
@@ -167,10 +145,10 @@ def test_syntax_errors_still_yield_nodes_errors_and_definitions() -> None:
 
 
 def test_missing_token_is_an_error_row() -> None:
-    out = extract(_source(b"x = (1,\ny = 2\n"), ExtractOptions())
+    out = extract(source_of(b"x = (1,\ny = 2\n"), ExtractOptions())
     kinds = {(e["kind"], e["node_type"]) for e in _rows(out.tables["tree_sitter_errors"])}
     assert kinds and all(kind in ("ERROR", "MISSING") for kind, _ in kinds)
-    out = extract(_source(b"def f(:\n    pass\n"), ExtractOptions())
+    out = extract(source_of(b"def f(:\n    pass\n"), ExtractOptions())
     (row,) = _rows(out.tables["tree_sitter_errors"])
     assert (row["kind"], row["node_type"], row["bstart"], row["bend"]) == ("MISSING", ")", 6, 6)
     assert (row["line"], row["col"], row["text"]) == (1, 6, "")
@@ -178,7 +156,7 @@ def test_missing_token_is_an_error_row() -> None:
 
 def test_deep_nesting_does_not_overflow() -> None:
     depth = 5000
-    source = _source(b"x = " + b"(" * depth + b"1" + b")" * depth + b"\n")
+    source = source_of(b"x = " + b"(" * depth + b"1" + b")" * depth + b"\n")
     out = extract(source, ExtractOptions())
     assert out.errors == ()
     types = out.tables["tree_sitter_nodes"].column("type").to_pylist()
@@ -186,7 +164,7 @@ def test_deep_nesting_does_not_overflow() -> None:
 
 
 def test_parents_fields_and_indexes() -> None:
-    out = extract(_source(b"def f(a):\n    return a\n"), ExtractOptions())
+    out = extract(source_of(b"def f(a):\n    return a\n"), ExtractOptions())
     rows = _rows(out.tables["tree_sitter_nodes"])
     by_id = {r["node_id"]: r for r in rows}
     assert len(by_id) == len(rows)
@@ -203,8 +181,8 @@ def test_parents_fields_and_indexes() -> None:
 
 
 def test_output_is_deterministic() -> None:
-    first = extract(_variants()["latin1"], ExtractOptions())
-    second = extract(_variants()["latin1"], ExtractOptions())
+    first = extract(sample_variants()["latin1"], ExtractOptions())
+    second = extract(sample_variants()["latin1"], ExtractOptions())
     for name, table in first.tables.items():
         assert table.equals(second.tables[name]), name
     ids = first.tables["tree_sitter_nodes"].column("node_id").to_pylist()
@@ -212,6 +190,6 @@ def test_output_is_deterministic() -> None:
 
 
 def test_unknown_encoding_is_a_file_error() -> None:
-    out = extract(_source(b"x = 1\n", encoding="no-such-codec"), ExtractOptions())
+    out = extract(source_of(b"x = 1\n", encoding="no-such-codec"), ExtractOptions())
     assert [e.layer for e in out.errors] == ["tree_sitter"]
     assert all(out.tables[spec.name].schema == spec.schema for spec in LAYER.tables)
