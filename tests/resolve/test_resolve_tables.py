@@ -287,3 +287,44 @@ def test_generators_are_the_functions_their_yields_belong_to() -> None:
     )
     generators = {fn.name for fn in facts.functions if fn.is_generator}
     assert generators == {"gen", "outer", "wraps", "<lambda>"}
+
+
+def _saturating_program() -> dict[str, str]:
+    """``x`` takes 200 instances (over the solver's cap of 192) before ``holder.thing`` is known."""
+    classes = "".join(f"class K{i}:\n    pass\n\n" for i in range(200))
+    pool = "pool = [" + ", ".join(f"K{i}()" for i in range(200)) + "]\n"
+    rest = """
+class Late:
+    def ping(self):
+        pass
+
+class Holder:
+    pass
+
+holder = Holder()
+
+def make():
+    return Late()
+
+def deeper():
+    return make()
+
+def fill():
+    holder.thing = deeper()
+
+for o in pool:
+    x = o or holder.thing.ping
+
+fill()
+"""
+    return {"main.py": classes + pool + rest}
+
+
+def test_attribute_reads_into_a_full_variable_still_resolve() -> None:
+    # ``x`` is full long before ``holder.thing`` gets its value, so the assignment's
+    # later runs evaluate only its attribute reads: ``.ping`` must still resolve.
+    program = _saturating_program()
+    result = resolve_files(program)
+    ids = _ids(program)
+    targets = {(r["target_node_id"], r["method"]) for r in _rows(result.tables["attribute_targets"])}
+    assert (ids["main.Late.ping"], "instance") in targets

@@ -24,7 +24,7 @@ from collections import defaultdict, deque
 from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
@@ -144,6 +144,32 @@ def _slot_key(value: Value) -> tuple[str, Any] | None:
     return None
 
 
+def _slot_keys(keys: Values | None) -> list[tuple[str, Any]] | None:
+    """Slot keys of subscript key values; None when any key (or the whole key) is unknown."""
+    if not keys:
+        return None
+    slots = [_slot_key(k) for k in keys]
+    if any(s is None for s in slots):
+        return None
+    return slots  # type: ignore[return-value]  # Nones were rejected above
+
+
+_SUBEXPRESSIONS: Final[dict[str, tuple[int, ...]]] = {
+    "s": (1, 2), "it": (1,), "op": (2, 3), "sup": (2,), "sup2": (1, 2), "slice": (1,),
+}
+
+
+def _attribute_reads(e: Expr) -> list[tuple[Any, ...]]:
+    """The outermost attribute reads (``a`` expressions) within ``e``, left to right."""
+    if e is None:
+        return []
+    tag = e[0]
+    if tag == "a":
+        return [e]
+    parts = e[1] if tag == "u" else [e[i] for i in _SUBEXPRESSIONS.get(tag, ())]
+    return [read for part in parts for read in _attribute_reads(part)]
+
+
 def _key_value(slot: tuple[str, Any]) -> Value:
     if slot[0] == "str":
         return ("K", "str", slot[1])
@@ -180,7 +206,6 @@ class Solver:
         # Values by key; ``("slots", c)`` keys hold slot keys, ``("bases", c)`` (position, class).
         self.vals: dict[object, set[Any]] = {}
         self.widened: dict[object, frozenset[str]] = {}
-        self.saturated: set[object] = set()
         self.late = False
         self.pending_keys: set[int] = set()
         self.kind_counts: dict[object, tuple[int, int]] = {}
@@ -293,14 +318,13 @@ class Solver:
         holds more than ``_EXTERNALS`` external names (values of external objects
         flowing through data) they become one unknown external value ``XU``. A key
         holding ``_MAX_VALUES`` values is saturated and takes no more (it only happens
-        where unrelated data has already been merged; the count is reported).
+        where unrelated data has already been merged).
         """
         current = self.vals.get(key)
         if current is None:
             current = self.vals[key] = set()
         before = len(current)
         if before >= _MAX_VALUES:
-            self.saturated.add(key)
             return
         if not values:
             return
@@ -393,8 +417,9 @@ class Solver:
             if keys is False:
                 return _EMPTY
             out = set()
+            slots = _slot_keys(keys)
             for base in list(self.ev(e[1])):
-                out |= self.subscript(base, keys, e[3])
+                out |= self.subscript(base, slots, e[3])
             return out
         if tag == "it":
             out = set()
@@ -871,14 +896,9 @@ class Solver:
                 out.append(value[1])
         return out
 
-    def subscript(self, value: Value, keys: Values | None, unpack: bool) -> Values:
-        """Values of ``value[key]`` (``keys`` None: unknown key)."""
+    def subscript(self, value: Value, slots: list[tuple[str, Any]] | None, unpack: bool) -> Values:
+        """Values of ``value[key]``, the key's slots given by :func:`_slot_keys` (None: unknown)."""
         tag = value[0]
-        slots: list[tuple[str, Any]] | None = None
-        if keys is not None:
-            slots = [_slot_key(k) for k in keys]  # type: ignore[misc]  # Nones are rejected next
-            if not slots or any(s is None for s in slots):
-                slots = None
         if tag == "L":
             if slots is None:
                 return self.all_elements(value)
@@ -1411,7 +1431,7 @@ class Solver:
                             self.store_slot(container, slot, values)
                     else:
                         self.store_slot(container, "*", values)
-                self.add(result, self.subscript(container, keys, False))
+                self.add(result, self.subscript(container, _slot_keys(keys), False))
                 if arg1 is not None:
                     self.add(result, self.ev(arg1))
             else:
@@ -1493,17 +1513,23 @@ class Solver:
             self.readers[key].add(self.cur)
             self.add(con[2], self.vals.get(key, _EMPTY))
         elif tag == "as":
-            self.assign(con[2], self.ev(con[3]))
+            target = con[2]
+            if target[0] == "v" and self._is_full(target[1]):
+                self._read_attributes(con[3])
+            else:
+                self.assign(target, self.ev(con[3]))
         elif tag == "call":
             self.run_call(number, self.calls[con[1]])
         elif tag == "bind":
             self.run_bind(self.calls[con[1]], con[2], con[3])
         elif tag == "bindx":
             self.run_bind(self.calls[con[1]], con[2], con[3], con[4])
-        elif tag == "ret":
-            self.add(("ret", con[1]), self.ev(con[2]))
-        elif tag == "yld":
-            self.add(("yld", con[1]), self.ev(con[2]))
+        elif tag == "ret" or tag == "yld":
+            key = (tag, con[1])
+            if self._is_full(key):
+                self._read_attributes(con[2])
+            else:
+                self.add(key, self.ev(con[2]))
         elif tag == "ctor":
             self.run_ctor(self.calls[con[1]], con[1], con[2])
         elif tag == "icall":
@@ -1548,6 +1574,19 @@ class Solver:
             if con[2] is not None:
                 entered = {v for v in values if v[0] != "I" or not self.class_lookup(v[1], "__enter__")}
                 self.add(con[2], entered | returned.get("__enter__", set()))
+
+    def _is_full(self, key: object) -> bool:
+        """Whether ``key`` holds ``_MAX_VALUES`` values, so :meth:`add` takes no more."""
+        return len(self.vals.get(key, _EMPTY)) >= _MAX_VALUES
+
+    def _read_attributes(self, e: Expr) -> None:
+        """Evaluate only the attribute reads of ``e``, for a key that takes no more values.
+
+        The values of ``e`` would be dropped; what evaluating it still does is in its
+        attribute reads, which record attribute targets and bind method receivers.
+        """
+        for read in _attribute_reads(e):
+            self.ev(read)
 
     def _drain(self) -> None:
         queue, queued = self.queue, self.queued
