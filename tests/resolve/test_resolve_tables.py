@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -289,11 +290,15 @@ def test_generators_are_the_functions_their_yields_belong_to() -> None:
     assert generators == {"gen", "outer", "wraps", "<lambda>"}
 
 
-def _saturating_program() -> dict[str, str]:
-    """``x`` takes 200 instances (over the solver's cap of 192) before ``holder.thing`` is known."""
+def _saturating_program(use: str) -> dict[str, str]:
+    """``use`` of ``o or holder.thing.ping`` in a loop over 200 instances (over the solver's
+    cap of 192 values), so its destination is full before ``holder.thing`` is known.
+
+    ``source()`` is the same with a return value as the destination.
+    """
     classes = "".join(f"class K{i}:\n    pass\n\n" for i in range(200))
     pool = "pool = [" + ", ".join(f"K{i}()" for i in range(200)) + "]\n"
-    rest = """
+    rest = f"""
 class Late:
     def ping(self):
         pass
@@ -312,18 +317,34 @@ def deeper():
 def fill():
     holder.thing = deeper()
 
+def sink(value):
+    pass
+
+def source():
+    for o in pool:
+        return o or holder.thing.ping
+
 for o in pool:
-    x = o or holder.thing.ping
+    {use}
 
 fill()
 """
     return {"main.py": classes + pool + rest}
 
 
-def test_attribute_reads_into_a_full_variable_still_resolve() -> None:
-    # ``x`` is full long before ``holder.thing`` gets its value, so the assignment's
-    # later runs evaluate only its attribute reads: ``.ping`` must still resolve.
-    program = _saturating_program()
+@pytest.mark.parametrize(
+    "use",
+    [
+        "x = o or holder.thing.ping",
+        "sink(o or holder.thing.ping)",
+        "sink(value=o or holder.thing.ping)",
+        "source()",
+    ],
+)
+def test_attribute_reads_into_a_full_destination_still_resolve(use: str) -> None:
+    # The destination (variable or parameter) is full long before ``holder.thing`` gets
+    # its value, so later runs evaluate only the attribute reads: ``.ping`` must resolve.
+    program = _saturating_program(use)
     result = resolve_files(program)
     ids = _ids(program)
     targets = {(r["target_node_id"], r["method"]) for r in _rows(result.tables["attribute_targets"])}

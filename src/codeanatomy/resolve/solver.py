@@ -1187,25 +1187,25 @@ class Solver:
                         self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
                 unknown_position = True
                 continue
-            values = self.ev(expr)
             if not unknown_position and position < len(positional):
                 param = positional[position]
-                self.add(param.var, values)
+                self._bind_value(param.var, expr)
                 bound.add(param.name)
                 if record and node_id:
                     self.bindings.add((node_id, param.node_id, call.node_id, "positional"))
             elif vararg is not None:
                 slot = ("num", position - len(positional)) if not unknown_position else "*"
-                self.store_slot(star_tuple, slot, values)
+                self.store_slot(star_tuple, slot, self.ev(expr))
                 if record and node_id:
                     self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
+            else:
+                self.ev(expr)  # an argument too many: its attribute reads still count
             position += 1
         kwargs = call.kwargs if arg_exprs is None else ()
         for name, expr, node_id in kwargs:
-            values = self.ev(expr)
             if name is None:
                 spread: set[Value] = set()
-                for v in list(values):
+                for v in list(self.ev(expr)):
                     if v[0] == "L":
                         spread |= self.all_elements(v)
                 for p in by_name.values():
@@ -1218,19 +1218,28 @@ class Solver:
                 continue
             keyword_param = by_name.get(name)
             if keyword_param is not None:
-                self.add(keyword_param.var, values)
+                self._bind_value(keyword_param.var, expr)
                 bound.add(name)
                 if record and node_id:
                     self.bindings.add((node_id, keyword_param.node_id, call.node_id, "keyword"))
             elif kwarg is not None:
-                self.store_slot(star_dict, ("str", name), values)
+                self.store_slot(star_dict, ("str", name), self.ev(expr))
                 if record and node_id:
                     self.bindings.add((node_id, kwarg.node_id, call.node_id, "keyword"))
+            else:
+                self.ev(expr)  # an unknown keyword: its attribute reads still count
         if record:
             skip = positional[:shift]
             for p in layout.defaults:
                 if p.name not in bound and p not in skip:
                     self.bindings.add((p.default_node_id, p.node_id, call.node_id, "default"))
+
+    def _bind_value(self, var: str, expr: Expr) -> None:
+        """Add the values of ``expr`` to parameter ``var`` (only its attribute reads once full)."""
+        if self._is_full(var):
+            self._read_attributes(expr)
+        else:
+            self.add(var, self.ev(expr))
 
     def _callback(
         self, index: int, call: _Call, funcs: Values, arg_exprs: tuple[Expr, ...]
