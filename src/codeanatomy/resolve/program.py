@@ -154,35 +154,39 @@ class _Names:
 
 
 def _call_edges(solver: Solver, externals: _Externals, names: _Names) -> pa.Table:
-    edges = solver.result_edges()
-    fanout = Counter((e.call_node_id, e.caller_id) for e in edges if e.callee[0] != "C")
-    cols: dict[str, list[object]] = {f.name: [] for f in T.CALL_EDGES.schema}
-    for edge in edges:
-        callee = edge.callee
-        node_id = ext = pycg = None
+    # Per distinct callee and caller once, then one pass per column: a million edges.
+    found = solver.edges
+    callees: dict[Value, tuple[str, str | None, str | None, str | None] | None] = {}
+    for callee in {key[2] for key in found}:
         if callee[0] == "F":
-            kind, node_id = "FUNCTION", callee[1]
-            pycg = names.of(node_id)
+            callees[callee] = ("FUNCTION", callee[1], None, names.of(callee[1]))
         elif callee[0] == "C":
-            kind, node_id = "CLASS", callee[1]
+            callees[callee] = ("CLASS", callee[1], None, None)
         else:
-            kind = "EXTERNAL"
             registered = externals.add(callee)
-            if registered is None:
-                continue
-            ext, _, pycg = registered
-        cols["call_node_id"].append(edge.call_node_id)
-        cols["caller_node_id"].append(edge.caller_id)
-        cols["callee_node_id"].append(node_id)
-        cols["callee_external_id"].append(ext)
-        cols["callee_kind"].append(kind)
-        cols["via"].append(edge.via)
-        cols["method"].append(edge.method)
-        n = fanout.get((edge.call_node_id, edge.caller_id), 1) or 1
-        cols["confidence"].append(1.0 if kind == "CLASS" else round(1.0 / n, 4))
-        cols["caller_pycg"].append(names.of(edge.caller_id))
-        cols["callee_pycg"].append(pycg)
-    return _sorted(T.CALL_EDGES.from_columns(cols))
+            callees[callee] = None if registered is None else ("EXTERNAL", None, registered[0], registered[2])
+    fanout = Counter((key[0], key[1]) for key in found if key[2][0] != "C")
+    rows = [(key, method, info) for key, method in found.items() if (info := callees[key[2]]) is not None]
+    caller_names = {caller: names.of(caller) for caller in {key[1] for key, _, _ in rows}}
+    return _sorted(
+        T.CALL_EDGES.from_columns(
+            {
+                "call_node_id": [key[0] for key, _, _ in rows],
+                "caller_node_id": [key[1] for key, _, _ in rows],
+                "callee_node_id": [info[1] for _, _, info in rows],
+                "callee_external_id": [info[2] for _, _, info in rows],
+                "callee_kind": [info[0] for _, _, info in rows],
+                "via": [key[3] for key, _, _ in rows],
+                "method": [method for _, method, _ in rows],
+                "confidence": [
+                    1.0 if info[0] == "CLASS" else round(1.0 / (fanout.get((key[0], key[1]), 1) or 1), 4)
+                    for key, _, info in rows
+                ],
+                "caller_pycg": [caller_names[key[1]] for key, _, _ in rows],
+                "callee_pycg": [info[3] for _, _, info in rows],
+            }
+        )
+    )
 
 
 def _resolved_imports(

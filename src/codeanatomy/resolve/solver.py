@@ -39,7 +39,7 @@ from codeanatomy.resolve.facts import (
 from codeanatomy.resolve.hierarchy import OBJECT, c3_mro
 from codeanatomy.resolve.modules import ImportTarget, ModuleIndex
 
-__all__ = ["Edge", "Solver"]
+__all__ = ["Solver"]
 
 Value = tuple[Any, ...]
 """An abstract value: its tag first (``("F", node_id)``, ``("K", "str", "x")``, ...)."""
@@ -73,17 +73,6 @@ _EXTERNALS = 24
 _UNKNOWN_EXTERNAL = ("XU",)
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
-
-
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One resolved call: a call site reaching a callee."""
-
-    call_node_id: str
-    caller_id: str
-    callee: Value
-    via: str | None
-    method: str
 
 
 @dataclass(slots=True)
@@ -1655,9 +1644,3 @@ class Solver:
             if not self._late_rules():
                 break
         self._drain()
-
-    # ---- results -----------------------------------------------------------------------------
-
-    def result_edges(self) -> list[Edge]:
-        """Every resolved call edge, in the order the solver found them."""
-        return [Edge(node, caller, callee, via, method) for (node, caller, callee, via), method in self.edges.items()]
