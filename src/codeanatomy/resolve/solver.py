@@ -1188,7 +1188,7 @@ class Solver:
                 if record and node_id:
                     self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
             else:
-                self.ev(expr)  # an argument too many: its attribute reads still count
+                self.ev(expr)  # no parameter takes it: evaluated for its effects alone
             position += 1
         kwargs = call.kwargs if arg_exprs is None else ()
         for name, expr, node_id in kwargs:
@@ -1216,7 +1216,7 @@ class Solver:
                 if record and node_id:
                     self.bindings.add((node_id, kwarg.node_id, call.node_id, "keyword"))
             else:
-                self.ev(expr)  # an unknown keyword: its attribute reads still count
+                self.ev(expr)  # no parameter takes it: evaluated for its effects alone
         if record:
             skip = positional[:shift]
             for p in layout.defaults:
