@@ -225,7 +225,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             on_progress("syntax", len(inputs), len(inputs))
         available = session.catalog().schema().names()
         before = run_passes(session, options, runnable(PASSES, sorted(available)))
-        staged = stage_fragments(session, before, store, run_id=run_id)
+        staged = stage_fragments(session, before, store, run_id=run_id, threads=options.jobs)
         timings["graph_syntax"] = time.perf_counter() - phase
 
         phase = time.perf_counter()
@@ -247,7 +247,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         register(session, name, table)
     tables.update(program.tables)
     after = run_passes(session, options, [p for p in PASSES if p not in before.passes])
-    for name, files in stage_fragments(session, after, store, run_id=run_id).items():
+    for name, files in stage_fragments(session, after, store, run_id=run_id, threads=options.jobs).items():
         staged[name].extend(files)
     written.update(commit_graph(session, store, staged, run_id=run_id))
     for run in (before, after):
