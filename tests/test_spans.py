@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import SourceLines, file_id_for, stable_id, stable_id_sql
+from codeanatomy.spans import SourceLines, file_id_for, stable_id, stable_id_sql, stable_ids
 
 IDENTIFIERS = st.text(
     alphabet=st.sampled_from("abcxyzéßπжλ_中文"), min_size=1, max_size=6
@@ -124,3 +124,17 @@ def test_stable_id_sql_matches_python(parts: list[object]) -> None:
 def test_stable_id_is_stable() -> None:
     assert stable_id("file", "pkg/mod.py") == "b514efbb48241a085156"
     assert file_id_for("pkg/mod.py") == stable_id("file", "pkg/mod.py")
+
+
+PARTS = st.one_of(st.none(), st.text(alphabet="ab%|é", max_size=3), st.integers(-3, 300))
+
+
+@given(
+    st.integers(0, 12).flatmap(
+        lambda rows: st.lists(st.lists(PARTS, min_size=rows, max_size=rows), min_size=1, max_size=4)
+    ),
+    st.lists(st.one_of(st.none(), st.sampled_from(["f", "50%", "x|y"])), max_size=2),
+)
+def test_stable_ids_equal_stable_id_of_each_row(columns: list[list[object]], prefix: list[object]) -> None:
+    expected = [stable_id(*prefix, *row) for row in zip(*columns, strict=True)]
+    assert stable_ids(prefix, *columns) == expected

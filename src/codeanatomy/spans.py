@@ -91,6 +91,9 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
             md5((template % row).encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
             for row in zip(*present, strict=True)
         ]
+    nullable = [column for column in present if None in column]
+    if len(nullable) == 1:
+        return _ids_with_one_nullable(escaped, present, nullable[0])
     # Skipped parts vanish from the text, so the format string depends only on how
     # many parts a row has.
     templates = [escaped[:-1]]
@@ -101,6 +104,34 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
         parts = tuple(p for p in row if p is not None)
         text = templates[len(parts)] % parts
         append(md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS])
+    return out
+
+
+def _ids_with_one_nullable(
+    escaped: str, present: Sequence[Sequence[object]], nullable: Sequence[object]
+) -> list[str]:
+    """:func:`stable_ids` where one column has nulls: every row rendered with the
+    majority's format string, then the other rows redone with theirs."""
+    md5 = _md5
+    count = len(nullable)
+    missing = [row for row, part in enumerate(nullable) if part is None]
+    mostly_missing = 2 * len(missing) >= count
+    rest = [column for column in present if column is not nullable]
+    majority = rest if mostly_missing else present
+    template = escaped + "|".join(["%s"] * len(majority)) if majority else escaped[:-1]
+    rows = zip(*majority, strict=True) if majority else [()] * count
+    out = [
+        md5((template % row).encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
+        for row in rows
+    ]
+    minority = present if mostly_missing else rest
+    template = escaped + "|".join(["%s"] * len(minority)) if minority else escaped[:-1]
+    redo = (
+        [row for row, part in enumerate(nullable) if part is not None] if mostly_missing else missing
+    )
+    for row in redo:
+        text = template % tuple(column[row] for column in minority)
+        out[row] = md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
     return out
 
 
