@@ -29,7 +29,7 @@ from codeanatomy.catalog import evidence_tables
 from codeanatomy.config import BuildOptions, resolve_options
 from codeanatomy.extract._base import ExtractOptions
 from codeanatomy.extract.layers import LAYERS
-from codeanatomy.extract.run import FileStep, Staging, run_steps
+from codeanatomy.extract.run import FileStep, Staging, WorkerPool, run_steps
 from codeanatomy.scan import ScanResult, scan
 
 EXCLUDE = ["site-packages/**", "test/**", "idlelib/idle_test/**"]
@@ -70,9 +70,9 @@ def layers_alone_seconds(scanned: ScanResult, options: BuildOptions) -> float:
         (Path(tmp) / "facts").mkdir()
         specs = {spec.name: spec for spec in evidence_tables()}
         staging = Staging(Path(tmp), "alone", specs, Path(tmp) / "facts")
-        workers = options.jobs if options.jobs > 1 else 0
         started = time.perf_counter()
-        run_steps(inputs, steps, ExtractOptions(), staging, workers=workers, chunk_files=options.chunk_files)
+        with WorkerPool(options.jobs if options.jobs > 1 else 0) as pool:
+            run_steps(inputs, steps, ExtractOptions(), staging, pool=pool, chunk_files=options.chunk_files)
         return time.perf_counter() - started
 
 

@@ -32,7 +32,7 @@ from codeanatomy.errors import CodeAnatomyError, OutputError, RootError
 from codeanatomy.extract._base import ExtractOptions, FileError
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.repository import collect_scip
-from codeanatomy.extract.run import ExtractionResult, FileStep, Staging, run_steps
+from codeanatomy.extract.run import ExtractionResult, FileStep, Staging, WorkerPool, run_steps
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import PASSES, commit_graph, run_passes, runnable, stage_fragments
@@ -164,15 +164,18 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     staging = Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir)
     extract_options = ExtractOptions(code_chars=options.code_chars)
 
-    def run_pass(steps: Sequence[FileStep], phase: str, *, niceness: int) -> ExtractionResult:
+    workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
+
+    def run_pass(steps: Sequence[FileStep], phase: str, *, niceness: int, keep_sources: bool) -> ExtractionResult:
         return run_steps(
             inputs,
             steps,
             extract_options,
             staging,
-            workers=options.jobs if options.jobs > 1 else 0,
+            pool=workers,
             chunk_files=options.chunk_files,
             niceness=niceness,
+            keep_sources=keep_sources,
             on_progress=_counter(phase, len(inputs), on_progress),
         )
 
@@ -182,14 +185,16 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         # are collected first, on every worker; the resolver child then reads them from
         # the workers' files while the evidence layers run, at a lower priority so the
         # resolver keeps a core, and this process commits the evidence and builds the
-        # syntax graph. Once the resolver is done, the workers have every core.
-        facts = run_pass(FACT_STEPS, "facts", niceness=0)
+        # syntax graph. Once the resolver is done, the workers have every core. Each
+        # worker keeps the files it parsed for the facts and gets them back for the layers.
+        facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True)
         resolver = start_resolver(facts.fact_files, workdir=run_dir / "resolve", extra_roots=options.extra_roots)
         timings["facts"] = time.perf_counter() - phase
 
         phase = time.perf_counter()
         steps = evidence_steps(options.selected_layers)
-        extraction = run_pass(steps, "extract", niceness=_BESIDE_RESOLVER)
+        extraction = run_pass(steps, "extract", niceness=_BESIDE_RESOLVER, keep_sources=False)
+        workers.close()
         repository = collect_scip(
             options.scip if "scip" in options.selected_layers else None,
             root=root,
@@ -233,6 +238,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             on_progress("resolve", len(inputs), len(inputs))
         program = resolver.result()
     finally:
+        workers.close()
         if resolver is not None:
             resolver.close()
         shutil.rmtree(facts_dir, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Running per-file steps: chunk order, worker priority, facts files."""
+"""Running per-file steps: chunk order, worker priority, facts files, files kept between passes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import os
 import pickle
 from pathlib import Path
 
+import pytest
+
+from codeanatomy.extract import run
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
-from codeanatomy.extract.run import FileStep, Staging, run_steps
+from codeanatomy.extract.run import FileStep, Staging, WorkerPool, _ChunkQueues, run_steps
 from codeanatomy.source import SourceFile
 
 
@@ -29,7 +32,8 @@ def _staging(tmp_path: Path) -> Staging:
 def test_workers_run_at_the_niceness_asked_for_and_keep_file_order(tmp_path: Path) -> None:
     base = os.nice(0)
     probe = (FileStep("probe", _report_niceness),)
-    result = run_steps(_files(6), probe, ExtractOptions(), _staging(tmp_path), workers=2, chunk_files=2, niceness=5)
+    with WorkerPool(2) as pool:
+        result = run_steps(_files(6), probe, ExtractOptions(), _staging(tmp_path), pool=pool, chunk_files=2, niceness=5)
     assert {e.message for e in result.errors} == {str(min(base + 5, 19))}
     assert [e.path for e in result.errors] == [f"m{i}.py" for i in range(6)]
     facts = [path for file in result.fact_files for path in pickle.loads(file.read_bytes())]
@@ -40,5 +44,86 @@ def test_workers_run_at_the_niceness_asked_for_and_keep_file_order(tmp_path: Pat
 def test_in_process_steps_leave_the_priority_alone(tmp_path: Path) -> None:
     base = os.nice(0)
     probe = (FileStep("probe", _report_niceness),)
-    result = run_steps(_files(2), probe, ExtractOptions(), _staging(tmp_path), workers=0, chunk_files=2, niceness=5)
+    with WorkerPool(0) as pool:
+        result = run_steps(_files(2), probe, ExtractOptions(), _staging(tmp_path), pool=pool, chunk_files=2, niceness=5)
     assert {e.message for e in result.errors} == {str(base)}
+
+
+def _mark(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    source.cache["read_by"] = os.getpid()
+    return LayerOutput(errors=(FileError(source.path, "mark", "Pid", str(os.getpid())),))
+
+
+def _report_reuse(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    reused = source.cache.get("read_by") == os.getpid()
+    return LayerOutput(errors=(FileError(source.path, "probe", "Reused", f"{os.getpid()} {reused}"),))
+
+
+def _two_passes(
+    tmp_path: Path, workers: int, first: list[tuple[str, str, str, bytes, str]],
+    second: list[tuple[str, str, str, bytes, str]],
+) -> list[tuple[bool, bool]]:
+    """For each file of the second pass: (run by the process that read it first, got its parse back)."""
+    staging = _staging(tmp_path)
+    with WorkerPool(workers) as pool:
+        marked = run_steps(first, (FileStep("mark", _mark),), ExtractOptions(), staging,
+                           pool=pool, chunk_files=2, keep_sources=True)
+        result = run_steps(second, (FileStep("probe", _report_reuse),), ExtractOptions(), staging,
+                           pool=pool, chunk_files=2, niceness=3)
+    assert [e.path for e in result.errors] == [path for path, *_ in second]
+    first_pid = {e.path: e.message for e in marked.errors}
+    out = []
+    for error in result.errors:
+        pid, reused = error.message.split()
+        out.append((pid == first_pid[error.path], reused == "True"))
+    return out
+
+
+def test_workers_get_back_the_files_they_read_in_the_pass_before(tmp_path: Path) -> None:
+    runs = _two_passes(tmp_path, 2, _files(16), _files(16))
+    # Each chunk goes back to the worker that read it unless the other worker took it
+    # at the end; a worker reuses exactly the files it read itself.
+    assert all(same == reused for same, reused in runs)
+    assert sum(reused for _, reused in runs) >= 8
+
+
+def test_a_worker_runs_its_own_chunks_then_free_ones_then_takes_the_busiest_one_s_last() -> None:
+    queues = _ChunkQueues(2, [5, 4, 3, 2, 1, 0], {5: 0, 3: 1, 2: 1, 1: 1})
+    assert [queues.next_for(0), queues.next_for(0), queues.next_for(0)] == [5, 4, 0]
+    assert queues.next_for(0) == 1  # the last of worker 1's three
+    assert [queues.next_for(1), queues.next_for(1), queues.next_for(1)] == [3, 2, None]
+    assert queues.next_for(0) is None
+
+
+def test_files_are_not_kept_unless_asked(tmp_path: Path) -> None:
+    staging = _staging(tmp_path)
+    files = _files(4)
+    with WorkerPool(0) as pool:
+        run_steps(files, (FileStep("mark", _mark),), ExtractOptions(), staging, pool=pool, chunk_files=2)
+        result = run_steps(files, (FileStep("probe", _report_reuse),), ExtractOptions(), staging,
+                           pool=pool, chunk_files=2)
+    assert [e.message.split()[1] for e in result.errors] == ["False"] * 4
+
+
+def test_a_file_whose_bytes_changed_is_read_again(tmp_path: Path) -> None:
+    first = _files(4)
+    second = [*first[:3], (*first[3][:3], b"x = 2\n", "utf-8")]
+    assert [reused for _, reused in _two_passes(tmp_path, 0, first, second)] == [True, True, True, False]
+
+
+def test_kept_files_stay_within_the_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run, "KEEP_SOURCE_BYTES", 13)  # two 6-byte files, not three
+    files = _files(4)
+    assert [reused for _, reused in _two_passes(tmp_path, 0, files, files)] == [True, True, False, False]
+
+
+def test_closing_the_pool_drops_the_kept_files(tmp_path: Path) -> None:
+    staging = _staging(tmp_path)
+    files = _files(2)
+    with WorkerPool(0) as pool:
+        run_steps(files, (FileStep("mark", _mark),), ExtractOptions(), staging,
+                  pool=pool, chunk_files=2, keep_sources=True)
+    with WorkerPool(0) as pool:
+        result = run_steps(files, (FileStep("probe", _report_reuse),), ExtractOptions(), staging,
+                           pool=pool, chunk_files=2)
+    assert [e.message.split()[1] for e in result.errors] == ["False", "False"]

@@ -7,20 +7,29 @@ table's directory (staged, invisible until the driver commits them) and its fact
 the whole-program resolver as one pickle file, and returns only the file lists and
 error rows. Chunks are numbered in file order, so the data is the same whatever the
 number of workers.
+
+A build's passes share one :class:`WorkerPool`. A pass run with ``keep_sources``
+leaves each file it read parsed in the worker that read it (its tree, ast index and
+line table, up to :data:`KEEP_SOURCE_BYTES` of source per worker), and the next pass
+sends each chunk back to that worker, which reuses them instead of parsing again.
+A worker with none of its own chunks left takes another's, and parses those itself.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Final, Self
 
 import pyarrow as pa
 
@@ -31,10 +40,17 @@ from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.store import StagedFile, stage_file
 
-__all__ = ["ExtractionResult", "FileStep", "Staging", "run_steps"]
+__all__ = ["KEEP_SOURCE_BYTES", "ExtractionResult", "FileStep", "Staging", "WorkerPool", "run_steps"]
 
 FileInput = tuple[str, str, str, bytes, str]
 """(path, file_id, module, data, encoding): a file as sent to a worker."""
+
+KEEP_SOURCE_BYTES: Final = 32 * 1024 * 1024
+"""Source bytes a process keeps parsed between passes (a parsed, indexed file takes
+about 60 times its size in memory)."""
+
+_IN_FLIGHT: Final = 2
+"""Chunks queued in each worker at a time: the next is there when one finishes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +116,55 @@ class _ChunkParts:
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
+class _KeptSources:
+    """The files this process keeps parsed for the next pass, by path."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, SourceFile] = {}
+        self.size = 0
+        self.added_niceness = 0
+
+    def take(self, path: str, file_id: str, module: str, data: bytes, encoding: str) -> SourceFile:
+        """The kept file at ``path`` if it has these bytes, else a new :class:`SourceFile`."""
+        kept = self.by_path.pop(path, None)
+        if kept is not None:
+            self.size -= len(kept.data)
+            if kept.data == data and kept.encoding == encoding and kept.module == module:
+                return kept
+        return SourceFile(path, file_id, module, data, encoding)
+
+    def keep(self, source: SourceFile) -> None:
+        """Keep ``source`` (and what its steps derived) while the budget allows."""
+        if self.size + len(source.data) <= KEEP_SOURCE_BYTES:
+            self.by_path[source.path] = source
+            self.size += len(source.data)
+
+    def clear(self) -> None:
+        """Drop every kept file."""
+        self.by_path.clear()
+        self.size = 0
+
+
+_KEPT: Final = _KeptSources()
+
+
 def _run_chunk(
     steps: Sequence[FileStep],
     opts: ExtractOptions,
     staging: Staging,
     number: int,
     chunk: Sequence[FileInput],
+    keep_sources: bool,
 ) -> _ChunkResult:
     parts = _ChunkParts()
     for path, file_id, module, data, encoding in chunk:
         # A file's steps allocate objects per syntax node and free them together: the
         # cyclic collector would only rescan them, over and over, finding nothing.
         with gc_paused():
-            _run_file(SourceFile(path, file_id, module, data, encoding), steps, opts, parts)
+            source = _KEPT.take(path, file_id, module, data, encoding)
+            _run_file(source, steps, opts, parts)
+            if keep_sources:
+                _KEPT.keep(source)
     stem = f"part-{staging.run_id}-{number:05d}"
     files = [
         stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), stem)
@@ -125,15 +177,147 @@ def _run_chunk(
     return _ChunkResult(files, parts.errors, fact_file, dict(parts.seconds), len(chunk))
 
 
+def _run_chunk_in_worker(
+    niceness: int,
+    steps: Sequence[FileStep],
+    opts: ExtractOptions,
+    staging: Staging,
+    number: int,
+    chunk: Sequence[FileInput],
+    keep_sources: bool,
+) -> _ChunkResult:
+    """:func:`_run_chunk` in a worker, first raising its niceness to ``niceness`` above its start."""
+    if niceness > _KEPT.added_niceness:
+        os.nice(niceness - _KEPT.added_niceness)
+        _KEPT.added_niceness = niceness
+    result = _run_chunk(steps, opts, staging, number, chunk, keep_sources)
+    if keep_sources:
+        # Kept trees hold no cycles: moved out of the collector's generations, they are
+        # not rescanned by every later collection. (Only workers do this: it would keep
+        # a long-lived caller's cyclic garbage for good.)
+        gc.freeze()
+    return result
+
+
+class _ChunkQueues:
+    """Which chunk each worker runs next: its own, then one nobody holds, then another's."""
+
+    def __init__(self, workers: int, order: Sequence[int], owner: Mapping[int, int]) -> None:
+        self.own: list[deque[int]] = [deque() for _ in range(workers)]
+        self.free: deque[int] = deque()
+        for number in order:
+            held = owner.get(number)
+            (self.free if held is None else self.own[held]).append(number)
+
+    def next_for(self, worker: int) -> int | None:
+        """The next chunk for ``worker``, or None when none is left.
+
+        A worker out of chunks of its own and free ones takes the last chunk of the
+        worker with the most left, which then need not wait for it at the end.
+        """
+        if self.own[worker]:
+            return self.own[worker].popleft()
+        if self.free:
+            return self.free.popleft()
+        busiest = max(self.own, key=len)
+        return busiest.pop() if busiest else None
+
+
+class WorkerPool:
+    """The worker processes of a build's passes, each keeping the files it read.
+
+    ``workers`` 0 runs every chunk in this process. A worker is one single-process
+    executor, so a chunk can be sent to the worker that holds its files. Use it as a
+    context manager; closing it stops the workers and drops what this process kept.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executors: list[ProcessPoolExecutor] = []
+        self._owner: dict[int, int] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (cancelling queued chunks) and drop the files kept here."""
+        for executor in self._executors:
+            executor.shutdown(wait=True, cancel_futures=True)
+        self._executors.clear()
+        self._owner.clear()
+        _KEPT.clear()
+
+    def _executor(self, worker: int) -> ProcessPoolExecutor:
+        if not self._executors:
+            context = multiprocessing.get_context("forkserver")
+            self._executors = [
+                ProcessPoolExecutor(max_workers=1, mp_context=context) for _ in range(self.workers)
+            ]
+        return self._executors[worker]
+
+    def run(
+        self,
+        chunks: Sequence[Sequence[FileInput]],
+        steps: Sequence[FileStep],
+        opts: ExtractOptions,
+        staging: Staging,
+        *,
+        niceness: int,
+        keep_sources: bool,
+        on_done: Callable[[int, _ChunkResult], None],
+    ) -> None:
+        """Run ``steps`` over every chunk, each on the worker holding its files if one does.
+
+        ``on_done(number, result)`` gets each chunk's result as it arrives.
+        """
+        # Biggest chunks first, so no worker is left with a big one at the end; the
+        # chunks keep their numbers, which fix the order of the rows.
+        by_size = sorted(range(len(chunks)), key=lambda n: -sum(len(f[3]) for f in chunks[n]))
+        queues = _ChunkQueues(self.workers, by_size, self._owner)
+        running: dict[Future[_ChunkResult], tuple[int, int]] = {}
+
+        def submit(worker: int) -> None:
+            number = queues.next_for(worker)
+            if number is None:
+                return
+            if keep_sources:
+                self._owner[number] = worker
+            future = self._executor(worker).submit(
+                _run_chunk_in_worker, niceness, steps, opts, staging, number, chunks[number], keep_sources
+            )
+            running[future] = (worker, number)
+
+        for _ in range(_IN_FLIGHT):
+            for worker in range(self.workers):
+                submit(worker)
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                worker, number = running.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool as exc:
+                    first = chunks[number][0][0]
+                    raise WorkerError(f"a worker process died while extracting files from {first!r}: {exc}") from exc
+                on_done(number, result)
+                submit(worker)
+
+
 def run_steps(
     files: Sequence[FileInput],
     steps: Sequence[FileStep],
     opts: ExtractOptions,
     staging: Staging,
     *,
-    workers: int,
+    pool: WorkerPool,
     chunk_files: int,
     niceness: int = 0,
+    keep_sources: bool = False,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExtractionResult:
     """Run ``steps`` over ``files``, staging their tables as Parquet under ``staging.root``.
@@ -144,40 +328,37 @@ def run_steps(
         opts: options passed to every step.
         staging: where to write the tables' Parquet files and the facts (its ``facts``
             directory must exist).
-        workers: worker processes; 0 runs in this process (so does a single chunk).
-        chunk_files: files per task sent to a worker.
+        pool: the workers (a pool of 0 workers runs in this process, and so does a
+            single chunk).
+        chunk_files: files per task sent to a worker; a pass reusing kept files must
+            use the same files and chunk size as the pass that kept them.
         niceness: added to the workers' scheduling niceness, so that work running beside
-            them (the resolver) keeps its core while they share what is left.
+            them (the resolver) keeps its core while they share what is left. A worker's
+            niceness only ever rises: a later pass asking less keeps the higher value.
+        keep_sources: keep the files read parsed for the next pass (see module docstring).
         on_progress: called with the number of files finished by each completed chunk.
     """
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
     done: dict[int, _ChunkResult] = {}
-    if workers == 0 or len(chunks) <= 1:
+
+    def finished(number: int, result: _ChunkResult) -> None:
+        done[number] = result
+        if on_progress is not None:
+            on_progress(result.count)
+
+    if pool.workers == 0 or len(chunks) <= 1:
         for number, chunk in enumerate(chunks):
-            done[number] = _run_chunk(steps, opts, staging, number, chunk)
-            if on_progress is not None:
-                on_progress(len(chunk))
+            finished(number, _run_chunk(steps, opts, staging, number, chunk, keep_sources))
     else:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=os.nice, initargs=(niceness,)
-        ) as pool:
-            # Biggest chunks first, so no worker is left with a big one at the end; the
-            # chunks keep their numbers, which fix the order of the rows.
-            by_size = sorted(range(len(chunks)), key=lambda n: -sum(len(f[3]) for f in chunks[n]))
-            futures = {
-                pool.submit(_run_chunk, steps, opts, staging, number, chunks[number]): number
-                for number in by_size
-            }
-            for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except BrokenProcessPool as exc:
-                    first = chunks[futures[future]][0][0]
-                    raise WorkerError(f"a worker process died while extracting files from {first!r}: {exc}") from exc
-                done[futures[future]] = result
-                if on_progress is not None:
-                    on_progress(result.count)
+        pool.run(
+            chunks,
+            steps,
+            opts,
+            staging,
+            niceness=niceness,
+            keep_sources=keep_sources,
+            on_done=finished,
+        )
     extraction = ExtractionResult()
     seconds: dict[str, float] = defaultdict(float)
     for number in range(len(chunks)):
