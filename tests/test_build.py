@@ -263,3 +263,60 @@ def test_rebuilds_delete_files_older_than_the_previous_build(make_repo: RepoFact
         assert DeltaTable(str(nodes), version=version).to_pyarrow_table().num_rows == rows
     graph = codeanatomy.open_graph(root)
     assert graph.sql("SELECT count(*) AS n FROM cpg_nodes").to_pylist()[0]["n"] == builds[-1].tables["cpg_nodes"].rows
+
+
+def test_one_edge_per_kind_source_and_target_when_the_resolver_finds_it_twice(make_repo: RepoFactory) -> None:
+    root = make_repo(
+        {
+            "dup.py": (
+                "class Ctx:\n"
+                "    def stop(self, *args):\n"
+                "        return self\n"
+                "    __enter__ = stop\n"
+                "    __exit__ = stop\n"
+                "\n"
+                "def use():\n"
+                "    with Ctx():\n"
+                "        pass\n"
+                "\n"
+                "def method_of(x):\n"
+                "    return x.stop\n"
+                "\n"
+                "method_of(Ctx)\n"
+                "method_of(Ctx())\n"
+                "\n"
+                "class B:\n"
+                "    pass\n"
+                "\n"
+                "class C:\n"
+                "    pass\n"
+                "\n"
+                "Base = B if __debug__ else C\n"
+                "\n"
+                "class D(Base, B):\n"
+                "    pass\n"
+            )
+        }
+    )
+    codeanatomy.build(root, jobs=1)
+    graph = codeanatomy.open_graph(root)
+    # The resolver's tables keep every way it found: __enter__ and __exit__, a class and
+    # an instance receiver, base positions 0 and 1.
+    found = graph.query(
+        """SELECT (SELECT count(*) FROM call_edges WHERE callee_pycg = 'dup.Ctx.stop' AND method = 'protocol') AS calls,
+                  (SELECT count(*) FROM attribute_targets a JOIN cpg_nodes n ON a.target_node_id = n.node_id
+                   WHERE n.qualname = 'dup.Ctx.stop' AND a.method IN ('class', 'instance')) AS refs,
+                  (SELECT count(*) FROM class_bases WHERE base_qualname = 'dup.B') AS bases"""
+    ).to_pylist()
+    assert found == [{"calls": 2, "refs": 2, "bases": 2}]
+    edges = graph.query(
+        """SELECT e.kind, e.label, e.method, e.idx FROM cpg_edges e JOIN cpg_nodes d ON e.dst = d.node_id
+           WHERE e.layer = 'resolve' AND d.qualname IN ('dup.Ctx.stop', 'dup.B') ORDER BY e.kind"""
+    ).to_pylist()
+    assert edges == [
+        {"kind": "CALLS", "label": "__enter__", "method": "protocol", "idx": None},
+        {"kind": "INHERITS_FROM", "label": None, "method": None, "idx": 0},
+        {"kind": "REFERS_TO", "label": None, "method": "class", "idx": None},
+    ]
+    dupes = graph.query("SELECT count(*) - count(DISTINCT edge_id) FROM cpg_edges").column(0)[0].as_py()
+    assert dupes == 0

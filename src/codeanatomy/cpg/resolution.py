@@ -7,14 +7,23 @@ symbol the resolver or the bindings name, one node per qualified name), the edge
 IMPORTS, CALLS, INHERITS_FROM, OVERRIDES, REFERS_TO (attribute uses) and
 PARAMETER_BINDING (``resolution_edges``), and the ``mro`` and ``origin`` properties
 (``resolution_props``).
+
+The resolver's tables keep every way a relation was found (a ``with`` whose
+``__enter__`` and ``__exit__`` are one function, an attribute read through a class
+and through an instance, a base class at two positions); the graph has one edge per
+kind, source and target, so one edge ID: the first such row by label, method, index
+and confidence.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from datafusion import DataFrame
 
+from codeanatomy.cpg.schema import CPG_EDGES
 from codeanatomy.passes import Pass, PassContext
 from codeanatomy.resolve.tables import RESOLVE_TABLES
 from codeanatomy.spans import stable_id_sql
@@ -77,11 +86,34 @@ SELECT external_id, 'distribution', distribution FROM external_symbols WHERE dis
 """
 
 
-def build_resolution(context: PassContext) -> Mapping[str, DataFrame]:
+_TIEBREAK = [(name, "ascending", "at_end") for name in ("edge_id", "label", "method", "idx", "confidence")]
+
+
+def one_row_per_edge(edges: pa.Table) -> pa.Table:
+    """``edges`` with each ``edge_id`` once: alone, its row; shared, the first by :data:`_TIEBREAK`.
+
+    Only the rows sharing an ID (a few percent) are sorted; the others keep their order.
+    """
+    ids = edges.column("edge_id")
+    counts = pc.value_counts(ids)
+    shared_ids = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    shared = pc.is_in(ids, value_set=shared_ids)
+    repeated = edges.filter(shared)
+    if not repeated.num_rows:
+        return edges
+    repeated = repeated.take(pc.sort_indices(repeated, sort_keys=_TIEBREAK))
+    repeated_ids = repeated.column("edge_id").combine_chunks()
+    first = pc.not_equal(repeated_ids[1:], repeated_ids[:-1])
+    keep = pa.concat_arrays([pa.array([True]), first])
+    return pa.concat_tables([edges.filter(pc.invert(shared)), repeated.filter(keep)])
+
+
+def build_resolution(context: PassContext) -> Mapping[str, DataFrame | pa.Table]:
     """EXTERNAL node, resolution edge and property fragments."""
+    edges = context.frame(f"SELECT {CPG_EDGES.cast_columns_sql()} FROM ({_EDGES})").to_arrow_table()
     return {
         "external_nodes": context.frame(_EXTERNALS),
-        "resolution_edges": context.frame(_EDGES).distinct(),
+        "resolution_edges": one_row_per_edge(edges),
         "resolution_props": context.frame(_PROPS),
     }
 
