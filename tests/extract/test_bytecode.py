@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dis
+import importlib.util
 import itertools
 import json
 import os
@@ -9,11 +11,17 @@ import subprocess
 import sys
 import textwrap
 from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from types import CodeType, SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.extract._base import ExtractOptions, LayerOutput
+from codeanatomy.extract._bytecode_decode import decode, exception_ranges
 from codeanatomy.extract.bytecode import (
     BLOCKS,
     CFG_EDGES,
@@ -425,3 +433,311 @@ def test_code_nested_on_one_line_links_to_its_own_nodes() -> None:
             assert varnames[: code["argcount"]] == [a.arg for a in node.args.args]  # type: ignore[attr-defined]
         else:
             assert node.generators[0].target.id in varnames  # type: ignore[attr-defined]
+
+
+# The decoder against dis: every column of every instruction of every code object.
+
+_MANY = 300  # more than 256 constants, names and locals, so their args need EXTENDED_ARG
+_DECODER_CORPUS = {
+    "branches": """
+        def branchy(x, y):
+            if x > 0 and y is not None or x == -1:
+                return "positive" if y else "other"
+            while x < 10:
+                x += 1
+                if x % 3 == 0:
+                    continue
+                if x in (4, 5) or x not in {6, 7}:
+                    break
+            else:
+                x = -x
+            for item in y:
+                if not item:
+                    break
+            else:
+                return None
+            return x < y <= 3 != x
+        """,
+    "exceptions": """
+        import contextlib
+
+        def guarded(path):
+            try:
+                handle = open(path)
+            except (OSError, ValueError) as error:
+                raise RuntimeError(path) from error
+            else:
+                return handle
+            finally:
+                print("done")
+            with open(path) as first, contextlib.suppress(KeyError):
+                return first.read()
+
+        def grouped():
+            try:
+                pass
+            except* KeyError as group:
+                print(group)
+            assert grouped, "message"
+        """,
+    "comprehensions": """
+        def comprehend(items, scale=2):
+            squares = [n * n for n in items if n % 2 == 0]
+            table = {n: [m for m in range(n)] for n in items}
+            unique = {n * scale for n in items}
+            lazy = (n for n in items for m in range(n) if m)
+            return squares, table, unique, sum(lazy)
+        """,
+    "strings": """
+        def fmt(value, width, name="x"):
+            plain = f"{value}"
+            conversions = f"{value!r} {value!s} {value!a}"
+            specs = f"{value:>10} {value!r:^{width}} {name=}"
+            nested = f"{f'{value:{width}.{width}}'}"
+            return plain + conversions + specs + nested + "%s" % (value,) + b"x".decode()
+        """,
+    "attributes_and_calls": """
+        import os.path as osp
+        from collections import OrderedDict as od, defaultdict
+
+        class Base:
+            def method(self, value, *, flag=False):
+                return value
+
+        class Child(Base):
+            def method(self, value, *, flag=False):
+                super().method(value, flag=flag)
+                print(super().method, self.method(value).real)
+                return Base.method(self, value, flag=not flag)
+
+        def calls(*args, **kwargs):
+            osp.join("a", "b", sep="/") if kwargs else len(args)
+            od(a=1, **kwargs).update(*args)
+            defaultdict(list)[0].append(max(args, key=abs, default=0))
+            return sorted(args, reverse=True), print(*args, sep=", ", end="")
+        """,
+    "operators": """
+        def arithmetic(a, b):
+            a += b; a -= b; a *= b; a /= b; a //= b; a %= b; a **= b
+            a <<= b; a >>= b; a &= b; a |= b; a ^= b; a @= b
+            c = a + b - a * b / a // b % a ** b << a >> b & a | b ^ a @ b
+            return -a, +b, ~c, not a, a[b], a[1:b], a[::2], (a, b) == (b, a)
+        """,
+    "closures": """
+        counter = 0
+
+        def outer(start):
+            total = start
+            global counter
+
+            def inner(step=1, *, scale=2) -> int:
+                nonlocal total
+                total += step * scale
+                counter = total
+                return total
+
+            def uses_class():
+                return __class__ if False else None
+
+            del start
+            return inner, lambda x=total: x + total, uses_class
+        """,
+    "matching": """
+        def match(command):
+            match command:
+                case [x, y, *rest] if x > y:
+                    return rest
+                case {"action": action, **extra}:
+                    return action, extra
+                case Point(x=0, y=0) | Point(1, 2):
+                    return "origin"
+                case str() as text:
+                    return text
+                case 1 | 2 | None:
+                    return command
+                case _:
+                    return None
+        """,
+    "generators_and_async": """
+        import asyncio
+
+        def numbers(limit):
+            received = yield from range(limit)
+            sent = yield received
+            yield -1
+            return sent
+
+        async def fetch(urls, lock):
+            async with lock:
+                results = [await asyncio.sleep(0, u) async for u in aiter(urls)]
+            async for url in urls:
+                try:
+                    await asyncio.sleep(0)
+                except asyncio.CancelledError:
+                    raise
+            return results, (x async for x in urls)
+        """,
+    "unpacking_and_walrus": """
+        def unpack(pairs, extra):
+            (a, b), *rest = pairs
+            first, *middle, last = [*pairs, *extra]
+            merged = {**dict(pairs), "key": a, **extra}
+            if (n := len(rest)) > 10:
+                return n
+            x, y = y, x = a, b
+            return {*rest}, first, middle, last, merged, x, y
+        """,
+    "extended_args": (
+        "def many(flag):\n"
+        + "".join(f"    local{i} = flag + {i}.5\n" for i in range(_MANY))
+        + "    values = ["
+        + ", ".join(f"name{i}.attr{i}" for i in range(_MANY))
+        + "]\n"
+        + "    if flag:\n"
+        + "".join(f"        local{i} += local{_MANY - 1 - i}\n" for i in range(_MANY))
+        + "    while flag:\n"
+        + "".join(f"        flag -= local{i}\n" for i in range(_MANY))
+        + "    return values\n"
+    ),
+}
+if sys.version_info >= (3, 12):
+    _DECODER_CORPUS["generics"] = """
+        type Alias[K] = dict[K, list[K]]
+
+        class Box[T: (int, str), *Ts, **P]:
+            def get[U](self, default: U) -> T | U:
+                return default
+
+        def first[T](items: list[T]) -> T:
+            return items[0]
+        """
+
+_JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
+
+
+def _code_objects(code: CodeType) -> list[CodeType]:
+    found = [code]
+    for found_code in found:
+        found.extend(c for c in found_code.co_consts if isinstance(c, CodeType))
+    return found
+
+
+def _dis_columns(code: CodeType) -> dict[str, Sequence[object]]:
+    bytecode = dis.Bytecode(code)
+    instructions = list(bytecode)
+    return {
+        "offset": [i.offset for i in instructions],
+        "opcode": [i.opcode for i in instructions],
+        "opname": [i.opname for i in instructions],
+        "arg": [i.arg for i in instructions],
+        "argrepr": [i.argrepr for i in instructions],
+        "target": [i.argval if i.opcode in _JUMPS else None for i in instructions],
+        "is_jump_target": [i.is_jump_target for i in instructions],
+        "positions": [tuple(i.positions) for i in instructions],  # type: ignore[arg-type]
+        "exception_table": [
+            (e.start, e.end, e.target, e.depth, e.lasti)
+            for e in bytecode.exception_entries  # type: ignore[attr-defined]
+        ],
+    }
+
+
+def _decoded_columns(code: CodeType) -> dict[str, Sequence[object]]:
+    # With repr as the constants' text, every argrepr must be dis's own.
+    decoded = decode(code, [repr(c) for c in code.co_consts])
+    return {
+        "offset": decoded.offsets,
+        "opcode": decoded.opcodes,
+        "opname": decoded.opnames,
+        "arg": decoded.args,
+        "argrepr": decoded.argreprs,
+        "target": decoded.targets,
+        "is_jump_target": decoded.is_jump_target,
+        "positions": decoded.positions,
+        "exception_table": [
+            (e.start, e.end, e.target, e.depth, e.lasti) for e in decoded.exception_ranges
+        ],
+    }
+
+
+def _assert_decodes_as_dis(code: CodeType) -> None:
+    for each in _code_objects(code):
+        expected = _dis_columns(each)
+        got = _decoded_columns(each)
+        for column, values in expected.items():
+            assert got[column] == values, (each.co_qualname, column)
+
+
+@pytest.mark.parametrize("name", sorted(_DECODER_CORPUS))
+def test_decoder_matches_dis(name: str) -> None:
+    text = textwrap.dedent(_DECODER_CORPUS[name])
+    _assert_decodes_as_dis(compile(text, f"{name}.py", "exec", dont_inherit=True))
+
+
+@pytest.mark.parametrize(
+    "module", ["argparse", "dis", "asyncio.base_events", "email._header_value_parser", "typing"]
+)
+def test_decoder_matches_dis_on_stdlib_modules(module: str) -> None:
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None
+    path = Path(spec.origin)
+    _assert_decodes_as_dis(compile(path.read_bytes(), str(path), "exec", dont_inherit=True))
+
+
+def test_decoder_corpus_covers_the_intricate_arguments() -> None:
+    """The corpus reaches every argrepr rule of the running version, so the tests above check them."""
+    rows = [
+        (i.opname, i.arg, i.argrepr, i.opcode in _JUMPS)
+        for text in _DECODER_CORPUS.values()
+        for code in _code_objects(compile(textwrap.dedent(text), "corpus.py", "exec"))
+        for i in dis.Bytecode(code)
+    ]
+    opnames = {row[0] for row in rows}
+    expected = {
+        "EXTENDED_ARG", "COMPARE_OP", "BINARY_OP", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_CONST",
+        "LOAD_DEREF", "STORE_DEREF", "MAKE_CELL", "DELETE_FAST", "FOR_ITER",
+        "SEND", "JUMP_BACKWARD", "JUMP_FORWARD", "MATCH_CLASS", "MATCH_MAPPING", "IMPORT_FROM",
+    }  # fmt: skip
+    if sys.version_info < (3, 12):
+        expected |= {"KW_NAMES", "LOAD_METHOD", "FORMAT_VALUE", "MAKE_FUNCTION"}
+    else:
+        expected |= {"LOAD_SUPER_ATTR", "CALL_INTRINSIC_1", "CALL_INTRINSIC_2", "RETURN_CONST"}
+    if sys.version_info < (3, 13):
+        expected |= {"LOAD_CLOSURE"}  # 3.13 loads cells with LOAD_FAST
+    else:
+        expected |= {"CONVERT_VALUE", "SET_FUNCTION_ATTRIBUTE", "LOAD_FAST_LOAD_FAST"}
+        expected |= {"STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST"}
+    assert expected <= opnames, expected - opnames
+    texts = {(opname, text) for opname, _, text, _ in rows}
+    nulls = {opname for opname, text in texts if "NULL" in text}
+    if sys.version_info < (3, 12):
+        assert nulls == {"LOAD_GLOBAL"}
+    else:
+        assert nulls == {"LOAD_GLOBAL", "LOAD_ATTR", "LOAD_SUPER_ATTR"}
+    if sys.version_info < (3, 13):
+        assert {("MAKE_FUNCTION", "defaults, closure"), ("FORMAT_VALUE", "repr, with format")} <= texts
+    else:  # one SET_FUNCTION_ATTRIBUTE per flag
+        assert {("SET_FUNCTION_ATTRIBUTE", "defaults"), ("SET_FUNCTION_ATTRIBUTE", "closure")} <= texts
+        assert {("CONVERT_VALUE", "repr"), ("COMPARE_OP", "bool(>)")} <= texts
+    assert any(jump and (arg or 0) > 255 for _, arg, _, jump in rows)  # a jump with EXTENDED_ARG
+
+
+def test_decoder_refuses_code_whose_caches_are_not_zero() -> None:
+    # CPython's co_code always zeroes the caches, so only a stand-in can break that.
+    function = compile("def f(): return len", "m.py", "exec").co_consts[0]
+    offset = next(i.offset for i in dis.Bytecode(function) if i.opname == "LOAD_GLOBAL")
+    raw = bytearray(function.co_code)
+    raw[offset + 2] = dis.opmap["NOP"]  # the first cache entry of LOAD_GLOBAL
+    fake = SimpleNamespace(co_code=bytes(raw), co_qualname="f")
+    with pytest.raises(ValueError, match="caches"):
+        decode(fake, [])  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40))
+def test_exception_table_parses_as_dis_parses_it(table: bytes) -> None:
+    expected = [
+        (e.start, e.end, e.target, e.depth, e.lasti)
+        for e in dis._parse_exception_table(SimpleNamespace(co_exceptiontable=table))  # type: ignore[attr-defined]
+    ]
+    got = [(e.start, e.end, e.target, e.depth, e.lasti) for e in exception_ranges(table)]
+    assert got == expected

@@ -2,7 +2,8 @@
 
 Each file is compiled (never executed) from its parsed ast with
 ``compile(tree, path, "exec", dont_inherit=True)``; every code object reached
-through ``co_consts`` is disassembled once with :class:`dis.Bytecode`. Writes:
+through ``co_consts`` is decoded once, into the columns :class:`dis.Bytecode` would
+give (see :mod:`codeanatomy.extract._bytecode_decode`). Writes:
 
 * ``bytecode_code_objects``: one row per code object, linked to the ast node
   owning it (``node_id``: the MODULE, CLASS or FUNCTION node, a comprehension node
@@ -33,7 +34,8 @@ import pyarrow as pa
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
-from codeanatomy.extract._bytecode_cfg import JUMP_OPCODES, BlockColumns, ExceptionRange, add_blocks
+from codeanatomy.extract._bytecode_cfg import BlockColumns, add_blocks
+from codeanatomy.extract._bytecode_decode import decode
 from codeanatomy.extract._bytecode_link import CodeLink, link_code
 from codeanatomy.extract._scope_nodes import ScopeMatcher, scope_nodes_of
 from codeanatomy.schema import TableSpec
@@ -174,22 +176,8 @@ EXCEPTION_ENTRIES = TableSpec(
 TABLES: Final = (CODE_OBJECTS, INSTRUCTIONS, BLOCKS, CFG_EDGES, EXCEPTION_ENTRIES)
 
 _COMPILE_ERRORS: Final = (SyntaxError, ValueError, RecursionError, MemoryError)
-_HAS_CONST: Final = frozenset(dis.hasconst)
 _PLAIN: Final = frozenset({str, int, float, bytes, bool, complex, type(None), type(...)})
 _FLAG_BITS: Final = tuple(sorted(dis.COMPILER_FLAG_NAMES.items()))
-
-# Instruction fields, transposed with zip(*instructions); is_jump_target became a
-# property in 3.13 and is then read per instruction.
-_FIELDS: Final = dis.Instruction._fields
-_OPNAME: Final = _FIELDS.index("opname")
-_OPCODE: Final = _FIELDS.index("opcode")
-_ARG: Final = _FIELDS.index("arg")
-_ARGVAL: Final = _FIELDS.index("argval")
-_ARGREPR: Final = _FIELDS.index("argrepr")
-_OFFSET: Final = _FIELDS.index("offset")
-_POSITIONS: Final = _FIELDS.index("positions")
-_IS_JUMP_TARGET: Final = _FIELDS.index("is_jump_target") if "is_jump_target" in _FIELDS else None
-_is_jump_target = attrgetter("is_jump_target")
 _start = attrgetter("start")
 
 
@@ -213,15 +201,6 @@ def const_text(value: object) -> str:
         parts = [const_text(v) for v in value]
         return f"({parts[0]},)" if len(parts) == 1 else f"({', '.join(parts)})"
     return repr(value)
-
-
-def _is_stable(value: object) -> bool:
-    kind = type(value)
-    if kind in _PLAIN:
-        return True
-    if kind is tuple:
-        return all(_is_stable(v) for v in value)  # type: ignore[attr-defined]
-    return False
 
 
 @lru_cache(maxsize=256)
@@ -310,9 +289,10 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         id_counts[key] = ordinal + 1
         code_id = stable_id(file_id, "code", *key, ordinal or None)
         consts = code.co_consts
-        bytecode = dis.Bytecode(code)
-        instructions = list(bytecode)
-        count = len(instructions)
+        const_texts = [const_text(c) for c in consts]
+        decoded = decode(code, const_texts)
+        offsets = decoded.offsets
+        count = len(offsets)
 
         code_cols["file_id"].append(file_id)
         code_cols["code_id"].append(code_id)
@@ -335,50 +315,24 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         code_cols["cellvars"].append(code.co_cellvars)
         code_cols["freevars"].append(code.co_freevars)
         code_cols["names"].append(code.co_names)
-        code_cols["constants"].append([const_text(c) for c in consts])
+        code_cols["constants"].append(const_texts)
         code_cols["instruction_count"].append(count)
 
-        fields: list[tuple[object, ...]] = (
-            list(zip(*instructions)) if count else [()] * len(_FIELDS)
-        )
-        offsets: tuple[int, ...] = fields[_OFFSET]  # type: ignore[assignment]
-        opnames: tuple[str, ...] = fields[_OPNAME]  # type: ignore[assignment]
-        opcodes: tuple[int, ...] = fields[_OPCODE]  # type: ignore[assignment]
-        args: tuple[int | None, ...] = fields[_ARG]  # type: ignore[assignment]
-        argreprs: list[object] = list(fields[_ARGREPR])
-        targets: list[int | None] = [
-            v if op in JUMP_OPCODES else None  # type: ignore[misc]
-            for op, v in zip(opcodes, fields[_ARGVAL])
-        ]
-        jump_targets = (
-            fields[_IS_JUMP_TARGET]
-            if _IS_JUMP_TARGET is not None
-            else map(_is_jump_target, instructions)
-        )
-        unstable = {i: const_text(c) for i, c in enumerate(consts) if not _is_stable(c)}
-        if unstable:
-            for i, (op, arg) in enumerate(zip(opcodes, args)):
-                if op in _HAS_CONST and arg in unstable:
-                    argreprs[i] = unstable[arg]
-        lines_col, starts, ends = _spans(fields[_POSITIONS], lines, ascii_only)  # type: ignore[arg-type]
-        ranges = sorted(
-            (
-                ExceptionRange(e.start, e.end, e.target, e.depth, e.lasti)
-                for e in bytecode.exception_entries  # type: ignore[attr-defined]  # 3.11+, not in typeshed
-            ),
-            key=_start,
-        )
+        lines_col, starts, ends = _spans(decoded.positions, lines, ascii_only)
+        ranges = sorted(decoded.exception_ranges, key=_start)
+        opnames = decoded.opnames
+        targets = decoded.targets
         block_of = add_blocks(blocks, code_id, offsets, opnames, targets, len(code.co_code), ranges)
 
         ins_cols["code_id"].extend([code_id] * count)
         ins_cols["instruction_index"].extend(range(count))
         ins_cols["offset"].extend(offsets)
         ins_cols["opname"].extend(opnames)
-        ins_cols["opcode"].extend(opcodes)
-        ins_cols["arg"].extend(args)
-        ins_cols["argrepr"].extend(argreprs)
+        ins_cols["opcode"].extend(decoded.opcodes)
+        ins_cols["arg"].extend(decoded.args)
+        ins_cols["argrepr"].extend(decoded.argreprs)
         ins_cols["jump_target"].extend(targets)
-        ins_cols["is_jump_target"].extend(jump_targets)
+        ins_cols["is_jump_target"].extend(decoded.is_jump_target)
         ins_cols["line"].extend(lines_col)
         ins_cols["bstart"].extend(starts)
         ins_cols["bend"].extend(ends)
