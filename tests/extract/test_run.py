@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 from pathlib import Path
@@ -127,3 +128,20 @@ def test_closing_the_pool_drops_the_kept_files(tmp_path: Path) -> None:
         result = run_steps(files, (FileStep("probe", _report_reuse),), ExtractOptions(), staging,
                            pool=pool, chunk_files=2)
     assert [e.message.split()[1] for e in result.errors] == ["False", "False"]
+
+
+def _report_frozen(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    return LayerOutput(errors=(FileError(source.path, "probe", "Frozen", str(gc.get_freeze_count() > 0)),))
+
+
+def test_workers_freeze_kept_files_out_of_the_collector_and_this_process_does_not(tmp_path: Path) -> None:
+    staging = _staging(tmp_path)
+    frozen_before = gc.get_freeze_count()
+    for workers, expected in ((2, "True"), (0, str(frozen_before > 0))):
+        with WorkerPool(workers) as pool:
+            run_steps(_files(8), (FileStep("mark", _mark),), ExtractOptions(), staging,
+                      pool=pool, chunk_files=2, keep_sources=True)
+            result = run_steps(_files(8), (FileStep("probe", _report_frozen),), ExtractOptions(), staging,
+                               pool=pool, chunk_files=2)
+        assert {e.message for e in result.errors} == {expected}
+    assert gc.get_freeze_count() == frozen_before

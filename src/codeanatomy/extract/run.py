@@ -123,6 +123,7 @@ class _KeptSources:
         self.by_path: dict[str, SourceFile] = {}
         self.size = 0
         self.added_niceness = 0
+        self.in_worker = False
 
     def take(self, path: str, file_id: str, module: str, data: bytes, encoding: str) -> SourceFile:
         """The kept file at ``path`` if it has these bytes, else a new :class:`SourceFile`."""
@@ -138,6 +139,11 @@ class _KeptSources:
         if self.size + len(source.data) <= KEEP_SOURCE_BYTES:
             self.by_path[source.path] = source
             self.size += len(source.data)
+            if self.in_worker:
+                # A kept tree holds no cycles: moved out of the collector's generations
+                # at once, it is not rescanned by every later collection. (Only workers
+                # do this: it would keep a long-lived caller's cyclic garbage for good.)
+                gc.freeze()
 
     def clear(self) -> None:
         """Drop every kept file."""
@@ -187,16 +193,11 @@ def _run_chunk_in_worker(
     keep_sources: bool,
 ) -> _ChunkResult:
     """:func:`_run_chunk` in a worker, first raising its niceness to ``niceness`` above its start."""
+    _KEPT.in_worker = True
     if niceness > _KEPT.added_niceness:
         os.nice(niceness - _KEPT.added_niceness)
         _KEPT.added_niceness = niceness
-    result = _run_chunk(steps, opts, staging, number, chunk, keep_sources)
-    if keep_sources:
-        # Kept trees hold no cycles: moved out of the collector's generations, they are
-        # not rescanned by every later collection. (Only workers do this: it would keep
-        # a long-lived caller's cyclic garbage for good.)
-        gc.freeze()
-    return result
+    return _run_chunk(steps, opts, staging, number, chunk, keep_sources)
 
 
 class _ChunkQueues:
