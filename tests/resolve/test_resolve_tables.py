@@ -215,6 +215,48 @@ def test_call_edges_carry_kind_method_and_pycg_names() -> None:
     )
 
 
+def test_confidence_is_one_over_the_targets_of_a_call_other_than_classes() -> None:
+    files = {
+        "fan.py": """
+            class A:
+                def __init__(self):
+                    pass
+
+            def f():
+                pass
+
+            def g():
+                pass
+
+            def h():
+                pass
+
+            def pick(flag, other):
+                two = f if flag else g
+                two()
+                three = f if flag else g if other else h
+                three()
+                A()
+        """,
+    }
+    ids = _ids(files)
+    names = {node_id: name for name, node_id in ids.items()}
+    rows = _rows(resolve_files(files).tables["call_edges"])
+    found = sorted(
+        (r["call_node_id"], names[r["callee_node_id"]], r["confidence"])
+        for r in rows if r["caller_node_id"] == ids["fan.pick"]
+    )
+    calls = sorted({call for call, _, _ in found})
+    by_call = sorted(tuple((name, conf) for c, name, conf in found if c == call) for call in calls)
+    assert by_call == sorted(
+        [
+            (("fan.f", 0.5), ("fan.g", 0.5)),
+            (("fan.f", 0.3333), ("fan.g", 0.3333), ("fan.h", 0.3333)),
+            (("fan.A", 1.0), ("fan.A.__init__", 1.0)),
+        ]
+    )
+
+
 def test_parameter_bindings_cover_every_kind() -> None:
     result = resolve_files(PROGRAM)
     ids = _ids(PROGRAM)

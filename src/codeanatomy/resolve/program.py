@@ -8,11 +8,11 @@ writes the tables declared in :mod:`.tables`.
 from __future__ import annotations
 
 import gc
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve import tables as T
@@ -154,37 +154,70 @@ class _Names:
 
 
 def _call_edges(solver: Solver, externals: _Externals, names: _Names) -> pa.Table:
-    # Per distinct callee and caller once, then one pass per column: a million edges.
+    # A million edges: their keys are transposed at C speed, each distinct callee and
+    # caller is described once, and the rest is Arrow.
     found = solver.edges
-    callees: dict[Value, tuple[str, str | None, str | None, str | None] | None] = {}
-    for callee in {key[2] for key in found}:
+    if not found:
+        return T.CALL_EDGES.empty()
+    calls, callers, callees, vias = zip(*found, strict=True)
+    distinct = list(dict.fromkeys(callees))
+    described: list[tuple[str, str | None, str | None, str | None] | None] = []
+    for callee in distinct:
         if callee[0] == "F":
-            callees[callee] = ("FUNCTION", callee[1], None, names.of(callee[1]))
+            described.append(("FUNCTION", callee[1], None, names.of(callee[1])))
         elif callee[0] == "C":
-            callees[callee] = ("CLASS", callee[1], None, None)
+            described.append(("CLASS", callee[1], None, None))
         else:
             registered = externals.add(callee)
-            callees[callee] = None if registered is None else ("EXTERNAL", None, registered[0], registered[2])
-    fanout = Counter((key[0], key[1]) for key in found if key[2][0] != "C")
-    rows = [(key, method, info) for key, method in found.items() if (info := callees[key[2]]) is not None]
-    caller_names = {caller: names.of(caller) for caller in {key[1] for key, _, _ in rows}}
+            described.append(None if registered is None else ("EXTERNAL", None, registered[0], registered[2]))
+    position = {callee: i for i, callee in enumerate(distinct)}
+    callee_index = pa.array([position[callee] for callee in callees], pa.int32())
+    edges = pa.table(
+        {
+            "call_node_id": pa.array(calls, pa.string()),
+            "caller_node_id": pa.array(callers, pa.string()),
+            "callee_index": callee_index,
+            "via": pa.array(vias, pa.string()),
+            "method": pa.array(found.values(), pa.string()),
+            "to_class": pa.array([callee[0] == "C" for callee in distinct]).take(callee_index),
+        }
+    )
+    # Confidence: 1 / the number of edges from the same call and caller to anything but
+    # a class (dropped externals included); 1 for a class.
+    fanout = (
+        edges.filter(pc.invert(edges.column("to_class")))
+        .group_by(["call_node_id", "caller_node_id"])
+        .aggregate([([], "count_all")])
+    )
+    edges = edges.join(fanout, ["call_node_id", "caller_node_id"], join_type="left outer")
+    edges = edges.filter(pa.array([info is not None for info in described]).take(edges.column("callee_index")))
+    counts = edges.column("count_all").fill_null(1)
+    count_values = pc.unique(counts)
+    shares = pa.array([round(1.0 / (n or 1), 4) for n in count_values.to_pylist()], pa.float64())
+    confidence = pc.if_else(edges.column("to_class"), 1.0, shares.take(pc.index_in(counts, count_values)))
+    index = edges.column("callee_index")
+
+    def described_column(field: int) -> pa.ChunkedArray:
+        values = pa.array([None if info is None else info[field] for info in described], pa.string())
+        return values.take(index)
+
+    caller_ids = pc.unique(edges.column("caller_node_id"))
+    caller_names = pa.array([names.of(caller) for caller in caller_ids.to_pylist()], pa.string())
     return _sorted(
-        T.CALL_EDGES.from_columns(
-            {
-                "call_node_id": [key[0] for key, _, _ in rows],
-                "caller_node_id": [key[1] for key, _, _ in rows],
-                "callee_node_id": [info[1] for _, _, info in rows],
-                "callee_external_id": [info[2] for _, _, info in rows],
-                "callee_kind": [info[0] for _, _, info in rows],
-                "via": [key[3] for key, _, _ in rows],
-                "method": [method for _, method, _ in rows],
-                "confidence": [
-                    1.0 if info[0] == "CLASS" else round(1.0 / (fanout.get((key[0], key[1]), 1) or 1), 4)
-                    for key, _, info in rows
-                ],
-                "caller_pycg": [caller_names[key[1]] for key, _, _ in rows],
-                "callee_pycg": [info[3] for _, _, info in rows],
-            }
+        pa.Table.from_arrays(
+            [
+                edges.column("call_node_id"),
+                edges.column("caller_node_id"),
+                described_column(1),
+                described_column(2),
+                described_column(0),
+                edges.column("via"),
+                edges.column("method"),
+                confidence,
+                caller_names.take(pc.index_in(edges.column("caller_node_id"), caller_ids)),
+                described_column(3),
+            ],
+            schema=T.CALL_EDGES.schema,
         )
     )
 
