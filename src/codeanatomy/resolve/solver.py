@@ -214,7 +214,7 @@ class Solver:
         self.bases_gen: dict[str, int] = {}
         self.mro_deps: dict[str, tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
         self._param0_cache: dict[tuple[Any, ...], bool] = {}
-        self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]]]] = {}
+        self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]], set[int]]] = {}
         self._lookup_plans: dict[tuple[str, str], tuple[_Mro, list[_PlanStep]]] = {}
         self._layouts: dict[str, _Layout] = {}
         for item in facts:
@@ -523,14 +523,19 @@ class Solver:
                 deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
                 self.mro_deps[cid] = (cached, deps, tuple(visited))
             self.mro_cache[cid] = cached
-        # Reader sets of the MRO's ``bases`` keys, kept while the MRO object is the same.
+        # Reader sets of the MRO's ``bases`` keys, kept while the MRO object is the same,
+        # with the constraints already in all of them (reader sets never shrink).
         sets = self._mro_reader_sets.get(cid)
         if sets is None or sets[0] is not cached:
             readers = self.readers
-            sets = self._mro_reader_sets[cid] = (cached, [readers[("bases", k[1])] for k in cached[0] if k[0] == "C"])
+            sets = self._mro_reader_sets[cid] = (
+                cached, [readers[("bases", k[1])] for k in cached[0] if k[0] == "C"], set()
+            )
         cur = self.cur
-        for reader_set in sets[1]:
-            reader_set.add(cur)
+        if cur not in sets[2]:
+            sets[2].add(cur)
+            for reader_set in sets[1]:
+                reader_set.add(cur)
         return cached
 
     def class_lookup(
