@@ -154,23 +154,28 @@ class _KeptSources:
 _KEPT: Final = _KeptSources()
 
 
-def _run_chunk(
-    steps: Sequence[FileStep],
-    opts: ExtractOptions,
-    staging: Staging,
-    number: int,
-    chunk: Sequence[FileInput],
-    keep_sources: bool,
-) -> _ChunkResult:
+@dataclass(frozen=True, slots=True)
+class _PassWork:
+    """What every chunk of a pass runs: the steps, their options, where to write, and
+    whether to keep the files read for the next pass."""
+
+    steps: Sequence[FileStep]
+    opts: ExtractOptions
+    staging: Staging
+    keep_sources: bool
+
+
+def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
     parts = _ChunkParts()
     for path, file_id, module, data, encoding in chunk:
         # A file's steps allocate objects per syntax node and free them together: the
         # cyclic collector would only rescan them, over and over, finding nothing.
         with gc_paused():
             source = _KEPT.take(path, file_id, module, data, encoding)
-            _run_file(source, steps, opts, parts)
-            if keep_sources:
+            _run_file(source, work.steps, work.opts, parts)
+            if work.keep_sources:
                 _KEPT.keep(source)
+    staging = work.staging
     stem = f"part-{staging.run_id}-{number:05d}"
     files = [
         stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), stem)
@@ -183,21 +188,13 @@ def _run_chunk(
     return _ChunkResult(files, parts.errors, fact_file, dict(parts.seconds), len(chunk))
 
 
-def _run_chunk_in_worker(
-    niceness: int,
-    steps: Sequence[FileStep],
-    opts: ExtractOptions,
-    staging: Staging,
-    number: int,
-    chunk: Sequence[FileInput],
-    keep_sources: bool,
-) -> _ChunkResult:
+def _run_chunk_in_worker(niceness: int, work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
     """:func:`_run_chunk` in a worker, first raising its niceness to ``niceness`` above its start."""
     _KEPT.in_worker = True
     if niceness > _KEPT.added_niceness:
         os.nice(niceness - _KEPT.added_niceness)
         _KEPT.added_niceness = niceness
-    return _run_chunk(steps, opts, staging, number, chunk, keep_sources)
+    return _run_chunk(work, number, chunk)
 
 
 class _ChunkQueues:
@@ -264,15 +261,12 @@ class WorkerPool:
     def run(
         self,
         chunks: Sequence[Sequence[FileInput]],
-        steps: Sequence[FileStep],
-        opts: ExtractOptions,
-        staging: Staging,
+        work: _PassWork,
         *,
         niceness: int,
-        keep_sources: bool,
         on_done: Callable[[int, _ChunkResult], None],
     ) -> None:
-        """Run ``steps`` over every chunk, each on the worker holding its files if one does.
+        """Run ``work`` on every chunk, each on the worker holding its files if one does.
 
         ``on_done(number, result)`` gets each chunk's result as it arrives.
         """
@@ -286,11 +280,9 @@ class WorkerPool:
             number = queues.next_for(worker)
             if number is None:
                 return
-            if keep_sources:
+            if work.keep_sources:
                 self._owner[number] = worker
-            future = self._executor(worker).submit(
-                _run_chunk_in_worker, niceness, steps, opts, staging, number, chunks[number], keep_sources
-            )
+            future = self._executor(worker).submit(_run_chunk_in_worker, niceness, work, number, chunks[number])
             running[future] = (worker, number)
 
         for _ in range(_IN_FLIGHT):
@@ -340,6 +332,7 @@ def run_steps(
         on_progress: called with the number of files finished by each completed chunk.
     """
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
+    work = _PassWork(steps, opts, staging, keep_sources)
     done: dict[int, _ChunkResult] = {}
 
     def finished(number: int, result: _ChunkResult) -> None:
@@ -349,17 +342,9 @@ def run_steps(
 
     if pool.workers == 0 or len(chunks) <= 1:
         for number, chunk in enumerate(chunks):
-            finished(number, _run_chunk(steps, opts, staging, number, chunk, keep_sources))
+            finished(number, _run_chunk(work, number, chunk))
     else:
-        pool.run(
-            chunks,
-            steps,
-            opts,
-            staging,
-            niceness=niceness,
-            keep_sources=keep_sources,
-            on_done=finished,
-        )
+        pool.run(chunks, work, niceness=niceness, on_done=finished)
     extraction = ExtractionResult()
     seconds: dict[str, float] = defaultdict(float)
     for number in range(len(chunks)):
