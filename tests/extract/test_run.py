@@ -118,6 +118,13 @@ def test_kept_files_stay_within_the_byte_budget(tmp_path: Path, monkeypatch: pyt
     assert [reused for _, reused in _two_passes(tmp_path, 0, files, files)] == [True, True, False, False]
 
 
+def test_workers_share_the_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run, "KEEP_SOURCE_BYTES", 25)  # 12 bytes each: two 6-byte files per worker
+    runs = _two_passes(tmp_path, 2, _files(16), _files(16))
+    assert all(same for same, reused in runs if reused)
+    assert 1 <= sum(reused for _, reused in runs) <= 4
+
+
 def test_closing_the_pool_drops_the_kept_files(tmp_path: Path) -> None:
     staging = _staging(tmp_path)
     files = _files(2)

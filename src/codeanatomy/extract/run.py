@@ -10,8 +10,9 @@ number of workers.
 
 A build's passes share one :class:`WorkerPool`. A pass run with ``keep_sources``
 leaves each file it read parsed in the worker that read it (its tree, ast index and
-line table, up to :data:`KEEP_SOURCE_BYTES` of source per worker), and the next pass
-sends each chunk back to that worker, which reuses them instead of parsing again.
+line table, up to :data:`KEEP_SOURCE_BYTES` of source shared among the workers),
+and the next pass sends each chunk back to that worker, which reuses them instead of
+parsing again.
 A worker with none of its own chunks left takes another's, and parses those itself.
 """
 
@@ -45,9 +46,9 @@ __all__ = ["KEEP_SOURCE_BYTES", "ExtractionResult", "FileStep", "Staging", "Work
 FileInput = tuple[str, str, str, bytes, str]
 """(path, file_id, module, data, encoding): a file as sent to a worker."""
 
-KEEP_SOURCE_BYTES: Final = 32 * 1024 * 1024
-"""Source bytes a process keeps parsed between passes (a parsed, indexed file takes
-about 60 times its size in memory)."""
+KEEP_SOURCE_BYTES: Final = 64 * 1024 * 1024
+"""Source bytes all the workers together keep parsed between passes, in equal shares
+(a parsed, indexed file takes about 60 times its size in memory)."""
 
 _IN_FLIGHT: Final = 2
 """Chunks queued in each worker at a time: the next is there when one finishes."""
@@ -134,9 +135,9 @@ class _KeptSources:
                 return kept
         return SourceFile(path, file_id, module, data, encoding)
 
-    def keep(self, source: SourceFile) -> None:
-        """Keep ``source`` (and what its steps derived) while the budget allows."""
-        if self.size + len(source.data) <= KEEP_SOURCE_BYTES:
+    def keep(self, source: SourceFile, budget: int) -> None:
+        """Keep ``source`` (and what its steps derived) if this process keeps under ``budget`` bytes."""
+        if self.size + len(source.data) <= budget:
             self.by_path[source.path] = source
             self.size += len(source.data)
             if self.in_worker:
@@ -157,12 +158,12 @@ _KEPT: Final = _KeptSources()
 @dataclass(frozen=True, slots=True)
 class _PassWork:
     """What every chunk of a pass runs: the steps, their options, where to write, and
-    whether to keep the files read for the next pass."""
+    how many bytes of the files read each process keeps for the next pass."""
 
     steps: Sequence[FileStep]
     opts: ExtractOptions
     staging: Staging
-    keep_sources: bool
+    keep_bytes: int
 
 
 def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
@@ -173,8 +174,8 @@ def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _Chu
         with gc_paused():
             source = _KEPT.take(path, file_id, module, data, encoding)
             _run_file(source, work.steps, work.opts, parts)
-            if work.keep_sources:
-                _KEPT.keep(source)
+            if work.keep_bytes:
+                _KEPT.keep(source, work.keep_bytes)
     staging = work.staging
     stem = f"part-{staging.run_id}-{number:05d}"
     files = [
@@ -280,7 +281,7 @@ class WorkerPool:
             number = queues.next_for(worker)
             if number is None:
                 return
-            if work.keep_sources:
+            if work.keep_bytes:
                 self._owner[number] = worker
             future = self._executor(worker).submit(_run_chunk_in_worker, niceness, work, number, chunks[number])
             running[future] = (worker, number)
@@ -332,7 +333,7 @@ def run_steps(
         on_progress: called with the number of files finished by each completed chunk.
     """
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
-    work = _PassWork(steps, opts, staging, keep_sources)
+    work = _PassWork(steps, opts, staging, KEEP_SOURCE_BYTES // max(pool.workers, 1) if keep_sources else 0)
     done: dict[int, _ChunkResult] = {}
 
     def finished(number: int, result: _ChunkResult) -> None:
