@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from codeanatomy.errors import WorkerError
 from codeanatomy.extract import run
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
 from codeanatomy.extract.run import FileStep, Staging, WorkerPool, _ChunkQueues, run_steps
@@ -152,3 +153,15 @@ def test_workers_freeze_kept_files_out_of_the_collector_and_this_process_does_no
                                pool=pool, chunk_files=2)
         assert {e.message for e in result.errors} == {expected}
     assert gc.get_freeze_count() == frozen_before
+
+
+def _die_on_m3(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    if source.path == "m3.py":
+        os._exit(3)
+    return LayerOutput()
+
+
+def test_a_worker_that_dies_stops_the_pass_naming_its_chunk(tmp_path: Path) -> None:
+    with WorkerPool(2) as pool, pytest.raises(WorkerError, match=r"a worker process died .* 'm2\.py'"):
+        run_steps(_files(8), (FileStep("die", _die_on_m3),), ExtractOptions(), _staging(tmp_path),
+                  pool=pool, chunk_files=2)
