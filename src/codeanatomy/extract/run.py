@@ -292,12 +292,20 @@ class WorkerPool:
         while running:
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
-                worker, number = running.pop(future)
+                worker, number = running[future]
                 try:
                     result = future.result()
                 except BrokenProcessPool as exc:
+                    # Every chunk queued in the dead worker fails with it; the one it was
+                    # running is the earliest submitted that did not finish (``running``
+                    # keeps the order of submission).
+                    number = next(
+                        n for f, (w, n) in running.items()
+                        if w == worker and not (f.done() and f.exception() is None)
+                    )
                     first = chunks[number][0][0]
                     raise WorkerError(f"a worker process died while extracting files from {first!r}: {exc}") from exc
+                del running[future]
                 on_done(number, result)
                 submit(worker)
 
