@@ -86,7 +86,7 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
     escaped = head.replace("%", "%%")
     if present and not any(None in column for column in present):
         # Fast path: no part is skipped, so one format string renders every row.
-        template = escaped + "|".join(["%s"] * len(present))
+        template = _template(escaped, len(present))
         return [
             md5((template % row).encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
             for row in zip(*present, strict=True)
@@ -96,8 +96,7 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
         return _ids_with_one_nullable(escaped, present, nullable[0])
     # Skipped parts vanish from the text, so the format string depends only on how
     # many parts a row has.
-    templates = [escaped[:-1]]
-    templates.extend(escaped + "|".join(["%s"] * n) for n in range(1, len(present) + 1))
+    templates = [_template(escaped, n) for n in range(len(present) + 1)]
     out: list[str] = []
     append = out.append
     for row in zip(*columns, strict=True):
@@ -105,6 +104,11 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
         text = templates[len(parts)] % parts
         append(md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS])
     return out
+
+
+def _template(escaped: str, parts: int) -> str:
+    """Format string of an ID's text: the escaped ``head|`` prefix, then ``parts`` parts."""
+    return escaped + "|".join(["%s"] * parts) if parts else escaped[:-1]
 
 
 def _ids_with_one_nullable(
@@ -118,14 +122,14 @@ def _ids_with_one_nullable(
     mostly_missing = 2 * len(missing) >= count
     rest = [column for column in present if column is not nullable]
     majority = rest if mostly_missing else present
-    template = escaped + "|".join(["%s"] * len(majority)) if majority else escaped[:-1]
+    template = _template(escaped, len(majority))
     rows = zip(*majority, strict=True) if majority else [()] * count
     out = [
         md5((template % row).encode("utf-8"), usedforsecurity=False).hexdigest()[:ID_HEX_CHARS]
         for row in rows
     ]
     minority = present if mostly_missing else rest
-    template = escaped + "|".join(["%s"] * len(minority)) if minority else escaped[:-1]
+    template = _template(escaped, len(minority))
     redo = (
         [row for row, part in enumerate(nullable) if part is not None] if mostly_missing else missing
     )

@@ -118,7 +118,8 @@ class _ChunkParts:
 
 
 class _KeptSources:
-    """The files this process keeps parsed for the next pass, by path."""
+    """The files this process keeps parsed for the next pass, by path; in a worker, also
+    the niceness it has added so far (a pass can only raise it)."""
 
     def __init__(self) -> None:
         self.by_path: dict[str, SourceFile] = {}

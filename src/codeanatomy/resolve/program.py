@@ -193,7 +193,7 @@ def _call_edges(solver: Solver, externals: _Externals, names: _Names) -> pa.Tabl
     edges = edges.filter(pa.array([info is not None for info in described]).take(edges.column("callee_index")))
     counts = edges.column("count_all").fill_null(1)
     count_values = pc.unique(counts)
-    shares = pa.array([round(1.0 / (n or 1), 4) for n in count_values.to_pylist()], pa.float64())
+    shares = pa.array([round(1.0 / n, 4) for n in count_values.to_pylist()], pa.float64())
     confidence = pc.if_else(edges.column("to_class"), 1.0, shares.take(pc.index_in(counts, count_values)))
     index = edges.column("callee_index")
 
