@@ -217,6 +217,7 @@ class Solver:
         self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]], set[int]]] = {}
         self._lookup_plans: dict[tuple[str, str], tuple[_Mro, list[_PlanStep]]] = {}
         self._layouts: dict[str, _Layout] = {}
+        self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
                 continue
@@ -830,6 +831,24 @@ class Solver:
         if len(elements) != size:
             self._wake(elements_key)
 
+    def copy_slots(self, source: Value, target: Value) -> None:
+        """Store every slot of ``source`` into the same slot of ``target`` (``dict(d)``, ``t.update(d)``).
+
+        A constraint re-run copies only the slots that changed since it last copied
+        them: a slot's values only grow, except when widened, so its size and widened
+        kinds tell whether it changed. Skipping an unchanged slot skips a store that
+        would change nothing, and the running constraint already reads its key.
+        """
+        vals, widened = self.vals, self.widened
+        copied = self._slot_copies.setdefault((self.cur, source, target), {})
+        for slot in list(self.slots(source)):
+            key = ("S", source, slot)
+            signature = (len(vals.get(key, _EMPTY)), widened.get(key))
+            if copied.get(slot) == signature:
+                continue
+            self.store_slot(target, slot, self.slot_values(source, slot))
+            copied[slot] = signature
+
     def _wake(self, key: object) -> None:
         readers = self.readers.get(key)
         if readers:
@@ -1288,8 +1307,7 @@ class Solver:
             if arg0 is not None:
                 for v in list(self.ev(arg0)):
                     if v[0] == "L" and v[1] == "dict":
-                        for slot in list(self.slots(v)):
-                            self.store_slot(new, slot, self.slot_values(v, slot))
+                        self.copy_slots(v, new)
             for kw, expr, _ in call.kwargs:
                 self.store_slot(new, ("str", kw) if kw else "*", self.ev(expr))
         elif name == "sorted":
@@ -1415,8 +1433,7 @@ class Solver:
                 if arg0 is not None:
                     for v in list(self.ev(arg0)):
                         if v[0] == "L" and v[1] == "dict":
-                            for slot in list(self.slots(v)):
-                                self.store_slot(container, slot, self.slot_values(v, slot))
+                            self.copy_slots(v, container)
                 for kw, expr, _ in call.kwargs:
                     self.store_slot(container, ("str", kw) if kw else "*", self.ev(expr))
             elif arg0 is not None:
