@@ -391,3 +391,41 @@ def test_attribute_reads_into_a_full_destination_still_resolve(use: str) -> None
     ids = _ids(program)
     targets = {(r["target_node_id"], r["method"]) for r in _rows(result.tables["attribute_targets"])}
     assert (ids["main.Late.ping"], "instance") in targets
+
+
+def test_attribute_read_through_several_bases_records_every_target() -> None:
+    # ``shape.area`` reads through three instances and two classes: each target is
+    # recorded once per way of reading, whichever base found it.
+    program = {
+        "main.py": """
+            class Square:
+                def area(self):
+                    return 1
+
+            class Circle:
+                def area(self):
+                    return 2
+
+            class Blob(Circle):
+                pass
+
+            def pick(flag):
+                return Square() if flag else Circle() if flag is None else Blob()
+
+            shape = pick(1)
+            shape.area()
+            kind = Square if shape else Circle
+            kind.area(shape)
+        """
+    }
+    result = resolve_files(program)
+    ids = _ids(program)
+    rows = [r for r in _rows(result.tables["attribute_targets"]) if r["method"] in {"instance", "class"}]
+    assert sorted((r["target_node_id"], r["method"]) for r in rows) == sorted(
+        [
+            (ids["main.Square.area"], "instance"),
+            (ids["main.Circle.area"], "instance"),
+            (ids["main.Square.area"], "class"),
+            (ids["main.Circle.area"], "class"),
+        ]
+    )

@@ -375,12 +375,7 @@ class Solver:
             self.readers[key].add(self.cur)
             return self.vals.get(key, _EMPTY)
         if tag == "a":
-            out: set[Value] = set()
-            getattr_ = self.getattr
-            name, node_id, base_expr = e[2], e[3], e[1]
-            for base in list(self.ev(base_expr)):
-                out |= getattr_(base, name, node_id, base_expr)
-            return out
+            return self._attribute_read(e)
         if tag == "lit":
             return {("K", e[1], e[2])}
         if tag == "n":
@@ -398,7 +393,7 @@ class Solver:
                 return {("F", e[1])}
             return {("C", e[1])}
         if tag == "u":
-            out = set()
+            out: set[Value] = set()
             for part in e[1]:
                 out |= self.ev(part)
             return out
@@ -439,6 +434,30 @@ class Solver:
                     out.add(("T", base[1]))
             return out
         return _EMPTY
+
+    def _attribute_read(self, e: Expr) -> set[Value]:
+        """Values of an attribute read ``("a", base, name, node_id)``; records its targets.
+
+        The bases' values mostly overlap (one attribute through many instances), so
+        each way of reading (``method``) records the union of its values once.
+        """
+        assert e is not None
+        out: set[Value] = set()
+        attribute = self._attribute
+        name, node_id, base_expr = e[2], e[3], e[1]
+        by_method: dict[str, list[set[Value]]] = {}
+        for base in list(self.ev(base_expr)):
+            values, method = attribute(base, name, node_id, base_expr)
+            out |= values
+            if method is not None and values and node_id is not None:
+                by_method.setdefault(method, []).append(values)
+        if by_method:
+            targets = self.attribute_targets
+            for method, groups in by_method.items():
+                for value in groups[0] if len(groups) == 1 else set().union(*groups):
+                    if value[0] in _DEFINITION_TAGS:
+                        targets.add((node_id, value[1], method))
+        return out
 
     def eval_key(self, expr: Expr) -> Values | None | Literal[False]:
         """Values of a subscript key: None when unknown, False when it has none *yet*.
@@ -482,7 +501,7 @@ class Solver:
                 return {("M", target.base)}
             return {("X", target.external)} if target.external else _EMPTY
         if target.base is not None:
-            return self.getattr(("M", target.base), name, None, None)
+            return self.getattr(("M", target.base), name)
         if target.external:
             return self._external_attribute(target.external, name)
         return _EMPTY
@@ -653,8 +672,14 @@ class Solver:
                 out.add(value)
         return out
 
-    def getattr(self, base: Value, name: str, node_id: str | None, base_expr: Expr) -> set[Value]:
-        """Values of ``base.name``."""
+    def getattr(self, base: Value, name: str) -> set[Value]:
+        """Values of ``base.name``, read outside an attribute expression (no targets recorded)."""
+        return self._attribute(base, name, None, None)[0]
+
+    def _attribute(
+        self, base: Value, name: str, node_id: str | None, base_expr: Expr
+    ) -> tuple[set[Value], str | None]:
+        """Values of ``base.name`` and how they were found (None: not an attribute target)."""
         tag = base[0]
         out: set[Value]
         method = None
@@ -668,12 +693,12 @@ class Solver:
                 out.add(("M", sub))
             method = "module"
         elif tag == "X":
-            return self._external_attribute(base[1], name)
+            return self._external_attribute(base[1], name), None
         elif tag == "XU":
-            return {_UNKNOWN_EXTERNAL}
+            return {_UNKNOWN_EXTERNAL}, None
         elif tag == "I":
             if name == "__class__":
-                return {("C", base[1])}
+                return {("C", base[1])}, None
             out = set(self.read(("A", base, name)))
             found = self.class_lookup(base[1], name)
             if out:
@@ -692,25 +717,20 @@ class Solver:
                 out = self._through_class(found, inner)
             method = "super"
         elif tag in {"F", "B"}:
-            return set(self.read(("A", ("F", base[1]), name)))
+            return set(self.read(("A", ("F", base[1]), name))), None
         elif tag == "PR":
-            return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
+            return ({("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()), None
         elif tag == "BI":
             if base[1] in BUILTIN_TYPE_PYCG and name in self.env.type_methods.get(base[1], ()):
-                return {("BM", base[1], name, None)}
-            return set()
+                return {("BM", base[1], name, None)}, None
+            return set(), None
         else:
             typename = self._builtin_type(base)
             if typename is not None and name in self.env.type_methods.get(typename, ()):
                 receiver = base if base[0] in {"L", "SL", "VIEW"} else None
-                return {("BM", typename, name, receiver)}
-            return set()
-        if node_id is not None and method is not None:
-            targets = self.attribute_targets
-            for value in out:
-                if value[0] in _DEFINITION_TAGS:
-                    targets.add((node_id, value[1], method))
-        return out
+                return {("BM", typename, name, receiver)}, None
+            return set(), None
+        return out, method
 
     @staticmethod
     def _external_attribute(qualname: str, name: str) -> set[Value]:
@@ -1353,7 +1373,7 @@ class Solver:
                 for a in list(self.ev(attr)):
                     if a[0] == "K" and a[1] == "str":
                         for o in list(self.ev(obj)):
-                            self.add(result, self.getattr(o, a[2], None, None))
+                            self.add(result, self.getattr(o, a[2]))
             default = self._arg(call, 2)
             if default is not None:
                 self.add(result, self.ev(default))
