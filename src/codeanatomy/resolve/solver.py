@@ -217,6 +217,7 @@ class Solver:
         self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]], set[int]]] = {}
         self._lookup_plans: dict[tuple[str, str], tuple[_Mro, list[_PlanStep]]] = {}
         self._layouts: dict[str, _Layout] = {}
+        self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -884,7 +885,15 @@ class Solver:
         tag = value[0]
         if tag == "L":
             if value[1] == "dict":
-                return {_key_value(s) for s in self.slots(value) if s != "*"}
+                # A dict's slot keys only grow (they are never widened), so its key
+                # values are rebuilt only when their number changed.
+                slots = self.slots(value)
+                keys = self._dict_keys.get(value)
+                if keys is None or keys[0] != len(slots):
+                    keys = self._dict_keys[value] = (
+                        len(slots), frozenset(_key_value(s) for s in slots if s != "*")
+                    )
+                return keys[1]
             return self.all_elements(value)
         if tag == "SL":
             return self.view_elements(value)
