@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from codeanatomy.resolve import isolated
 from codeanatomy.resolve.program import resolve_program
@@ -40,6 +43,26 @@ def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path) 
     assert in_child.tables["call_edges"].num_rows == 1
     for spec in RESOLVE_TABLES:
         assert in_child.tables[spec.name].equals(in_process.tables[spec.name]), spec.name
+
+
+def test_the_child_loads_the_facts_with_the_cyclic_collector_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
+    collector_on: list[bool] = []
+
+    def loads(data: bytes) -> object:
+        collector_on.append(gc.isenabled())
+        return pickle.loads(data)
+
+    monkeypatch.setenv("PYTHONHASHSEED", isolated.HASH_SEED)
+    monkeypatch.setattr(isolated.pickle, "loads", loads)
+    assert gc.isenabled()
+    isolated.run_child([str(work)])
+    assert len(collector_on) >= 2  # the two fact files, at least
+    assert not any(collector_on)
+    assert gc.isenabled()
+    assert (work / "call_edges.arrow").exists()
 
 
 def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None:

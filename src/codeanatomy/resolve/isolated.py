@@ -31,6 +31,7 @@ import msgspec
 import pyarrow as pa
 
 from codeanatomy.extract._base import FileError
+from codeanatomy.extract._gc import gc_paused
 from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.program import ResolveResult, resolve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
@@ -140,10 +141,14 @@ def run_child(argv: Sequence[str]) -> None:
         threading.Thread(target=_exit_with_parent, args=(args.parent,), daemon=True).start()
     started = time.perf_counter()
     try:
-        facts: list[ModuleFacts] = []
-        for line in (out / _FACT_LIST).read_text(encoding="utf-8").splitlines():
-            facts.extend(pickle.loads(Path(line).read_bytes()))
-        result = resolve_program(facts, extra_roots=tuple(args.extra_root))
+        # The facts are millions of acyclic tuples kept to the end: the cyclic collector,
+        # left running while they load, would re-traverse them for nothing (2 of 4 s on
+        # the standard library).
+        with gc_paused():
+            facts: list[ModuleFacts] = []
+            for line in (out / _FACT_LIST).read_text(encoding="utf-8").splitlines():
+                facts.extend(pickle.loads(Path(line).read_bytes()))
+            result = resolve_program(facts, extra_roots=tuple(args.extra_root))
     except Exception as exc:  # noqa: BLE001 - reported as an error row
         result = _failed(type(exc).__name__, f"the resolver failed: {exc}")
     for name, table in result.tables.items():
