@@ -245,6 +245,20 @@ class SourceLines:
     def _stored_prefix_len(self, text_prefix: str) -> int:
         return len(text_prefix.encode(self._encoding, errors="replace"))
 
+    @property
+    def utf8_columns_are_stored(self) -> bool:
+        """True when a UTF-8 column (CPython's ``col_offset``) is also a stored-byte column.
+
+        So it is for a file stored as UTF-8 (or pure ASCII): :meth:`from_utf8_col` of a
+        position is then its line's start plus the column.
+
+        >>> SourceLines("é = 1".encode()).utf8_columns_are_stored
+        True
+        >>> SourceLines("é = 1".encode("latin-1"), "latin-1").utf8_columns_are_stored
+        False
+        """
+        return self._ascii or self._utf8
+
     def from_utf8_col(self, line: int, col: int) -> int:
         """Offset of CPython ``ast`` position (1-based ``line``, UTF-8 byte ``col``)."""
         start = self._line_start(line)

@@ -238,7 +238,7 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
     lines = source.lines
     starts = lines.line_starts
     nlines = len(starts)
-    ascii_only = source.data.isascii()
+    direct = lines.utf8_columns_are_stored
     to_offset = lines.from_utf8_col
     line_col = lines.line_col
     module = source.module
@@ -265,7 +265,7 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
             eline = node.end_lineno or line  # type: ignore[attr-defined]
             col = node.col_offset  # type: ignore[attr-defined]
             ecol = node.end_col_offset or 0  # type: ignore[attr-defined]
-            if ascii_only and line <= nlines and eline <= nlines:
+            if direct and line <= nlines and eline <= nlines:
                 bstart = starts[line - 1] + col
                 bend = starts[eline - 1] + ecol
             else:

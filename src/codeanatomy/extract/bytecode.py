@@ -211,11 +211,12 @@ def _flag_names(flags: int) -> tuple[str, ...]:
 def _spans(
     positions: Iterable[tuple[int | None, int | None, int | None, int | None]],
     lines: SourceLines,
-    ascii_only: bool,
+    direct: bool,
 ) -> tuple[list[int | None], list[int | None], list[int | None]]:
     """(line, bstart, bend) columns of instruction positions; nulls where CPython has none.
 
-    ASCII files take the fast path the ast index takes (offset = line start + column).
+    ``direct`` (:attr:`SourceLines.utf8_columns_are_stored`): the fast path the ast
+    index takes, offset = line start + column.
     """
     starts = lines.line_starts
     count = len(starts)
@@ -233,7 +234,7 @@ def _spans(
         if col is None or end_col is None or end_line is None:
             bstarts.append(None)
             bends.append(None)
-        elif ascii_only and end_line <= count:
+        elif direct and end_line <= count:
             bstarts.append(starts[line - 1] + col)
             bends.append(starts[end_line - 1] + end_col)
         else:
@@ -275,7 +276,7 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     exc_cols: dict[str, list[object]] = {f.name: [] for f in EXCEPTION_ENTRIES.schema}
     blocks = BlockColumns()
     id_counts: dict[tuple[str, int], int] = {}
-    ascii_only = source.data.isascii()
+    direct = source.lines.utf8_columns_are_stored
     # (code, parent link, parent code_id, is last code constant of its parent)
     stack: list[tuple[CodeType, CodeLink | None, str | None, bool]] = [
         (module_code, None, None, True)
@@ -318,7 +319,7 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         code_cols["constants"].append(const_texts)
         code_cols["instruction_count"].append(count)
 
-        lines_col, starts, ends = _spans(decoded.positions, lines, ascii_only)
+        lines_col, starts, ends = _spans(decoded.positions, lines, direct)
         ranges = sorted(decoded.exception_ranges, key=_start)
         opnames = decoded.opnames
         targets = decoded.targets
