@@ -15,6 +15,7 @@ import pytest
 
 from codeanatomy.resolve import isolated
 from codeanatomy.resolve.program import resolve_program
+from codeanatomy.resolve.solver import Solver
 from codeanatomy.resolve.tables import RESOLVE_TABLES
 from tests.resolve._programs import facts_of
 
@@ -63,6 +64,21 @@ def test_the_child_loads_the_facts_with_the_cyclic_collector_paused(tmp_path: Pa
     assert not any(collector_on)
     assert gc.isenabled()
     assert (work / "call_edges.arrow").exists()
+
+
+def test_the_child_hands_back_what_it_built_for_its_process_to_exit_without_freeing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
+    monkeypatch.setenv("PYTHONHASHSEED", isolated.HASH_SEED)
+    built = isolated.run_child([str(work)])
+    assert isinstance(built, tuple)
+    facts, solver = built
+    assert sorted(f.path for f in facts) == sorted(_PROGRAM)
+    assert isinstance(solver, Solver)
+    assert solver.edges  # the solver that found main.run -> pkg.util.helper
 
 
 def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ import pyarrow as pa
 from codeanatomy.extract._base import FileError
 from codeanatomy.extract._gc import gc_paused
 from codeanatomy.resolve.facts import ModuleFacts
-from codeanatomy.resolve.program import ResolveResult, resolve_program
+from codeanatomy.resolve.program import ResolveResult, solve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
 
 __all__ = ["HASH_SEED", "RunningResolver", "resolve_isolated", "run_child", "start_resolver"]
@@ -127,8 +127,14 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def run_child(argv: Sequence[str]) -> None:
-    """The resolver child's entry point (``python -m codeanatomy.resolve WORKDIR``)."""
+def run_child(argv: Sequence[str]) -> object:
+    """The resolver child's entry point (``python -m codeanatomy.resolve WORKDIR``).
+
+    Returns:
+        What the resolver built (the facts and the solver), for the caller to hold
+        until it exits: the child's ``__main__`` exits without freeing them, which
+        would take seconds on the build's critical path.
+    """
     parser = argparse.ArgumentParser(prog="python -m codeanatomy.resolve")
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--extra-root", action="append", default=[])
@@ -140,6 +146,7 @@ def run_child(argv: Sequence[str]) -> None:
     if args.parent is not None:
         threading.Thread(target=_exit_with_parent, args=(args.parent,), daemon=True).start()
     started = time.perf_counter()
+    built: tuple[object, ...] = ()
     try:
         # The facts are millions of acyclic tuples kept to the end: the cyclic collector,
         # left running while they load, would re-traverse them for nothing (2 of 4 s on
@@ -148,7 +155,8 @@ def run_child(argv: Sequence[str]) -> None:
             facts: list[ModuleFacts] = []
             for line in (out / _FACT_LIST).read_text(encoding="utf-8").splitlines():
                 facts.extend(pickle.loads(Path(line).read_bytes()))
-            result = resolve_program(facts, extra_roots=tuple(args.extra_root))
+            result, solver = solve_program(facts, extra_roots=tuple(args.extra_root))
+            built = (facts, solver)
     except Exception as exc:  # noqa: BLE001 - reported as an error row
         result = _failed(type(exc).__name__, f"the resolver failed: {exc}")
     for name, table in result.tables.items():
@@ -156,4 +164,5 @@ def run_child(argv: Sequence[str]) -> None:
             writer.write_table(table)
     outcome = _Outcome(list(result.errors), time.perf_counter() - started)
     (out / _RESULT).write_bytes(msgspec.json.encode(outcome))
+    return built
 

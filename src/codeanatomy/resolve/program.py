@@ -22,7 +22,7 @@ from codeanatomy.resolve.modules import ImportTarget, ModuleIndex, resolve_impor
 from codeanatomy.resolve.solver import Solver, Value
 from codeanatomy.spans import stable_id
 
-__all__ = ["ResolveResult", "external_id", "resolve_program"]
+__all__ = ["ResolveResult", "external_id", "resolve_program", "solve_program"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +107,21 @@ def resolve_program(
     Returns:
         The tables and the per-file errors.
     """
+    return solve_program(facts, extra_roots=extra_roots, python=python)[0]
+
+
+def solve_program(
+    facts: Sequence[ModuleFacts],
+    *,
+    extra_roots: Sequence[str] = (),
+    python: PythonEnvironment | None = None,
+) -> tuple[ResolveResult, Solver]:
+    """:func:`resolve_program`, also returning the solver that found the result.
+
+    Freeing the solver's millions of sets and tuples takes seconds; a process that
+    exits right after the result is written (the resolver child) keeps the solver and
+    never frees it.
+    """
     # The solver allocates millions of long-lived sets and tuples and frees almost
     # no cycles: the cyclic collector would only re-traverse them, over and over.
     collecting = gc.isenabled()
@@ -118,7 +133,9 @@ def resolve_program(
             gc.enable()
 
 
-def _resolve(facts: Sequence[ModuleFacts], extra_roots: Sequence[str], python: PythonEnvironment | None) -> ResolveResult:
+def _resolve(
+    facts: Sequence[ModuleFacts], extra_roots: Sequence[str], python: PythonEnvironment | None
+) -> tuple[ResolveResult, Solver]:
     env = python or PythonEnvironment.current()
     ordered = sorted(facts, key=lambda f: f.path)
     index = ModuleIndex(ordered, extra_roots)
@@ -138,7 +155,8 @@ def _resolve(facts: Sequence[ModuleFacts], extra_roots: Sequence[str], python: P
     tables[T.EXTERNAL_SYMBOLS.name] = externals.table()
     errors = [e for f in ordered for e in f.errors]
     errors.extend(solver.errors)
-    return ResolveResult(tables={spec.name: tables[spec.name] for spec in T.RESOLVE_TABLES}, errors=tuple(errors))
+    result = ResolveResult(tables={spec.name: tables[spec.name] for spec in T.RESOLVE_TABLES}, errors=tuple(errors))
+    return result, solver
 
 
 class _Names:
