@@ -146,3 +146,9 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_the_child_starts_without_importing_the_whole_package() -> None:
+    probe = "import sys, codeanatomy.resolve.isolated; print(sorted(m for m in ('codeanatomy.api', 'codeanatomy.extract.layers', 'libcst') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
