@@ -4,10 +4,6 @@ Reads ``files``, ``ast_nodes``, ``ast_edges``, ``ast_props``; makes the node, ed
 property fragments ``syntax_nodes``, ``syntax_edges``, ``syntax_props``. FILE and
 MODULE nodes come from ``files`` so that every scanned file is in the graph even
 when no parser could read it; their IDs equal those the ast index gives.
-
-The joins that find arguments and receivers read small in-memory copies of the rows
-they need (``syntax_links``, ``syntax_call_nodes``, ``syntax_modules``), registered
-when the pass runs, rather than scanning the stored evidence once per join.
 """
 
 from __future__ import annotations
@@ -16,7 +12,6 @@ from collections.abc import Mapping
 
 from datafusion import DataFrame
 
-from codeanatomy.engine import register
 from codeanatomy.passes import Pass, PassContext
 from codeanatomy.spans import stable_id_sql
 
@@ -34,12 +29,12 @@ UNION ALL
 SELECT {_FILE_ID}, 'FILE', f.file_id, f.path, CAST(0 AS BIGINT), f.size, 1, 0,
        m.end_line, m.end_col, f.path AS name, f.path AS qualname, CAST(NULL AS VARCHAR),
        CAST(NULL AS VARCHAR), 'scan'
-FROM files f LEFT JOIN syntax_modules m ON m.file_id = f.file_id
+FROM files f LEFT JOIN ast_nodes m ON m.file_id = f.file_id AND m.kind = 'MODULE'
 UNION ALL
 SELECT {_MODULE_ID}, 'MODULE', f.file_id, f.path, CAST(0 AS BIGINT), f.size, 1, 0,
        m.end_line, m.end_col, reverse(split_part(reverse(f.module), '.', 1)), f.module, m.code,
        'Module', 'scan'
-FROM files f LEFT JOIN syntax_modules m ON m.file_id = f.file_id
+FROM files f LEFT JOIN ast_nodes m ON m.file_id = f.file_id AND m.kind = 'MODULE'
 """
 
 _EDGES = f"""
@@ -64,40 +59,29 @@ _CALL_EDGES = f"""
 SELECT {stable_id_sql("'ARGUMENT'", "e.src", "e.dst")} AS edge_id, 'ARGUMENT' AS kind, e.src, e.dst,
        CAST(NULL AS VARCHAR) AS field, e.idx, CAST(NULL AS VARCHAR) AS label,
        CAST(NULL AS VARCHAR) AS method, CAST(NULL AS DOUBLE) AS confidence, 'ast' AS layer
-FROM syntax_links e JOIN syntax_call_nodes c ON c.node_id = e.src AND c.kind = 'CALL'
+FROM ast_edges e JOIN ast_nodes c ON c.node_id = e.src AND c.kind = 'CALL'
 WHERE e.field = 'args'
 UNION ALL
 SELECT {stable_id_sql("'ARGUMENT'", "k.src", "v.dst")}, 'ARGUMENT', k.src, v.dst, NULL, k.idx,
        coalesce(kw.name, '**'), NULL, NULL, 'ast'
-FROM syntax_links k
-JOIN syntax_call_nodes c ON c.node_id = k.src AND c.kind = 'CALL'
-JOIN syntax_call_nodes kw ON kw.node_id = k.dst
-JOIN syntax_links v ON v.src = k.dst AND v.field = 'value'
+FROM ast_edges k
+JOIN ast_nodes c ON c.node_id = k.src AND c.kind = 'CALL'
+JOIN ast_nodes kw ON kw.node_id = k.dst
+JOIN ast_edges v ON v.src = k.dst AND v.field = 'value'
 WHERE k.field = 'keywords'
 UNION ALL
 SELECT {stable_id_sql("'RECEIVER'", "f.src", "r.dst")}, 'RECEIVER', f.src, r.dst, NULL, NULL, NULL,
        NULL, NULL, 'ast'
-FROM syntax_links f
-JOIN syntax_call_nodes c ON c.node_id = f.src AND c.kind = 'CALL'
-JOIN syntax_call_nodes a ON a.node_id = f.dst AND a.kind = 'ATTRIBUTE'
-JOIN syntax_links r ON r.src = f.dst AND r.field = 'value'
+FROM ast_edges f
+JOIN ast_nodes c ON c.node_id = f.src AND c.kind = 'CALL'
+JOIN ast_nodes a ON a.node_id = f.dst AND a.kind = 'ATTRIBUTE'
+JOIN ast_edges r ON r.src = f.dst AND r.field = 'value'
 WHERE f.field = 'func'
 """
 
 
-# The rows the joins above read: the edges they follow, the CALL and ATTRIBUTE nodes and
-# keyword arguments they match, and each file's MODULE node.
-_MATERIALIZED = {
-    "syntax_links": "SELECT src, dst, field, idx FROM ast_edges WHERE field IN ('args', 'keywords', 'func', 'value')",
-    "syntax_call_nodes": "SELECT node_id, kind, name FROM ast_nodes WHERE kind IN ('CALL', 'ATTRIBUTE') OR ast_type = 'keyword'",
-    "syntax_modules": "SELECT file_id, end_line, end_col, code FROM ast_nodes WHERE kind = 'MODULE'",
-}
-
-
 def build_syntax(context: PassContext) -> Mapping[str, DataFrame]:
     """Node, edge and property fragments of the syntax layer of the graph."""
-    for name, query in _MATERIALIZED.items():
-        register(context.session, name, context.sql(query))
     return {
         "syntax_nodes": context.frame(_NODES),
         "syntax_edges": context.frame(f"{_EDGES} UNION ALL {_CALL_EDGES}"),
