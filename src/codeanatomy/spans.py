@@ -262,10 +262,10 @@ class SourceLines:
     def from_utf8_col(self, line: int, col: int) -> int:
         """Offset of CPython ``ast`` position (1-based ``line``, UTF-8 byte ``col``)."""
         start = self._line_start(line)
-        if self._ascii:
+        if self.utf8_columns_are_stored:
             return start + col
         raw, text = self._line(line)
-        if self._utf8 or raw.isascii():
+        if raw.isascii():
             return start + col
         prefix = text.encode("utf-8")[:col].decode("utf-8", errors="ignore")
         return start + self._stored_prefix_len(prefix)

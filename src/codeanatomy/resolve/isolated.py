@@ -127,7 +127,7 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def run_child(argv: Sequence[str]) -> object:
+def run_child(argv: Sequence[str]) -> tuple[object, ...]:
     """The resolver child's entry point (``python -m codeanatomy.resolve WORKDIR``).
 
     Returns:
