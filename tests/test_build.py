@@ -148,7 +148,7 @@ def test_manifest_records_inputs_versions_tables_and_timings(built: tuple[Path, 
     assert manifest["errors_by_layer"] == result.errors_by_layer
     phases = {"scan", "extract", "commit_evidence", "graph_syntax", "resolve_program", "resolve_wait"}
     assert set(manifest["timings"]) >= phases | {"graph_resolution", "write", "total"}
-    assert [layer["name"] for layer in manifest["layers"]][0] == "ast"
+    assert manifest["layers"][0]["name"] == "ast"
     assert len(manifest["inputs_sha256"]) == 64
 
 

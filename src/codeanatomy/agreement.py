@@ -58,8 +58,10 @@ LAYER_DISAGREEMENTS: Final = TableSpec(
 # For each comparable layer: its definitions, and the files it could read.
 _DEFINITIONS: Final[dict[str, tuple[str, str]]] = {
     "ast": (
-        "SELECT file_id, kind, name, bstart, bend FROM ast_nodes "
-        "WHERE kind IN ('CLASS', 'FUNCTION', 'CALL', 'IMPORT')",
+        (
+            "SELECT file_id, kind, name, bstart, bend FROM ast_nodes "
+            "WHERE kind IN ('CLASS', 'FUNCTION', 'CALL', 'IMPORT')"
+        ),
         "SELECT DISTINCT file_id FROM ast_nodes",
     ),
     "tree_sitter": (

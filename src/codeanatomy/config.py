@@ -85,7 +85,7 @@ class ResolvedOptions:
 
 def _positive_int(value: object) -> int:
     if isinstance(value, bool):
-        raise ValueError("expected a positive integer")
+        raise TypeError("expected a positive integer")
     number = int(value) if isinstance(value, (int, str)) else None
     if number is None or number < 1:
         raise ValueError("expected a positive integer")
@@ -93,7 +93,9 @@ def _positive_int(value: object) -> int:
 
 
 def _text(value: object) -> str:
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str):
+        raise TypeError("expected a non-empty string")
+    if not value:
         raise ValueError("expected a non-empty string")
     return value
 
@@ -104,7 +106,7 @@ def _patterns(value: object) -> tuple[str, ...]:
     elif isinstance(value, (list, tuple)):
         items = [_text(v) for v in value]
     else:
-        raise ValueError("expected a list of strings or a comma-separated string")
+        raise TypeError("expected a list of strings or a comma-separated string")
     return tuple(item for item in items if item)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,16 +26,16 @@ _PHASES = {
 
 def build_command(
     root: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
-    out: Annotated[Optional[Path], typer.Option(help="Output location (default <root>/.codeanatomy).")] = None,
-    jobs: Annotated[Optional[int], typer.Option(help="Worker processes for per-file work (default: all cores; 1: in-process).")] = None,
-    include: Annotated[Optional[list[str]], typer.Option(help="Glob a file must match (repeatable).")] = None,
-    exclude: Annotated[Optional[list[str]], typer.Option(help="Glob of files to leave out (repeatable).")] = None,
-    profile: Annotated[Optional[str], typer.Option(help="fast (default) or full.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output location (default <root>/.codeanatomy).")] = None,
+    jobs: Annotated[int | None, typer.Option(help="Worker processes for per-file work (default: all cores; 1: in-process).")] = None,
+    include: Annotated[list[str] | None, typer.Option(help="Glob a file must match (repeatable).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Glob of files to leave out (repeatable).")] = None,
+    profile: Annotated[str | None, typer.Option(help="fast (default) or full.")] = None,
     layers: Annotated[
-        Optional[str], typer.Option(help="Comma-separated layers: ast,symtable,bytecode,tree_sitter,libcst,scip.")
+        str | None, typer.Option(help="Comma-separated layers: ast,symtable,bytecode,tree_sitter,libcst,scip.")
     ] = None,
-    max_file_bytes: Annotated[Optional[int], typer.Option(help="Files larger than this are not parsed.")] = None,
-    scip: Annotated[Optional[str], typer.Option(help="Path of an index.scip to ingest, or 'run'.")] = None,
+    max_file_bytes: Annotated[int | None, typer.Option(help="Files larger than this are not parsed.")] = None,
+    scip: Annotated[str | None, typer.Option(help="Path of an index.scip to ingest, or 'run'.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build result as JSON.")] = False,
 ) -> None:
     """Build the code property graph of a repository."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,8 +25,8 @@ _FORMATS = ("pycg", "json", "dot")
 def callgraph_command(
     repo: Annotated[Path, typer.Argument(help="Repository whose graph to export.")] = Path("."),
     fmt: Annotated[str, typer.Option("--format", help="pycg, json or dot.")] = "pycg",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Graph location, if not <repo>/.codeanatomy.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Graph location, if not <repo>/.codeanatomy.")] = None,
     rebuild: Annotated[bool, typer.Option("--build", help="Build the graph first.")] = False,
 ) -> None:
     """Export the call graph (CALLS edges) of a repository's graph."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ __all__ = ["query_command", "tables_command"]
 _FORMATS = ("table", "csv", "json")
 
 RepoOption = Annotated[Path, typer.Option("--repo", help="Repository whose graph to open.")]
-OutOption = Annotated[Optional[Path], typer.Option(help="Graph location, if not <repo>/.codeanatomy.")]
+OutOption = Annotated[Path | None, typer.Option(help="Graph location, if not <repo>/.codeanatomy.")]
 
 
 def query_command(
