@@ -626,6 +626,22 @@ class Solver:
             return None
         return fn.params[0].var
 
+    def _returns_receiver(self, fid: str) -> bool:
+        """Whether method ``fid`` returns its own ``self`` unchanged (``return self``) and nothing else."""
+        fn = self.funcs.get(fid)
+        return (
+            fn is not None
+            and fn.method_kind == "method"
+            and bool(fn.params)
+            and fn.returns_params == (fn.params[0].name,)
+        )
+
+    def _method_result(self, fid: str, receiver: Value) -> Values:
+        """What calling method ``fid`` on ``receiver`` returns: the receiver itself for ``return self``."""
+        if self._returns_receiver(fid):
+            return {receiver}
+        return self.read(("ret", fid))
+
     def _bind_receiver(self, fid: str, receiver: Value) -> None:
         var = self._param0(fid)
         if var is not None:
@@ -921,10 +937,10 @@ class Solver:
                 if fact is not None and fact.is_generator:
                     out |= self.read(("yld", fn))
                     continue
-                for it in list(self.read(("ret", fn))):
+                for it in list(self._method_result(fn, value)):
                     if it[0] == "I":
                         for nxt in self._instance_methods(it, "__next__"):
-                            out |= self.read(("ret", nxt))
+                            out |= self._method_result(nxt, it)
                     else:
                         out |= self.iterate(it)
             return out
@@ -1545,9 +1561,10 @@ class Solver:
             for name in names:
                 for fid in self._instance_methods(value, name):
                     self._record_edge(node_id, caller, ("F", fid), name, "protocol")
-                    returned.setdefault(name, set()).update(self.read(("ret", fid)))
+                    result = self._method_result(fid, value)
+                    returned.setdefault(name, set()).update(result)
                     if name == "__iter__":
-                        for it in list(self.read(("ret", fid))):
+                        for it in list(result):
                             if it[0] == "I":
                                 for nxt in self._instance_methods(it, "__next__"):
                                     self._record_edge(node_id, caller, ("F", nxt), "__next__", "protocol")
