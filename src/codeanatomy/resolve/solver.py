@@ -1056,7 +1056,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc"}:
             caller: str = con[1]
             return caller
-        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall"}:
+        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself"}:
             return self.calls[con[1]].caller
         return None
 
@@ -1109,7 +1109,11 @@ class Solver:
             fid = callee[1]
             self._record_edge(call.node_id, call.caller, ("F", fid), None, method)
             self._add_constraint(("bind", index, fid, 1 if tag == "B" else 0))
-            self._return_into(fid, result, call, 1 if tag == "B" else 0)
+            func = call.func
+            if tag == "B" and func is not None and func[0] == "a" and self._returns_receiver(fid):
+                self._add_constraint(("rself", index, fid))
+            else:
+                self._return_into(fid, result, call, 1 if tag == "B" else 0)
         elif tag == "C":
             self._construct(index, call, callee[1])
         elif tag == "I":
@@ -1191,6 +1195,24 @@ class Solver:
                     self.vals[("icall", index, value[1])] = set()
                     self._add_constraint(("bind", index, value[1], 1))
                     self._return_into(value[1], ("r", call.key))
+
+    def run_returned_receiver(self, call: _Call, fid: str) -> None:
+        """``x.m()`` where ``m`` returns ``self``: the result is each receiver whose ``m`` is ``fid``."""
+        _, base_expr, name, _ = call.func  # type: ignore[misc]  # an attribute call, see _invoke
+        method = ("F", fid)
+        receivers: set[Value] = set()
+        for base in list(self.ev(base_expr)):
+            if base[0] == "I":
+                found = self.class_lookup(base[1], name)
+                receiver = base
+            elif base[0] == "SUP" and base[2][0] == "I":
+                found = self.class_lookup(base[2][1], name, after=base[1])
+                receiver = base[2]
+            else:
+                continue
+            if any(value == method for value, _ in found):
+                receivers.add(receiver)
+        self.add(("r", call.key), receivers)
 
     def run_alloc(self, cid: str) -> None:
         instance = ("I", cid)
@@ -1598,6 +1620,8 @@ class Solver:
                 self.add(key, self.ev(con[2]))
         elif tag == "ctor":
             self.run_ctor(self.calls[con[1]], con[1], con[2])
+        elif tag == "rself":
+            self.run_returned_receiver(self.calls[con[1]], con[2])
         elif tag == "icall":
             self.run_icall(self.calls[con[1]], con[1], con[2])
         elif tag == "alloc":
