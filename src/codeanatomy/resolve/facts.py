@@ -28,6 +28,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding.
 * ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
+  ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
   ``("yld", fid, E)``, ``("exc", caller, key, E)``,
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``.
@@ -95,8 +96,12 @@ class FunctionFact:
     method_kind: str
     """``function``, ``method``, ``static``, ``classmethod`` or ``property``."""
     returns_params: tuple[str, ...] = ()
-    """Parameters returned unchanged by every ``return`` (identity-like functions);
-    the solver takes such a call's result from its own arguments, per call site."""
+    """Parameters returned unchanged by some ``return`` (identity-like functions and
+    decorators returning the function they were given, or a wrapper); the solver
+    takes that part of a call's result from the call's own arguments, per call site."""
+    returns_rest: bool = False
+    """Whether some ``return`` gives more than those parameters: that rest is also in
+    ``("retx", node_id)`` constraints, which the solver reads for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -859,13 +864,37 @@ class _Walker:
             value = self._decorate(node.decorator_list, value)  # type: ignore[union-attr]
             self._bind_name(node.name, value)  # type: ignore[union-attr]
         self._enter_function(node, fn_id)
-        returned = self.returns.pop(fn_id, [])
-        fact = self.functions[position]
-        params = {p.var: p.name for p in fact.params}
-        if returned and not fact.is_generator and all(e is not None and e[0] == "v" and e[1] in params for e in returned):
-            names = tuple(sorted({params[e[1]] for e in returned}))  # type: ignore[index]
-            self.functions[position] = replace(fact, returns_params=names)
+        self._split_returns(position)
         return value
+
+    def _split_returns(self, position: int) -> None:
+        """Record which parameters the function returns unchanged, and the rest of its returns.
+
+        Each returned expression (a union of reaching definitions taken part by part)
+        is a parameter as the function received it, or rest. The rest goes into
+        ``retx`` constraints only when some parameter is returned too; otherwise the
+        ``ret`` constraints already hold exactly the rest.
+        """
+        fact = self.functions[position]
+        returned = self.returns.pop(fact.node_id, [])
+        if fact.is_generator:
+            return
+        params = {p.var: p.name for p in fact.params}
+        names: set[str] = set()
+        rest: list[Expr] = []
+        for expr in returned:
+            if expr is None:
+                continue
+            for part in expr[1] if expr[0] == "u" else (expr,):
+                if part[0] == "v" and part[1] in params:
+                    names.add(params[part[1]])
+                else:
+                    rest.append(part)
+        if not names:
+            return
+        for part in rest:
+            self.cons.append(("retx", fact.node_id, part))
+        self.functions[position] = replace(fact, returns_params=tuple(sorted(names)), returns_rest=bool(rest))
 
     def _enter_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str) -> None:
         saved = (self.scope, self.caller, self.function_id, self.state, self.comp_stack)

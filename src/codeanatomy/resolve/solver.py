@@ -634,6 +634,7 @@ class Solver:
             and fn.method_kind == "method"
             and bool(fn.params)
             and fn.returns_params == (fn.params[0].name,)
+            and not fn.returns_rest
         )
 
     def _method_result(self, fid: str, receiver: Value) -> Values:
@@ -1144,6 +1145,8 @@ class Solver:
             if all(e is not None for e in exprs):
                 for expr in exprs:
                     self._add_constraint(("as", call.caller, ("v", result), expr))
+                if fn.returns_rest:
+                    self._add_constraint(("cp", ("retx", fid), result))
                 return
         self._add_constraint(("cp", ("ret", fid), result))
 
@@ -1612,7 +1615,7 @@ class Solver:
             self.run_bind(self.calls[con[1]], con[2], con[3])
         elif tag == "bindx":
             self.run_bind(self.calls[con[1]], con[2], con[3], con[4])
-        elif tag == "ret" or tag == "yld":
+        elif tag == "ret" or tag == "yld" or tag == "retx":
             key = (tag, con[1])
             if self._is_full(key):
                 self._read_attributes(con[2])
