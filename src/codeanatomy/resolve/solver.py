@@ -1057,7 +1057,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc"}:
             caller: str = con[1]
             return caller
-        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself"}:
+        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread"}:
             return self.calls[con[1]].caller
         return None
 
@@ -1237,12 +1237,13 @@ class Solver:
         return layout
 
     def run_bind(
-        self, call: _Call, fid: str, shift: int, arg_exprs: tuple[Expr, ...] | None = None
+        self, index: int, fid: str, shift: int, arg_exprs: tuple[Expr, ...] | None = None
     ) -> None:
-        """Bind the call's arguments to the parameters of ``fid``."""
+        """Bind the arguments of call ``index`` to the parameters of ``fid``."""
         layout = self._layout(fid)
         if layout is None:
             return
+        call = self.calls[index]
         positional, vararg, kwarg, by_name = layout.positional, layout.vararg, layout.kwarg, layout.by_name
         record = arg_exprs is None
         args = call.args if arg_exprs is None else tuple((e, False, None) for e in arg_exprs)
@@ -1254,11 +1255,9 @@ class Solver:
             self.add(vararg.var, (star_tuple,))
         if kwarg is not None:
             self.add(kwarg.var, (star_dict,))
-        for expr, starred, node_id in args:
+        for number, (expr, starred, node_id) in enumerate(args):
             if starred:
-                star_values: set[Value] = set()
-                for v in list(self.ev(expr)):
-                    star_values |= self.iterate(v)
+                star_values = self._spread(index, number, "*")
                 for p in positional[position:]:
                     self.add(p.var, star_values)
                     bound.add(p.name)
@@ -1285,12 +1284,9 @@ class Solver:
                 self.ev(expr)  # no parameter takes it: evaluated for its effects alone
             position += 1
         kwargs = call.kwargs if arg_exprs is None else ()
-        for name, expr, node_id in kwargs:
+        for number, (name, expr, node_id) in enumerate(kwargs):
             if name is None:
-                spread: set[Value] = set()
-                for v in list(self.ev(expr)):
-                    if v[0] == "L":
-                        spread |= self.all_elements(v)
+                spread = self._spread(index, number, "**")
                 for p in by_name.values():
                     self.add(p.var, spread)
                 if kwarg is not None:
@@ -1316,6 +1312,31 @@ class Solver:
             for p in layout.defaults:
                 if p.name not in bound and p not in skip:
                     self.bindings.add((p.default_node_id, p.node_id, call.node_id, "default"))
+
+    def _spread(self, index: int, number: int, kind: str) -> Values:
+        """Values a ``*`` (``kind`` ``"*"``) or ``**`` argument of call ``index`` spreads.
+
+        They are worked out once per call by a ``spread`` constraint, not once per
+        callee: a dispatch site like ``self._target(*self._args)`` has hundreds.
+        """
+        key = (kind, index, number)
+        if key not in self.vals:
+            self.vals[key] = set()
+            self._add_constraint(("spread", index, number, kind))
+        return self.read(key)
+
+    def run_spread(self, index: int, number: int, kind: str) -> None:
+        """Fill the key :meth:`_spread` reads: elements of a ``*`` argument, values of a ``**`` one."""
+        call = self.calls[index]
+        out: set[Value] = set()
+        if kind == "*":
+            for v in list(self.ev(call.args[number][0])):
+                out |= self.iterate(v)
+        else:
+            for v in list(self.ev(call.kwargs[number][1])):
+                if v[0] == "L":
+                    out |= self.all_elements(v)
+        self.add((kind, index, number), out)
 
     def _bind_value(self, var: str, expr: Expr) -> None:
         """Add the values of ``expr`` to parameter ``var`` (only its attribute reads once full)."""
@@ -1612,9 +1633,9 @@ class Solver:
         elif tag == "call":
             self.run_call(number, self.calls[con[1]])
         elif tag == "bind":
-            self.run_bind(self.calls[con[1]], con[2], con[3])
+            self.run_bind(con[1], con[2], con[3])
         elif tag == "bindx":
-            self.run_bind(self.calls[con[1]], con[2], con[3], con[4])
+            self.run_bind(con[1], con[2], con[3], con[4])
         elif tag == "ret" or tag == "yld" or tag == "retx":
             key = (tag, con[1])
             if self._is_full(key):
@@ -1623,6 +1644,8 @@ class Solver:
                 self.add(key, self.ev(con[2]))
         elif tag == "ctor":
             self.run_ctor(self.calls[con[1]], con[1], con[2])
+        elif tag == "spread":
+            self.run_spread(con[1], con[2], con[3])
         elif tag == "rself":
             self.run_returned_receiver(self.calls[con[1]], con[2])
         elif tag == "icall":
