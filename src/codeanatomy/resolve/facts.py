@@ -29,6 +29,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
 * ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
   ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
+  ``("retc", fid, call_key)`` (a returned call passed a parameter, see ``returns_calls``),
   ``("yld", fid, E)``, ``("exc", caller, key, E)``,
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``.
@@ -102,6 +103,13 @@ class FunctionFact:
     returns_rest: bool = False
     """Whether some ``return`` gives more than those parameters: that rest is also in
     ``("retx", node_id)`` constraints, which the solver reads for it."""
+    returns_calls: bool = False
+    """Whether some ``return`` is a call passed one of the parameters (``return
+    g(x)``): a ``("retc", node_id, call_key)`` constraint lets the solver find, once it
+    knows the callees, whether the parameter comes back through it."""
+    defaults: tuple[tuple[str, Expr], ...] = ()
+    """Default values by parameter name, kept for functions that pass parameters
+    through: a call that leaves such a parameter out gets its default back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +434,8 @@ class _Walker:
         self.eval_counter = 0
         self.call_prefix: str | None = None
         self.returns: dict[str, list[Expr]] = {}
+        self.call_args: dict[str, list[Expr]] = {}
+        self.default_values: dict[str, dict[str, Expr]] = {}
         self._mark_external_writes()
 
     # ---- scoping -----------------------------------------------------------------------
@@ -814,15 +824,16 @@ class _Walker:
 
     def _defaults(self, fn_id: str, args: ast.arguments) -> None:
         positional = [*args.posonlyargs, *args.args]
+        values: dict[str, Expr] = {}
         for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
-            value = self.expr(default)
-            if value is not None:
-                self.cons.append(("as", self.caller, ("v", f"{fn_id}:{arg.arg}#0"), value))
+            values[arg.arg] = self.expr(default)
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             if kw_default is not None:
-                value = self.expr(kw_default)
-                if value is not None:
-                    self.cons.append(("as", self.caller, ("v", f"{fn_id}:{arg.arg}#0"), value))
+                values[arg.arg] = self.expr(kw_default)
+        for name, value in values.items():
+            if value is not None:
+                self.cons.append(("as", self.caller, ("v", f"{fn_id}:{name}#0"), value))
+        self.default_values[fn_id] = values
 
     def _decorate(self, decorators: list[ast.expr], value: Expr) -> Expr:
         decorator_values = [(d, self.expr(d)) for d in decorators]
@@ -871,16 +882,18 @@ class _Walker:
         """Record which parameters the function returns unchanged, and the rest of its returns.
 
         Each returned expression (a union of reaching definitions taken part by part)
-        is a parameter as the function received it, or rest. The rest goes into
-        ``retx`` constraints only when some parameter is returned too; otherwise the
-        ``ret`` constraints already hold exactly the rest.
+        is a parameter as the function received it, a call passed such a parameter,
+        or rest. The rest goes into ``retx`` constraints only when one of the first two
+        kinds is there too; otherwise the ``ret`` constraints already hold exactly the rest.
         """
         fact = self.functions[position]
         returned = self.returns.pop(fact.node_id, [])
+        defaults = self.default_values.pop(fact.node_id, {})
         if fact.is_generator:
             return
         params = {p.var: p.name for p in fact.params}
         names: set[str] = set()
+        calls: list[str] = []
         rest: list[Expr] = []
         for expr in returned:
             if expr is None:
@@ -888,13 +901,25 @@ class _Walker:
             for part in expr[1] if expr[0] == "u" else (expr,):
                 if part[0] == "v" and part[1] in params:
                     names.add(params[part[1]])
+                elif part[0] == "c" and any(
+                    a is not None and a[0] == "v" and a[1] in params for a in self.call_args.get(part[1], ())
+                ):
+                    calls.append(part[1])
                 else:
                     rest.append(part)
-        if not names:
+        if not names and not calls:
             return
         for part in rest:
             self.cons.append(("retx", fact.node_id, part))
-        self.functions[position] = replace(fact, returns_params=tuple(sorted(names)), returns_rest=bool(rest))
+        for call_key in calls:
+            self.cons.append(("retc", fact.node_id, call_key))
+        self.functions[position] = replace(
+            fact,
+            returns_params=tuple(sorted(names)),
+            returns_rest=bool(rest),
+            returns_calls=bool(calls),
+            defaults=tuple((name, value) for name, value in defaults.items() if value is not None),
+        )
 
     def _enter_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str) -> None:
         saved = (self.scope, self.caller, self.function_id, self.state, self.comp_stack)
@@ -1096,6 +1121,7 @@ class _Walker:
                 args.append((self.expr(arg), False, self._node(arg)))
         kwargs = tuple((kw.arg, self.expr(kw.value), self._node(kw.value)) for kw in node.keywords)
         self.cons.append(("call", self.caller, call_key, node_id, func, tuple(args), kwargs, "call"))
+        self.call_args[call_key] = [a for a, starred, _ in args if not starred] + [v for _, v, _ in kwargs]
         result: Expr = ("c", call_key)
         if isinstance(func_node, ast.Name) and func == ("g", self.module_id, func_node.id):
             result = self._special_builtin_call(func_node.id, node, result)

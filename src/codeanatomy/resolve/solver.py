@@ -201,6 +201,7 @@ class Solver:
         self.readers: defaultdict[object, set[int]] = defaultdict(set)
         self.cons: list[Constraint] = []
         self.calls: list[_Call] = []
+        self.call_index: dict[str, int] = {}
         self.queue: deque[int] = deque()
         self.queued: list[bool] = []
         self.cur = -1
@@ -227,6 +228,8 @@ class Solver:
             self.globals[item.module_id] = set(item.global_names)
             for fn in item.functions:
                 self.funcs[fn.node_id] = fn
+                if fn.returns_params:
+                    self.vals[("pt", fn.node_id)] = {("P", name) for name in fn.returns_params}
                 self.module_of_def[fn.node_id] = item.module_id
             for cls in item.classes:
                 self.classes[cls.node_id] = cls
@@ -287,6 +290,7 @@ class Solver:
         if con[0] == "call":
             _, caller, key, node_id, func, args, kwargs, kind = con
             self.calls.append(_Call(caller, key, node_id, func, args, kwargs, kind))
+            self.call_index[key] = len(self.calls) - 1
             con = ("call", len(self.calls) - 1)
         self.cons.append(con)
         self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
@@ -635,6 +639,7 @@ class Solver:
             and bool(fn.params)
             and fn.returns_params == (fn.params[0].name,)
             and not fn.returns_rest
+            and not fn.returns_calls
         )
 
     def _method_result(self, fid: str, receiver: Value) -> Values:
@@ -1057,7 +1062,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc"}:
             caller: str = con[1]
             return caller
-        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread"}:
+        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread", "ptcall"}:
             return self.calls[con[1]].caller
         return None
 
@@ -1096,6 +1101,8 @@ class Solver:
         for callee in fresh:
             call.targets.add(callee)
             self._invoke(number, call, callee)
+        if fresh:
+            self._wake(("targets", self.cons[number][1]))
 
     def _invoke(self, number: int, call: _Call, callee: Value) -> None:
         index = self.cons[number][1]
@@ -1114,7 +1121,7 @@ class Solver:
             if tag == "B" and func is not None and func[0] == "a" and self._returns_receiver(fid):
                 self._add_constraint(("rself", index, fid))
             else:
-                self._return_into(fid, result, call, 1 if tag == "B" else 0)
+                self._return_into(fid, result, index, 1 if tag == "B" else 0)
         elif tag == "C":
             self._construct(index, call, callee[1])
         elif tag == "I":
@@ -1135,36 +1142,105 @@ class Solver:
         elif tag == "PRD":
             self.add(result, (("PR", callee[1]),))
 
-    def _return_into(self, fid: str, result: object, call: _Call | None = None, shift: int = 0) -> None:
+    def _return_into(self, fid: str, result: object, index: int | None = None, shift: int = 0) -> None:
+        """Make ``result`` hold what ``fid`` returns, per call site (call ``index``) where it can."""
         fn = self.funcs.get(fid)
         if fn is not None and fn.is_generator:
             self.add(result, (("G", fid),))
             return
-        if fn is not None and fn.returns_params and call is not None:
-            exprs = [self._argument_for(call, fn, name, shift) for name in fn.returns_params]
-            if all(e is not None for e in exprs):
-                for expr in exprs:
-                    self._add_constraint(("as", call.caller, ("v", result), expr))
-                if fn.returns_rest:
-                    self._add_constraint(("cp", ("retx", fid), result))
-                return
+        if fn is not None and index is not None and (fn.returns_params or fn.returns_calls):
+            self._add_constraint(("ptcall", index, fid, shift))
+            return
         self._add_constraint(("cp", ("ret", fid), result))
 
+    def _passed_through(
+        self, call: _Call, fn: FunctionFact, shift: int, own: dict[str, str] | None
+    ) -> tuple[set[Value], set[str]] | None:
+        """What ``call`` of ``fn`` returns apart from the parameters ``fn`` passes through.
+
+        Returns the values of the arguments it passes for them (and of ``fn``'s other
+        returns), and the names of the parameters in ``own`` (a caller's parameters by
+        variable) that those arguments are, unchanged; None when which argument one of
+        them gets cannot be told: the call then returns everything ``fn`` ever returns.
+        """
+        values: set[Value] = set()
+        names: set[str] = set()
+        defaults = dict(fn.defaults) if fn.defaults else {}
+        for (_, name) in list(self.read(("pt", fn.node_id))):
+            how, expr = self._argument_for(call, fn, name, shift)
+            if how == "unknown":
+                return None
+            if how == "left out":
+                expr = defaults.get(name)  # none: the call raises, or the default is not modelled
+            if expr is None:
+                continue
+            if own is not None and expr[0] == "v" and expr[1] in own:
+                names.add(own[expr[1]])
+            else:
+                values |= self.ev(expr)
+        if fn.returns_rest or fn.returns_calls:
+            values |= self.read(("retx", fn.node_id))
+        return values, names
+
+    def run_passthrough(self, index: int, fid: str, shift: int) -> None:
+        """The result of call ``index`` of ``fid``: its own arguments for the parameters ``fid`` returns."""
+        call = self.calls[index]
+        passed = self._passed_through(call, self.funcs[fid], shift, None)
+        self.add(("r", call.key), self.read(("ret", fid)) if passed is None else passed[0])
+
+    def run_returned_call(self, fid: str, call_key: str) -> None:
+        """``return g(x)`` in ``fid``: a parameter ``x`` that ``g`` passes through, ``fid`` passes through.
+
+        What else the call returns goes to ``("retx", fid)``; a callee that is not a
+        repository function (a class, a builtin) makes it the call's whole result.
+        """
+        index = self.call_index[call_key]
+        inner = self.calls[index]
+        fn = self.funcs[fid]
+        own = {p.var: p.name for p in fn.params}
+        self.readers[("targets", index)].add(self.cur)
+        out: set[Value] = set()
+        for target in list(inner.targets):
+            callee = self.funcs.get(target[1]) if target[0] in {"F", "B", "SM"} else None
+            if callee is None:
+                out |= self.read(("r", call_key))
+            elif callee.is_generator:
+                out.add(("G", callee.node_id))
+            elif not (callee.returns_params or callee.returns_calls):
+                out |= self.read(("ret", callee.node_id))
+            else:
+                passed = self._passed_through(inner, callee, 1 if target[0] == "B" else 0, own)
+                if passed is None:
+                    out |= self.read(("ret", callee.node_id))
+                else:
+                    out |= passed[0]
+                    self.add(("pt", fid), [("P", name) for name in sorted(passed[1])])
+        self.add(("retx", fid), out)
+
     @staticmethod
-    def _argument_for(call: _Call, fn: FunctionFact, name: str, shift: int) -> Expr:
-        """The argument expression a call passes for parameter ``name`` (None if not plain)."""
+    def _argument_for(
+        call: _Call, fn: FunctionFact, name: str, shift: int
+    ) -> tuple[Literal["passed", "left out", "unknown"], Expr]:
+        """The argument expression ``call`` passes for parameter ``name`` of ``fn``.
+
+        Returns ``("passed", expr)``, ``("left out", None)``, or ``("unknown", None)``
+        when which argument it gets cannot be told (starred arguments, or the receiver
+        of a bound method).
+        """
         if any(starred for _, starred, _ in call.args) or any(kw is None for kw, _, _ in call.kwargs):
-            return None
+            return "unknown", None
         for kw, expr, _ in call.kwargs:
             if kw == name:
-                return expr
+                return "passed", expr
         positional = [p.name for p in fn.params if p.kind in {"posonly", "regular"}]
         if name not in positional:
-            return None
+            return "left out", None
         position = positional.index(name) - shift
-        if 0 <= position < len(call.args):
-            return call.args[position][0]
-        return None
+        if position < 0:
+            return "unknown", None
+        if position < len(call.args):
+            return "passed", call.args[position][0]
+        return "left out", None
 
     def _construct(self, index: int, call: _Call, cid: str) -> None:
         self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
@@ -1644,6 +1720,10 @@ class Solver:
                 self.add(key, self.ev(con[2]))
         elif tag == "ctor":
             self.run_ctor(self.calls[con[1]], con[1], con[2])
+        elif tag == "ptcall":
+            self.run_passthrough(con[1], con[2], con[3])
+        elif tag == "retc":
+            self.run_returned_call(con[1], con[2])
         elif tag == "spread":
             self.run_spread(con[1], con[2], con[3])
         elif tag == "rself":
