@@ -434,7 +434,7 @@ class _Walker:
         self.eval_counter = 0
         self.call_prefix: str | None = None
         self.returns: dict[str, list[Expr]] = {}
-        self.call_args: dict[str, list[Expr]] = {}
+        self.call_positions: dict[str, int] = {}
         self.default_values: dict[str, dict[str, Expr]] = {}
         self._mark_external_writes()
 
@@ -845,6 +845,15 @@ class _Walker:
             value = ("c", call_key)
         return value
 
+    def _passes_param(self, call_key: str, params: dict[str, str]) -> bool:
+        """Whether call ``call_key`` is passed one of ``params`` (by variable) as a plain argument."""
+        position = self.call_positions.get(call_key)
+        if position is None:
+            return False
+        _, _, _, _, _, args, kwargs, _ = self.cons[position]
+        exprs = [a for a, starred, _ in args if not starred] + [v for _, v, _ in kwargs]
+        return any(e is not None and e[0] == "v" and e[1] in params for e in exprs)
+
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> Expr:
         fn_id = self._id(node)
         qualname = self.index.qualname[self.index.row(node)] or ""
@@ -901,9 +910,7 @@ class _Walker:
             for part in expr[1] if expr[0] == "u" else (expr,):
                 if part[0] == "v" and part[1] in params:
                     names.add(params[part[1]])
-                elif part[0] == "c" and any(
-                    a is not None and a[0] == "v" and a[1] in params for a in self.call_args.get(part[1], ())
-                ):
+                elif part[0] == "c" and self._passes_param(part[1], params):
                     calls.append(part[1])
                 else:
                     rest.append(part)
@@ -1121,7 +1128,7 @@ class _Walker:
                 args.append((self.expr(arg), False, self._node(arg)))
         kwargs = tuple((kw.arg, self.expr(kw.value), self._node(kw.value)) for kw in node.keywords)
         self.cons.append(("call", self.caller, call_key, node_id, func, tuple(args), kwargs, "call"))
-        self.call_args[call_key] = [a for a, starred, _ in args if not starred] + [v for _, v, _ in kwargs]
+        self.call_positions[call_key] = len(self.cons) - 1
         result: Expr = ("c", call_key)
         if isinstance(func_node, ast.Name) and func == ("g", self.module_id, func_node.id):
             result = self._special_builtin_call(func_node.id, node, result)
