@@ -824,16 +824,13 @@ class _Walker:
 
     def _defaults(self, fn_id: str, args: ast.arguments) -> None:
         positional = [*args.posonlyargs, *args.args]
-        values: dict[str, Expr] = {}
-        for arg, default in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
-            values[arg.arg] = self.expr(default)
-        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
-            if kw_default is not None:
-                values[arg.arg] = self.expr(kw_default)
-        for name, value in values.items():
+        pairs = [*zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)]
+        pairs += [(arg, d) for arg, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
+        values = self.default_values[fn_id] = {}
+        for arg, default in pairs:
+            value = values[arg.arg] = self.expr(default)
             if value is not None:
-                self.cons.append(("as", self.caller, ("v", f"{fn_id}:{name}#0"), value))
-        self.default_values[fn_id] = values
+                self.cons.append(("as", self.caller, ("v", f"{fn_id}:{arg.arg}#0"), value))
 
     def _decorate(self, decorators: list[ast.expr], value: Expr) -> Expr:
         decorator_values = [(d, self.expr(d)) for d in decorators]

@@ -1165,13 +1165,12 @@ class Solver:
         """
         values: set[Value] = set()
         names: set[str] = set()
-        defaults = dict(fn.defaults) if fn.defaults else {}
         for (_, name) in list(self.read(("pt", fn.node_id))):
             how, expr = self._argument_for(call, fn, name, shift)
             if how == "unknown":
                 return None
             if how == "left out":
-                expr = defaults.get(name)  # none: the call raises, or the default is not modelled
+                expr = dict(fn.defaults).get(name)  # none: the call raises, or the default is not modelled
             if expr is None:
                 continue
             if own is not None and expr[0] == "v" and expr[1] in own:
@@ -1198,7 +1197,7 @@ class Solver:
         inner = self.calls[index]
         fn = self.funcs[fid]
         own = {p.var: p.name for p in fn.params}
-        self.readers[("targets", index)].add(self.cur)
+        self.read(("targets", index))  # re-run when the call gets a new callee
         out: set[Value] = set()
         for target in list(inner.targets):
             callee = self.funcs.get(target[1]) if target[0] in {"F", "B", "SM"} else None
