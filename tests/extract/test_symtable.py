@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import textwrap
 
@@ -317,6 +320,47 @@ def test_output_is_deterministic() -> None:
     second = extract(_source(SNIPPET), OPTS)
     for spec in LAYER.tables:
         assert first.tables[spec.name].equals(second.tables[spec.name])
+
+
+CLASS_FREE_NAMES = """\
+def start():
+    class Handler: ...
+    class Server: ...
+    import email, http, threading
+    class Worker(threading.Thread):
+        def run(self):
+            return Handler, Server, email, http, threading
+    return Worker
+"""
+
+_SYMBOLS_AS_JSON = """\
+import json, sys
+from codeanatomy.extract._base import ExtractOptions
+from codeanatomy.extract.symtable import SYMBOLS, extract
+from codeanatomy.source import SourceFile
+source = SourceFile("m.py", "f", "m", sys.stdin.buffer.read())
+print(json.dumps(extract(source, ExtractOptions()).tables[SYMBOLS.name].to_pylist()))
+"""
+
+
+def test_symbol_order_does_not_follow_the_string_hash_seed() -> None:
+    # CPython adds a class body's free names (``Handler``... used by ``run``) from a
+    # set: their order changes with PYTHONHASHSEED unless the layer fixes it.
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", _SYMBOLS_AS_JSON],
+            input=CLASS_FREE_NAMES.encode(),
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 6)
+    }
+    assert len(outputs) == 1
+    rows = json.loads(outputs.pop())
+    (worker,) = {r["scope_id"] for r in rows if r["name"] == "run"}
+    names = [r["name"] for r in rows if r["scope_id"] == worker]
+    assert names == ["Handler", "Server", "email", "http", "run", "threading"]
 
 
 NESTED_ON_ONE_LINE = """\

@@ -98,7 +98,7 @@ SYMBOLS = TableSpec(
         ]
     ),
 )
-"""One row per name of each scope, flags as ``symtable.Symbol`` reports them.
+"""One row per name of each scope (in name order), flags as ``symtable.Symbol`` reports them.
 
 ``is_global`` is true for declared and implicit globals (and, as ``symtable``
 says, for names bound at module level); ``namespace_node_ids`` lists the ast
@@ -291,7 +291,9 @@ def _add_symbols(
     index: AstIndex,
 ) -> None:
     node_ids = index.node_id
-    symbols = table.get_symbols()
+    # Name order: CPython adds a class body's free names from a set, in an order that
+    # changes with the process's string-hash seed.
+    symbols = sorted(table.get_symbols(), key=_Symbol.get_name)
     count = len(symbols)
     cols["file_id"].extend([file_id] * count)
     cols["scope_id"].extend([scope_id] * count)
