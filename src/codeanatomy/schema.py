@@ -7,7 +7,7 @@ and give correct-schema empty tables for layers that did not run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -48,13 +48,40 @@ class TableSpec:
         """Return a table with this schema and no rows."""
         return self.schema.empty_table()
 
-    def from_columns(self, columns: Mapping[str, Sequence[object]]) -> pa.Table:
-        """Build a table from one Python list per column, in schema order.
+    def column_lists(self, without: Collection[str] = ()) -> dict[str, list[object]]:
+        """One empty list per column (but those in ``without``), to fill and pass to :meth:`from_columns`."""
+        return {field.name: [] for field in self.schema if field.name not in without}
+
+    def from_columns(
+        self,
+        columns: Mapping[str, Sequence[object] | pa.Array],
+        constants: Mapping[str, object] | None = None,
+    ) -> pa.Table:
+        """Build a table from one Python list (or Arrow array) per column, in schema order.
+
+        ``constants`` gives columns holding one value on every row (a file's
+        ``file_id``, say): they are filled in Arrow, not converted value by value.
+        ``columns`` must then hold at least one column, which sets the row count.
+
+        >>> spec = TableSpec("t", 1, pa.schema([("f", pa.string()), ("n", pa.int32())]))
+        >>> spec.from_columns({"n": [1, 2]}, constants={"f": "x"}).to_pylist()
+        [{'f': 'x', 'n': 1}, {'f': 'x', 'n': 2}]
 
         Raises:
-            KeyError: a schema column is missing from ``columns``.
+            KeyError: a schema column is in neither ``columns`` nor ``constants``.
         """
-        arrays = [pa.array(columns[field.name], type=field.type) for field in self.schema]
+        if not constants:
+            arrays = [_array(columns[field.name], field.type) for field in self.schema]
+            return pa.Table.from_arrays(arrays, schema=self.schema)
+        rows = next(len(columns[f.name]) for f in self.schema if f.name not in constants)
+        if not rows:
+            return self.empty()
+        arrays = [
+            pa.repeat(pa.scalar(constants[field.name], type=field.type), rows)
+            if field.name in constants
+            else _array(columns[field.name], field.type)
+            for field in self.schema
+        ]
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
     def cast_columns_sql(self) -> str:
@@ -81,3 +108,8 @@ class TableSpec:
             else:
                 arrays.append(pa.nulls(table.num_rows, type=field.type))
         return pa.Table.from_arrays(arrays, schema=self.schema)
+
+
+def _array(column: Sequence[object] | pa.Array, arrow_type: pa.DataType) -> pa.Array:
+    """``column`` as an Arrow array of ``arrow_type`` (an Arrow array is taken as it is)."""
+    return column if isinstance(column, pa.Array) else pa.array(column, type=arrow_type)

@@ -20,7 +20,7 @@ from operator import attrgetter
 from typing import Any, Final
 
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import ordinals, stable_id, stable_ids
+from codeanatomy.spans import keyed_ids, stable_id
 
 __all__ = ["KIND_OF_AST_TYPE", "AstIndex", "ast_index_of", "index_ast", "node_id"]
 
@@ -338,8 +338,7 @@ def index_ast(source: SourceFile, tree: ast.Module) -> AstIndex:
         [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(16)]
     )
     kinds, ast_types, bstart_column, bend_column = columns[:4]
-    node_ids = stable_ids((source.file_id,), kinds, bstart_column, bend_column, ast_types,
-                          ordinals(ast_types, bstart_column, bend_column))
+    node_ids = keyed_ids((source.file_id,), kinds, bstart_column, bend_column, ast_types)
     row_of = dict(zip(map(id, nodes), range(len(nodes))))
     return AstIndex(tree, nodes, node_ids, *columns, row_of=row_of)  # type: ignore[misc, arg-type]
 

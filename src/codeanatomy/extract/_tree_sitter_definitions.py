@@ -80,9 +80,7 @@ def definition_columns(
     _assign_scopes(items)
     assign_qualnames(items, source.module, lambda item: _ast_order(item.node))  # type: ignore[arg-type]
     to_offset = source.lines.from_utf8_offset
-    count = len(items)
     return {
-        "file_id": [source.file_id] * count,
         "kind": [item.kind for item in items],
         "name": [item.name for item in items],
         "qualname": [item.qualname for item in items],

@@ -96,17 +96,16 @@ def _code_column(source: SourceFile, index: AstIndex, limit: int) -> list[str]:
     return out
 
 
-def _edges(file_id: str, index: AstIndex) -> pa.Table:
-    ids = index.node_id
-    count = len(ids) - 1
+def _edges(file_id: str, index: AstIndex, ids: pa.Array) -> pa.Table:
+    """One edge per node but the module: parent to node. ``ids`` is ``index.node_id`` in Arrow."""
     return AST_EDGES.from_columns(
         {
-            "file_id": [file_id] * count,
-            "src": [ids[parent] for parent in index.parent[1:]],
+            "src": ids.take(pa.array(index.parent[1:], type=pa.int32())),
             "dst": ids[1:],
             "field": index.field_name[1:],
             "idx": index.idx[1:],
-        }
+        },
+        {"file_id": file_id},
     )
 
 
@@ -167,7 +166,7 @@ def _props(file_id: str, index: AstIndex) -> pa.Table:
             assert isinstance(node, ast.Constant)
             add(row, "literal_type", type(node.value).__name__)
     return AST_PROPS.from_columns(
-        {"file_id": [file_id] * len(node_ids), "node_id": node_ids, "key": keys, "value": values}
+        {"node_id": node_ids, "key": keys, "value": values}, {"file_id": file_id}
     )
 
 
@@ -188,11 +187,9 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError) as exc:
         return LayerOutput(errors=(FileError.from_exception(source.path, "ast", exc),))
     file_id = source.file_id
-    count = len(index.nodes)
-    ids = index.node_id
+    ids = pa.array(index.node_id, type=pa.string())
     nodes = AST_NODES.from_columns(
         {
-            "file_id": [file_id] * count,
             "node_id": ids,
             "kind": index.kind,
             "ast_type": index.ast_type,
@@ -204,16 +201,17 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
             "end_col": index.end_col,
             "name": index.name,
             "qualname": index.qualname,
-            "scope_id": [ids[s] for s in index.scope],
+            "scope_id": ids.take(pa.array(index.scope, type=pa.int32())),
             "ctx": index.ctx,
             "op": index.op,
             "code": _code_column(source, index, opts.code_chars),
-        }
+        },
+        {"file_id": file_id},
     )
     return LayerOutput(
         tables={
             AST_NODES.name: nodes,
-            AST_EDGES.name: _edges(file_id, index),
+            AST_EDGES.name: _edges(file_id, index, ids),
             AST_PROPS.name: _props(file_id, index),
         }
     )

@@ -271,9 +271,10 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     lines = source.lines
     nodes = scope_nodes_of(source)
     matcher = ScopeMatcher(nodes[1:], use_first_line=True, order_by_entry=False)
-    code_cols: dict[str, list[object]] = {f.name: [] for f in CODE_OBJECTS.schema}
-    ins_cols: dict[str, list[object]] = {f.name: [] for f in INSTRUCTIONS.schema}
-    exc_cols: dict[str, list[object]] = {f.name: [] for f in EXCEPTION_ENTRIES.schema}
+    constants = {"file_id": file_id}
+    code_cols = CODE_OBJECTS.column_lists(without=constants)
+    ins_cols = INSTRUCTIONS.column_lists(without=constants)
+    exc_cols = EXCEPTION_ENTRIES.column_lists(without=constants)
     blocks = BlockColumns()
     id_counts: dict[tuple[str, int], int] = {}
     direct = source.lines.utf8_columns_are_stored
@@ -295,7 +296,6 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         offsets = decoded.offsets
         count = len(offsets)
 
-        code_cols["file_id"].append(file_id)
         code_cols["code_id"].append(code_id)
         code_cols["parent_code_id"].append(parent_id)
         code_cols["node_id"].append(index.node_id[row] if row is not None else None)
@@ -340,7 +340,6 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         ins_cols["block_index"].extend(block_of)
 
         for entry in ranges:
-            exc_cols["file_id"].append(file_id)
             exc_cols["code_id"].append(code_id)
             exc_cols["start_offset"].append(entry.start)
             exc_cols["end_offset"].append(entry.end)
@@ -353,35 +352,31 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         for position in range(last, -1, -1):
             stack.append((children[position], link, code_id, position == last))
 
-    block_count = len(blocks.code_id)
-    edge_count = len(blocks.edge_code_id)
     return {
-        CODE_OBJECTS.name: CODE_OBJECTS.from_columns(code_cols),
-        INSTRUCTIONS.name: INSTRUCTIONS.from_columns(
-            {**ins_cols, "file_id": pa.repeat(file_id, len(ins_cols["offset"]))}
-        ),
+        CODE_OBJECTS.name: CODE_OBJECTS.from_columns(code_cols, constants),
+        INSTRUCTIONS.name: INSTRUCTIONS.from_columns(ins_cols, constants),
         BLOCKS.name: BLOCKS.from_columns(
             {
-                "file_id": [file_id] * block_count,
                 "code_id": blocks.code_id,
                 "block_index": blocks.block_index,
                 "start_offset": blocks.start_offset,
                 "end_offset": blocks.end_offset,
                 "first_instruction": blocks.first_instruction,
                 "last_instruction": blocks.last_instruction,
-            }
+            },
+            constants,
         ),
         CFG_EDGES.name: CFG_EDGES.from_columns(
             {
-                "file_id": [file_id] * edge_count,
                 "code_id": blocks.edge_code_id,
                 "src_block": blocks.src_block,
                 "dst_block": blocks.dst_block,
                 "kind": blocks.edge_kind,
                 "label": blocks.edge_label,
-            }
+            },
+            constants,
         ),
-        EXCEPTION_ENTRIES.name: EXCEPTION_ENTRIES.from_columns(exc_cols),
+        EXCEPTION_ENTRIES.name: EXCEPTION_ENTRIES.from_columns(exc_cols, constants),
     }
 
 

@@ -32,7 +32,7 @@ from codeanatomy.extract._definitions import definitions_spec
 from codeanatomy.extract._libcst_collect import Collector
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import stable_ids
+from codeanatomy.spans import keyed_ids
 
 __all__ = [
     "LAYER",
@@ -153,11 +153,9 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
     types = collector.types
     bstarts, bends = _offsets(source, collector.ranges)
     ws_bstarts, ws_bends = _offsets(source, collector.ws_ranges)
-    node_ids = stable_ids((file_id, "cst"), types, bstarts, bends, _ordinals(types, bstarts, bends))
+    node_ids = keyed_ids((file_id, "cst"), types, bstarts, bends)
     lines, cols = source.lines.line_cols(bstarts)
-    count = len(types)
     nodes: dict[str, Sequence[object]] = {
-        "file_id": [file_id] * count,
         "node_id": node_ids,
         "type": types,
         "parent_id": [node_ids[p] if p >= 0 else None for p in collector.parents],
@@ -170,7 +168,6 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
     }
     named = collector.named_rows
     qualified: dict[str, Sequence[object]] = {
-        "file_id": [file_id] * len(named),
         "node_id": [node_ids[row] for row in named],
         "bstart": [bstarts[row] for row in named],
         "bend": [bends[row] for row in named],
@@ -185,17 +182,17 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
         for row, end in zip(rows, def_ends, strict=True)
     ]
     definitions: dict[str, Sequence[object]] = {
-        "file_id": [file_id] * len(rows),
         "kind": [row.kind for row in rows],
         "name": [row.name for row in rows],
         "qualname": [row.qualname for row in rows],
         "bstart": def_starts,
         "bend": def_ends,
     }
+    constants = {"file_id": file_id}
     return {
-        LIBCST_NODES.name: LIBCST_NODES.from_columns(nodes),
-        LIBCST_QUALIFIED_NAMES.name: LIBCST_QUALIFIED_NAMES.from_columns(qualified),
-        LIBCST_DEFINITIONS.name: LIBCST_DEFINITIONS.from_columns(definitions),
+        LIBCST_NODES.name: LIBCST_NODES.from_columns(nodes, constants),
+        LIBCST_QUALIFIED_NAMES.name: LIBCST_QUALIFIED_NAMES.from_columns(qualified, constants),
+        LIBCST_DEFINITIONS.name: LIBCST_DEFINITIONS.from_columns(definitions, constants),
     }
 
 
@@ -215,20 +212,6 @@ def _past_semicolon(data: bytes, end: int) -> int:
     if stripped.startswith(b";"):
         return end + len(rest) - len(stripped) + 1
     return end
-
-
-def _ordinals(types: list[str], bstarts: list[int], bends: list[int]) -> list[int | None]:
-    """ID discriminator: ``None`` for the first node of a (type, span), then 1, 2, ..."""
-    keys = list(zip(types, bstarts, bends, strict=True))
-    if len(set(keys)) == len(keys):
-        return [None] * len(keys)
-    seen: dict[tuple[str, int, int], int] = {}
-    ordinals: list[int | None] = []
-    for key in keys:
-        ordinal = seen.get(key, 0)
-        seen[key] = ordinal + 1
-        ordinals.append(ordinal or None)
-    return ordinals
 
 
 LAYER: Final = Layer(

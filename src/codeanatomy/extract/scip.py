@@ -460,18 +460,10 @@ class _Ranges:
 class _Columns:
     """Column lists of the four tables, plus an ordinal per row that orders them."""
 
-    documents: dict[str, list[object]] = field(
-        default_factory=lambda: {f.name: [] for f in SCIP_DOCUMENTS.schema}
-    )
-    occurrences: dict[str, list[object]] = field(
-        default_factory=lambda: {f.name: [] for f in SCIP_OCCURRENCES.schema}
-    )
-    symbols: dict[str, list[object]] = field(
-        default_factory=lambda: {f.name: [] for f in SCIP_SYMBOLS.schema}
-    )
-    relationships: dict[str, list[object]] = field(
-        default_factory=lambda: {f.name: [] for f in SCIP_RELATIONSHIPS.schema}
-    )
+    documents: dict[str, list[object]] = field(default_factory=SCIP_DOCUMENTS.column_lists)
+    occurrences: dict[str, list[object]] = field(default_factory=SCIP_OCCURRENCES.column_lists)
+    symbols: dict[str, list[object]] = field(default_factory=SCIP_SYMBOLS.column_lists)
+    relationships: dict[str, list[object]] = field(default_factory=SCIP_RELATIONSHIPS.column_lists)
     occurrence_order: list[int] = field(default_factory=list)
     symbol_order: list[int] = field(default_factory=list)
     relationship_order: list[int] = field(default_factory=list)

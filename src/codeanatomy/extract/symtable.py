@@ -168,8 +168,9 @@ def _tables(
     file_id = source.file_id
     nodes = scope_nodes_of(source)
     matcher = ScopeMatcher(nodes[1:], use_first_line=False, order_by_entry=True)
-    scope_cols: dict[str, list[object]] = {f.name: [] for f in SCOPES.schema}
-    symbol_cols: dict[str, list[object]] = {f.name: [] for f in SYMBOLS.schema}
+    constants = {"file_id": file_id}
+    scope_cols = SCOPES.column_lists(without=constants)
+    symbol_cols = SYMBOLS.column_lists(without=constants)
     rows: list[int | None] = []  # ast row of each scope, by position
     position_of: dict[int, int] = {}  # symtable id -> scope position
     path_counts: dict[str, int] = {}
@@ -197,7 +198,6 @@ def _tables(
         row = node.row if isinstance(node, ScopeNode) else node
         rows.append(row)
         tables.append(table)
-        scope_cols["file_id"].append(file_id)
         scope_cols["scope_id"].append(stable_id(file_id, "scope", path, ordinal))
         scope_cols["parent_scope_id"].append(
             scope_cols["scope_id"][parent] if parent >= 0 else None
@@ -214,9 +214,9 @@ def _tables(
         stack.extend((child, position) for child in reversed(table.get_children()))
     for position, table in enumerate(tables):
         _add_symbols(
-            symbol_cols, table, file_id, scope_cols["scope_id"][position], rows, position_of, index
+            symbol_cols, table, scope_cols["scope_id"][position], rows, position_of, index
         )
-    return SCOPES.from_columns(scope_cols), SYMBOLS.from_columns(symbol_cols)
+    return SCOPES.from_columns(scope_cols, constants), SYMBOLS.from_columns(symbol_cols, constants)
 
 
 def _match(
@@ -284,7 +284,6 @@ def _path(
 def _add_symbols(
     cols: dict[str, list[object]],
     table: _symtable.SymbolTable,
-    file_id: str,
     scope_id: object,
     rows: list[int | None],
     position_of: dict[int, int],
@@ -295,7 +294,6 @@ def _add_symbols(
     # changes with the process's string-hash seed.
     symbols = sorted(table.get_symbols(), key=_Symbol.get_name)
     count = len(symbols)
-    cols["file_id"].extend([file_id] * count)
     cols["scope_id"].extend([scope_id] * count)
     cols["name"].extend(map(_Symbol.get_name, symbols))
     for flag, method in _FLAG_METHODS:

@@ -30,7 +30,7 @@ from codeanatomy.extract._definitions import definitions_spec
 from codeanatomy.extract._tree_sitter_definitions import definition_columns
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import ordinals, stable_ids
+from codeanatomy.spans import keyed_ids
 
 __all__ = [
     "LAYER",
@@ -154,11 +154,14 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     tree = grammar.parser.parse(text)
     nodes, errors, definition_nodes = _walk(source, tree, text, grammar, opts)
     definitions = definition_columns(source, text, definition_nodes)
+    file_constants = {"file_id": source.file_id}
     return LayerOutput(
         tables={
-            TREE_SITTER_NODES.name: TREE_SITTER_NODES.from_columns(nodes),
-            TREE_SITTER_ERRORS.name: TREE_SITTER_ERRORS.from_columns(errors),
-            TREE_SITTER_DEFINITIONS.name: TREE_SITTER_DEFINITIONS.from_columns(definitions),
+            TREE_SITTER_NODES.name: nodes,
+            TREE_SITTER_ERRORS.name: TREE_SITTER_ERRORS.from_columns(errors, file_constants),
+            TREE_SITTER_DEFINITIONS.name: TREE_SITTER_DEFINITIONS.from_columns(
+                definitions, file_constants
+            ),
         }
     )
 
@@ -169,8 +172,8 @@ def _walk(
     text: bytes,
     grammar: _Grammar,
     opts: ExtractOptions,
-) -> tuple[dict[str, Sequence[object]], dict[str, Sequence[object]], list[tree_sitter.Node]]:
-    """One cursor walk: node columns, error columns and the definition-bearing nodes.
+) -> tuple[pa.Table, dict[str, Sequence[object]], list[tree_sitter.Node]]:
+    """One cursor walk: the node table, error columns and the definition-bearing nodes.
 
     The loop only records what tree-sitter reports (kind, byte range, field, parent
     row); types, offsets, positions and IDs are derived afterwards, column at a time.
@@ -183,7 +186,7 @@ def _walk(
     starts: list[int] = []
     ends: list[int] = []
     fields: list[str | None] = []
-    parents: list[int] = []
+    parents: list[int | None] = []  # the row of the nearest named ancestor
     idxs: list[int | None] = []
     flags: list[tuple[bool, bool, bool]] = []
     flagged: list[tree_sitter.Node] = []
@@ -237,33 +240,35 @@ def _walk(
     types = [type_of[kind] for kind in kinds]
     bstarts = lines.from_utf8_offsets(starts)
     bends = lines.from_utf8_offsets(ends)
-    node_ids = stable_ids(
-        (source.file_id, "ts"), types, bstarts, bends, ordinals(types, bstarts, bends)
-    )
+    node_ids = keyed_ids((source.file_id, "ts"), types, bstarts, bends)
+    constants: dict[str, object] = {"file_id": source.file_id}
+    flag_columns: dict[str, Sequence[object]] = {}
     if count:
         idxs[0] = None  # the module has no parent
+        parents[0] = None
     if checked:
-        is_error = [flag[0] for flag in flags]
-        is_missing = [flag[1] for flag in flags]
-        has_error = [flag[2] for flag in flags]
+        flag_columns["is_error"] = [flag[0] for flag in flags]
+        flag_columns["is_missing"] = [flag[1] for flag in flags]
+        flag_columns["has_error"] = [flag[2] for flag in flags]
     else:
-        is_error = is_missing = has_error = [False] * count
+        constants.update(is_error=False, is_missing=False, has_error=False)
     line_numbers, columns = lines.line_cols(bstarts)
-    nodes: dict[str, Sequence[object]] = {
-        "file_id": [source.file_id] * count,
-        "node_id": node_ids,
-        "type": types,
-        "field": fields,
-        "parent_id": [node_ids[parent] if parent >= 0 else None for parent in parents],
-        "idx": idxs,
-        "bstart": bstarts,
-        "bend": bends,
-        "line": line_numbers,
-        "col": columns,
-        "is_error": is_error,
-        "is_missing": is_missing,
-        "has_error": has_error,
-    }
+    id_array = pa.array(node_ids, type=pa.string())
+    nodes = TREE_SITTER_NODES.from_columns(
+        {
+            "node_id": id_array,
+            "type": types,
+            "field": fields,
+            "parent_id": id_array.take(pa.array(parents, type=pa.int32())),
+            "idx": idxs,
+            "bstart": bstarts,
+            "bend": bends,
+            "line": line_numbers,
+            "col": columns,
+            **flag_columns,
+        },
+        constants,
+    )
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
 
 
@@ -281,7 +286,6 @@ def _error_columns(
             snippet = snippet[: max(opts.code_chars - 1, 0)] + "…"
         texts.append(snippet)
     return {
-        "file_id": [source.file_id] * len(flagged),
         "bstart": bstarts,
         "bend": [to_offset(node.end_byte) for node in flagged],
         "line": [line for line, _ in positions],

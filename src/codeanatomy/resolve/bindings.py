@@ -178,7 +178,7 @@ def extract_bindings(source: SourceFile) -> LayerOutput:
 def _variables(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Table:
     scopes = bindings.scopes.scopes
     node_ids = index.node_id
-    columns: dict[str, list[object]] = {field.name: [] for field in VARIABLES.schema}
+    columns = VARIABLES.column_lists(without=("file_id",))
     for variable in bindings.variables:
         scope = scopes[variable.scope]
         row = variable.first_row
@@ -192,15 +192,14 @@ def _variables(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Ta
         columns["bend"].append(index.bend[row] if row >= 0 else None)
         columns["line"].append(index.line[row] if row >= 0 else None)
         columns["col"].append(index.col[row] if row >= 0 else None)
-    columns["file_id"] = [source.file_id] * len(bindings.variables)
-    return VARIABLES.from_columns(columns)
+    return VARIABLES.from_columns(columns, {"file_id": source.file_id})
 
 
 def _binding_sites(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Table:
     file_scopes = bindings.scopes
     scopes = file_scopes.scopes
     node_ids = index.node_id
-    columns: dict[str, list[object]] = {field.name: [] for field in BINDING_SITES.schema}
+    columns = BINDING_SITES.column_lists(without=("file_id",))
 
     def add(row: int, name: str, scope: int, form: str, target: object, kind: object) -> None:
         columns["site_node_id"].append(node_ids[row])
@@ -233,8 +232,7 @@ def _binding_sites(source: SourceFile, index: AstIndex, bindings: Bindings) -> p
             )
     for scope, name, target in bindings.implicit_sites:
         add(scopes[scope].row, name, scope, "implicit", target.node_id, target.kind)
-    columns["file_id"] = [source.file_id] * len(columns["name"])
-    return BINDING_SITES.from_columns(columns)
+    return BINDING_SITES.from_columns(columns, {"file_id": source.file_id})
 
 
 def _name_refs(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Table:
@@ -278,7 +276,6 @@ def _name_refs(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Ta
             resolution = resolution.fallback
     return NAME_REFS.from_columns(
         {
-            "file_id": [source.file_id] * len(name),
             "use_node_id": use_node_id,
             "name": name,
             "use_kind": use_kind,
@@ -296,5 +293,6 @@ def _name_refs(source: SourceFile, index: AstIndex, bindings: Bindings) -> pa.Ta
             "bend": [bend[row] for row in spans],
             "line": [line[row] for row in spans],
             "col": [col[row] for row in spans],
-        }
+        },
+        {"file_id": source.file_id},
     )

@@ -246,7 +246,7 @@ def _resolved_imports(
     imports: dict[str, ImportTarget],
     externals: _Externals,
 ) -> pa.Table:
-    cols: dict[str, list[object]] = {f.name: [] for f in T.RESOLVED_IMPORTS.schema}
+    cols = T.RESOLVED_IMPORTS.column_lists()
     for item in facts:
         for imp in item.imports:
             target = imports.get(imp.node_id)
@@ -313,7 +313,7 @@ def _attribute_targets(solver: Solver) -> pa.Table:
 
 
 def _callgraph_nodes(facts: Sequence[ModuleFacts], solver: Solver) -> pa.Table:
-    cols: dict[str, list[object]] = {f.name: [] for f in T.CALLGRAPH_NODES.schema}
+    cols = T.CALLGRAPH_NODES.column_lists()
 
     def add(node_id: str, kind: str, file_id: str, qualname: str) -> None:
         cols["node_id"].append(node_id)
@@ -334,9 +334,9 @@ def _callgraph_nodes(facts: Sequence[ModuleFacts], solver: Solver) -> pa.Table:
 
 
 def _hierarchy(solver: Solver, externals: _Externals, names: _Names) -> tuple[pa.Table, pa.Table, pa.Table]:
-    bases: dict[str, list[object]] = {f.name: [] for f in T.CLASS_BASES.schema}
-    mros: dict[str, list[object]] = {f.name: [] for f in T.CLASS_MRO.schema}
-    overrides: dict[str, list[object]] = {f.name: [] for f in T.METHOD_OVERRIDES.schema}
+    bases = T.CLASS_BASES.column_lists()
+    mros = T.CLASS_MRO.column_lists()
+    overrides = T.METHOD_OVERRIDES.column_lists()
 
     def qual(klass: Value) -> str:
         if klass[0] == "C":
