@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from codeanatomy.extract._ast_index import ast_index_of
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import SourceLines, file_id_for, stable_id, stable_id_sql, stable_ids
+from codeanatomy.spans import (
+    SourceLines,
+    file_id_for,
+    keyed_ids,
+    stable_id,
+    stable_id_sql,
+    stable_ids,
+)
 
 IDENTIFIERS = st.text(
     alphabet=st.sampled_from("abcxyzéßπжλ_中文"), min_size=1, max_size=6
@@ -138,3 +145,15 @@ PARTS = st.one_of(st.none(), st.text(alphabet="ab%|é", max_size=3), st.integers
 def test_stable_ids_equal_stable_id_of_each_row(columns: list[list[object]], prefix: list[object]) -> None:
     expected = [stable_id(*prefix, *row) for row in zip(*columns, strict=True)]
     assert stable_ids(prefix, *columns) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["call", "name", "ERROR"]), st.integers(0, 4), st.integers(0, 4))))
+def test_keyed_ids_number_the_later_rows_of_a_repeated_key(keys: list[tuple[str, int, int]]) -> None:
+    columns = [list(column) for column in zip(*keys, strict=True)] or [[], [], []]
+    ids = keyed_ids(("f", "ts"), *columns)
+    seen: dict[tuple[str, int, int], int] = {}
+    for key, got in zip(keys, ids, strict=True):
+        earlier = seen.get(key, 0)
+        seen[key] = earlier + 1
+        assert got == stable_id("f", "ts", *key, earlier or None)
+    assert len(set(ids)) == len(ids)
