@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
@@ -72,6 +73,32 @@ def test_result_paths_are_real_and_counts_match_the_tables(built: tuple[Path, co
     assert result.files == len(GOOD) + len(BAD)
     assert sum(result.nodes_by_kind.values()) == result.tables["cpg_nodes"].rows
     assert result.edges_by_kind["CONTAINS"] >= 9
+
+
+def _column_encodings(table_path: str) -> dict[str, set[str]]:
+    """Encodings of each column over every data file of a Delta table."""
+    found: dict[str, set[str]] = {}
+    for name in DeltaTable(table_path).file_uris():
+        metadata = pq.ParquetFile(name).metadata
+        for group in range(metadata.num_row_groups):
+            for column in range(metadata.num_columns):
+                chunk = metadata.row_group(group).column(column)
+                found.setdefault(chunk.path_in_schema, set()).update(chunk.encodings)
+    return found
+
+
+@pytest.mark.parametrize(("table", "plain", "dictionary"), [
+    ("ast_nodes", ["node_id", "scope_id"], ["file_id", "kind", "ast_type"]),
+    ("cpg_edges", ["edge_id", "src", "dst"], ["kind", "layer"]),
+])
+def test_row_ids_are_stored_plain_and_repeated_text_as_a_dictionary(
+    built: tuple[Path, codeanatomy.BuildResult], table: str, plain: list[str], dictionary: list[str]
+) -> None:
+    encodings = _column_encodings(built[1].tables[table].path)
+    for column in plain:
+        assert not any("DICTIONARY" in e for e in encodings[column]), column
+    for column in dictionary:
+        assert any("DICTIONARY" in e for e in encodings[column]), column
 
 
 def test_bad_files_give_error_rows_and_the_build_goes_on(built: tuple[Path, codeanatomy.BuildResult]) -> None:

@@ -44,6 +44,27 @@ class TableSpec:
         """Location under the output root; evidence tables default to ``evidence/<name>``."""
         return self.location or f"evidence/{self.name}"
 
+    @property
+    def dictionary_columns(self) -> list[str]:
+        """Columns worth dictionary-encoding in Parquet: text columns but row IDs.
+
+        Row IDs (``*_id``, ``*_ids``, ``src``, ``dst``) are hashes, nearly one per row:
+        Parquet would build a dictionary for them only to abandon it once it outgrows
+        its page. ``file_id`` is kept, since it repeats on every row of a file.
+
+        >>> spec = TableSpec("t", 1, pa.schema(
+        ...     [("node_id", pa.string()), ("file_id", pa.string()), ("kind", pa.string()),
+        ...      ("src", pa.string()), ("line", pa.int32())]))
+        >>> spec.dictionary_columns
+        ['file_id', 'kind']
+        """
+        return [
+            field.name
+            for field in self.schema
+            if (pa.types.is_string(field.type) or pa.types.is_list(field.type))
+            and (field.name == "file_id" or not _is_row_id(field.name))
+        ]
+
     def empty(self) -> pa.Table:
         """Return a table with this schema and no rows."""
         return self.schema.empty_table()
@@ -108,6 +129,10 @@ class TableSpec:
             else:
                 arrays.append(pa.nulls(table.num_rows, type=field.type))
         return pa.Table.from_arrays(arrays, schema=self.schema)
+
+
+def _is_row_id(name: str) -> bool:
+    return name.endswith(("_id", "_ids")) or name in {"src", "dst"}
 
 
 def _array(column: Sequence[object] | pa.Array, arrow_type: pa.DataType) -> pa.Array:

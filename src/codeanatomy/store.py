@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import msgspec
 import pyarrow as pa
@@ -75,6 +75,11 @@ class StagedFile(msgspec.Struct, frozen=True):
     rows: int
 
 
+def _parquet_options(spec: TableSpec) -> dict[str, Any]:
+    """How every staged Parquet file is written: snappy, dictionaries only where they pay."""
+    return {"compression": "snappy", "use_dictionary": spec.dictionary_columns}
+
+
 def stage_file(root: Path, spec: TableSpec, table: pa.Table, stem: str) -> StagedFile:
     """Write ``table`` as ``<root>/<spec.path>/<stem>.parquet`` for a later commit.
 
@@ -84,7 +89,7 @@ def stage_file(root: Path, spec: TableSpec, table: pa.Table, stem: str) -> Stage
     directory.mkdir(parents=True, exist_ok=True)
     relative = f"{stem}.parquet"
     target = directory / relative
-    pq.write_table(spec.conform(table), target, compression="snappy")
+    pq.write_table(spec.conform(table), target, **_parquet_options(spec))
     return StagedFile(spec.name, relative, target.stat().st_size, table.num_rows)
 
 
@@ -187,7 +192,7 @@ class TableStore:
                     writer.close()
                     files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
                 name = f"{stem}-{len(files):05d}.parquet"
-                writer = pq.ParquetWriter(directory / name, spec.schema, compression="snappy")
+                writer = pq.ParquetWriter(directory / name, spec.schema, **_parquet_options(spec))
                 rows = 0
             writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema))
             rows += batch.num_rows
