@@ -88,7 +88,7 @@ def _column_encodings(table_path: str) -> dict[str, set[str]]:
 
 
 @pytest.mark.parametrize(("table", "plain", "dictionary"), [
-    ("ast_nodes", ["node_id", "scope_id"], ["file_id", "kind", "ast_type"]),
+    ("ast_nodes", ["node_id", "scope_id", "code"], ["file_id", "kind", "ast_type"]),
     ("cpg_edges", ["edge_id", "src", "dst"], ["kind", "layer"]),
 ])
 def test_row_ids_are_stored_plain_and_repeated_text_as_a_dictionary(

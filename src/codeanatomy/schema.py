@@ -46,15 +46,16 @@ class TableSpec:
 
     @property
     def dictionary_columns(self) -> list[str]:
-        """Columns worth dictionary-encoding in Parquet: text columns but row IDs.
+        """Columns worth dictionary-encoding in Parquet: text columns but row IDs and code.
 
-        Row IDs (``*_id``, ``*_ids``, ``src``, ``dst``) are hashes, nearly one per row:
-        Parquet would build a dictionary for them only to abandon it once it outgrows
-        its page. ``file_id`` is kept, since it repeats on every row of a file.
+        Row IDs (``*_id``, ``*_ids``, ``src``, ``dst``) are hashes, nearly one per row,
+        and ``code`` snippets are nearly as varied: Parquet would build a dictionary
+        for them only to abandon it once it outgrows its page. ``file_id`` is kept,
+        since it repeats on every row of a file.
 
         >>> spec = TableSpec("t", 1, pa.schema(
         ...     [("node_id", pa.string()), ("file_id", pa.string()), ("kind", pa.string()),
-        ...      ("src", pa.string()), ("line", pa.int32())]))
+        ...      ("src", pa.string()), ("code", pa.string()), ("line", pa.int32())]))
         >>> spec.dictionary_columns
         ['file_id', 'kind']
         """
@@ -62,7 +63,7 @@ class TableSpec:
             field.name
             for field in self.schema
             if (pa.types.is_string(field.type) or pa.types.is_list(field.type))
-            and (field.name == "file_id" or not _is_row_id(field.name))
+            and (field.name == "file_id" or not _is_varied_text(field.name))
         ]
 
     def empty(self) -> pa.Table:
@@ -131,8 +132,8 @@ class TableSpec:
         return pa.Table.from_arrays(arrays, schema=self.schema)
 
 
-def _is_row_id(name: str) -> bool:
-    return name.endswith(("_id", "_ids")) or name in {"src", "dst"}
+def _is_varied_text(name: str) -> bool:
+    return name.endswith(("_id", "_ids")) or name in {"src", "dst", "code"}
 
 
 def _array(column: Sequence[object] | pa.Array, arrow_type: pa.DataType) -> pa.Array:
