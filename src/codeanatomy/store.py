@@ -60,6 +60,8 @@ class ArrowStream(Protocol):
 
 
 _ROWS_PER_FILE = 1_000_000
+_ROWS_PER_GROUP = 128 * 1024
+"""Rows gathered into one Parquet row group when a stream is staged."""
 
 
 class StagedFile(msgspec.Struct, frozen=True):
@@ -91,6 +93,40 @@ def stage_file(root: Path, spec: TableSpec, table: pa.Table, stem: str) -> Stage
     target = directory / relative
     pq.write_table(spec.conform(table), target, **_parquet_options(spec))
     return StagedFile(spec.name, relative, target.stat().st_size, table.num_rows)
+
+
+class _StagedFiles:
+    """Staged Parquet files of one table, a new one every :data:`_ROWS_PER_FILE` rows."""
+
+    def __init__(self, spec: TableSpec, directory: Path, stem: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.spec, self.directory, self.stem = spec, directory, stem
+        self.files: list[StagedFile] = []
+        self.writer: pq.ParquetWriter | None = None
+        self.name = ""
+        self.rows = 0
+
+    def write(self, group: pa.Table) -> None:
+        """Write ``group`` as one row group."""
+        if self.writer is None or self.rows >= _ROWS_PER_FILE:
+            self._finish_file()
+            self.name = f"{self.stem}-{len(self.files):05d}.parquet"
+            self.writer = pq.ParquetWriter(self.directory / self.name, self.spec.schema, **_parquet_options(self.spec))
+        self.writer.write_table(group, row_group_size=group.num_rows)
+        self.rows += group.num_rows
+
+    def close(self) -> list[StagedFile]:
+        """Finish the last file; return every file written."""
+        self._finish_file()
+        return self.files
+
+    def _finish_file(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            size = (self.directory / self.name).stat().st_size
+            self.files.append(StagedFile(self.spec.name, self.name, size, self.rows))
+            self.writer = None
+            self.rows = 0
 
 
 class LatestRun(msgspec.Struct, frozen=True):
@@ -173,33 +209,28 @@ class TableStore:
     def stage_stream(self, spec: TableSpec, stream: ArrowStream, *, stem: str) -> list[StagedFile]:
         """Write an Arrow stream (a DataFusion DataFrame) as staged Parquet files of ``spec``.
 
-        Batches are written as they arrive, never collected; the files are named
-        ``<stem>-NNNNN.parquet`` and stay invisible until :meth:`commit_files`. The
-        stream must have the declared column names and types.
+        Batches are gathered into row groups of about :data:`_ROWS_PER_GROUP` rows
+        (DataFusion yields a few thousand rows a batch; a row group per batch would make
+        writing and every later scan pay per-group costs hundreds of times over), never
+        collected whole. The files are named ``<stem>-NNNNN.parquet`` and stay invisible
+        until :meth:`commit_files`. The stream must have the declared column names and
+        types.
         """
         reader = pa.RecordBatchReader.from_stream(stream)
         if reader.schema.names != spec.schema.names or reader.schema.types != spec.schema.types:
             raise OutputError(f"stream for table {spec.name!r} does not have the declared columns and types")
-        directory = self.path_of(spec)
-        directory.mkdir(parents=True, exist_ok=True)
-        files: list[StagedFile] = []
-        writer: pq.ParquetWriter | None = None
-        name = ""
-        rows = 0
+        files = _StagedFiles(spec, self.path_of(spec), stem)
+        group: list[pa.RecordBatch] = []
+        grouped = 0
         for batch in reader:
-            if writer is None or rows >= _ROWS_PER_FILE:
-                if writer is not None:
-                    writer.close()
-                    files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
-                name = f"{stem}-{len(files):05d}.parquet"
-                writer = pq.ParquetWriter(directory / name, spec.schema, **_parquet_options(spec))
-                rows = 0
-            writer.write_batch(pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema))
-            rows += batch.num_rows
-        if writer is not None:
-            writer.close()
-            files.append(StagedFile(spec.name, name, (directory / name).stat().st_size, rows))
-        return files
+            group.append(pa.RecordBatch.from_arrays(batch.columns, schema=spec.schema))
+            grouped += batch.num_rows
+            if grouped >= _ROWS_PER_GROUP:
+                files.write(pa.Table.from_batches(group, schema=spec.schema))
+                group, grouped = [], 0
+        if grouped:
+            files.write(pa.Table.from_batches(group, schema=spec.schema))
+        return files.close()
 
     def write(self, spec: TableSpec, table: pa.Table, *, run_id: str) -> TableWrite:
         """Replace the table's contents with ``table`` in one commit."""
