@@ -47,6 +47,7 @@ def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.
         (["query", "SELEC nonsense"], 1, "SQL error"),
         (["build", "--jobs", "0"], 1, "invalid value 0 for 'jobs' (from cli)"),
         (["build", "--bogus"], 2, "No such option: --bogus"),
+        (["build", "--jobs", "zero"], 2, "Invalid value for '--jobs'"),
         (["build", "--profile", "turbo"], 1, "expected one of fast, full"),
         (["query", "SELECT 1", "--format", "xml"], 1, "invalid --format 'xml'"),
     ],

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         print("codeanatomy: aborted", file=sys.stderr)
         return 130
     except typer.TyperException as exc:  # bad arguments: typer's usage errors
-        print(f"codeanatomy: error: {exc}", file=sys.stderr)
+        # ``format_message`` names the option at fault ("Invalid value for '--jobs': ...").
+        print(f"codeanatomy: error: {exc.format_message()}", file=sys.stderr)
         return 2
     except CodeAnatomyError as exc:
         print(f"codeanatomy: error: {exc}", file=sys.stderr)
