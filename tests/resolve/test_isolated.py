@@ -66,6 +66,32 @@ def test_the_child_loads_the_facts_with_the_cyclic_collector_paused(tmp_path: Pa
     assert (work / "call_edges.arrow").exists()
 
 
+def test_the_child_process_never_runs_the_cyclic_collector(tmp_path: Path) -> None:
+    # Turned back on after the solve, the collector's first run would traverse every
+    # object the child built, and the child exits without freeing them anyway.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
+    log = tmp_path / "collections.txt"
+    script = (
+        "import gc, runpy, sys\n"
+        "import codeanatomy.resolve.isolated\n"
+        f"log = open({str(log)!r}, 'w')\n"
+        "def record(phase, info):\n"
+        "    if phase == 'start':\n"
+        "        log.write(f'generation {info[\"generation\"]}\\n'); log.flush()\n"
+        "gc.collect()\n"
+        "gc.callbacks.append(record)\n"
+        f"sys.argv = ['codeanatomy.resolve', {str(work)!r}]\n"
+        "runpy.run_module('codeanatomy.resolve', run_name='__main__')\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": isolated.HASH_SEED}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (work / "call_edges.arrow").exists()
+    assert log.read_text() == ""
+
+
 def test_the_child_hands_back_what_it_built_for_its_process_to_exit_without_freeing_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
