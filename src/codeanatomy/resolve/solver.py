@@ -120,6 +120,18 @@ def _widen(value: Value, kinds: frozenset[str]) -> Value:
     return ("T", value[1]) if tag == "K" else _UNKNOWN_EXTERNAL
 
 
+def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[int, int]:
+    """``counts`` (literals, externals) plus those among ``values``."""
+    literals, externals = counts
+    for v in values:
+        tag = v[0]
+        if tag == "K":
+            literals += 1
+        elif tag == "X":
+            externals += 1
+    return literals, externals
+
+
 def _slot_key(value: Value) -> tuple[str, Any] | None:
     if value[0] != "K":
         return None
@@ -345,17 +357,12 @@ class Solver:
                 return
             if before + len(new) > _MAX_VALUES:
                 new = set(sorted(new, key=repr)[: _MAX_VALUES - before])
-            new_literals = new_externals = 0
-            for v in new:
-                t = v[0]
-                if t == "K":
-                    new_literals += 1
-                elif t == "X":
-                    new_externals += 1
             current |= new
-            if new_literals or new_externals:
-                counts = self.kind_counts.get(key, (0, 0))
-                counts = (counts[0] + new_literals, counts[1] + new_externals)
+            if len(current) > _LITERALS:
+                # A key holding no more values than the literal limit cannot need
+                # widening: its kinds are counted once it first holds more, from scratch.
+                counted = self.kind_counts.get(key)
+                counts = _count_kinds(current, (0, 0)) if counted is None else _count_kinds(new, counted)
                 self.kind_counts[key] = counts
                 if counts[0] > _LITERALS or counts[1] > _EXTERNALS:
                     self._widen_key(key, current, counts)
