@@ -70,6 +70,8 @@ _EXTERNAL_BUILTINS = {
 _LITERALS = 8
 _MAX_VALUES = 192
 _EXTERNALS = 24
+_WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
+"""The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
@@ -358,9 +360,9 @@ class Solver:
             if before + len(new) > _MAX_VALUES:
                 new = set(sorted(new, key=repr)[: _MAX_VALUES - before])
             current |= new
-            if len(current) > _LITERALS:
-                # A key holding no more values than the literal limit cannot need
-                # widening: its kinds are counted once it first holds more, from scratch.
+            if len(current) >= _WIDENING_SIZE:
+                # A smaller key cannot need widening: its kinds are counted from scratch
+                # once it first gets this big, and only the new values' after that.
                 counted = self.kind_counts.get(key)
                 counts = _count_kinds(current, (0, 0)) if counted is None else _count_kinds(new, counted)
                 self.kind_counts[key] = counts
