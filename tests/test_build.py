@@ -209,6 +209,29 @@ def test_unusable_root_and_output(tmp_path: Path) -> None:
         codeanatomy.build(tmp_path, out=blocker / "sub")
 
 
+def test_paths_that_are_not_utf8_are_built_under_escaped_names(tmp_path: Path) -> None:
+    root = Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xe9po"))  # latin-1 bytes, not UTF-8
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from .util import helper\n\ndef main():\n    return helper()\n")
+    with open(os.fsencode(root / "pkg") + b"/caf\xe9.py", "wb") as file:
+        file.write(b"def brew():\n    return 1\n")
+    (root / "pkg" / "util.py").write_text("def helper():\n    return 2\n")
+    with pytest.raises(OutputError, match=r"'.*/r\\xe9po/\.codeanatomy' is not valid UTF-8"):
+        codeanatomy.build(root, jobs=1)
+    result = codeanatomy.build(root, out=tmp_path / "out", jobs=1)
+    shown = os.fsencode(root).decode("utf-8", "backslashreplace")
+    assert result.root == shown and json.loads(Path(result.manifest_path).read_text())["root"] == shown
+    graph = codeanatomy.open_graph(root, out=tmp_path / "out")
+    errors = graph.query("SELECT path, layer, error_type FROM errors").to_pylist()
+    assert errors == [{"path": "pkg/caf\\xe9.py", "layer": "scan", "error_type": "UndecodablePath"}]
+    brew = graph.query("SELECT path, qualname FROM cpg_nodes WHERE kind = 'FUNCTION' AND name = 'brew'").to_pylist()
+    assert brew == [{"path": "pkg/caf\\xe9.py", "qualname": "pkg.caf\\xe9.brew"}]
+    calls = graph.query(
+        "SELECT callee.qualname FROM cpg_edges e JOIN cpg_nodes callee ON e.dst = callee.node_id WHERE e.kind = 'CALLS'"
+    )
+    assert calls.column(0).to_pylist() == ["pkg.util.helper"]
+
+
 def test_unknown_schema_version_is_refused_before_any_write(make_repo: RepoFactory) -> None:
     root = make_repo(GOOD)
     result = codeanatomy.build(root, jobs=1)

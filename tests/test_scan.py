@@ -111,3 +111,21 @@ def test_module_names_packages_and_src_layout(make_repo: RepoFactory) -> None:
 def test_unusable_root_is_refused(tmp_path: Path) -> None:
     with pytest.raises(RootError, match="not a directory"):
         scan(tmp_path / "missing", max_file_bytes=MB)
+
+
+def test_file_names_that_are_not_utf8_are_scanned_under_escaped_paths(make_repo: RepoFactory) -> None:
+    root = make_repo({"pkg/__init__.py": "", "pkg/caf\\xe9.py": "genuine = 1\n"})
+    for name in (b"caf\xe9.py", b"na\xefve.py"):  # latin-1 bytes, not UTF-8
+        with open(os.fsencode(root / "pkg") + b"/" + name, "wb") as file:
+            file.write(b"x = 1\n")
+    result = scan(root, max_file_bytes=MB)
+    by_path = {f.path: f for f in result.files}
+    assert sorted(by_path) == ["pkg/__init__.py", "pkg/caf\\xe9.py", "pkg/na\\xefve.py"]
+    assert by_path["pkg/caf\\xe9.py"].data == b"genuine = 1\n"
+    assert by_path["pkg/na\\xefve.py"].data == b"x = 1\n" and by_path["pkg/na\\xefve.py"].status == "ok"
+    assert by_path["pkg/na\\xefve.py"].file_id == file_id_for("pkg/na\\xefve.py")
+    assert [(e.path, e.error_type, "left out" in e.message) for e in result.errors] == [
+        ("pkg/caf\\xe9.py", "UndecodablePath", True),
+        ("pkg/na\\xefve.py", "UndecodablePath", False),
+    ]
+    result.table()  # every path is valid UTF-8 text for Arrow

@@ -37,7 +37,7 @@ from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import PASSES, commit_graph, run_passes, runnable, stage_fragments
 from codeanatomy.resolve.isolated import RunningResolver, start_resolver
-from codeanatomy.scan import FILES, ScanResult, scan
+from codeanatomy.scan import FILES, ScanResult, scan, utf8_path
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 from codeanatomy.steps import FACT_STEPS, RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, evidence_steps
@@ -289,7 +289,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     manifest = Manifest(
         run_id=run_id,
         started_at=started_at,
-        root=str(root),
+        root=utf8_path(root),
         out=str(out),
         options=msgspec.to_builtins(options),
         option_sources=dict(resolved.sources),
@@ -310,7 +310,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
     return BuildResult(
         run_id=run_id,
-        root=str(root),
+        root=utf8_path(root),
         out=str(out),
         run_dir=str(run_dir),
         manifest_path=str(manifest_path),

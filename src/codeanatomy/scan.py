@@ -25,7 +25,7 @@ from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 
-__all__ = ["DEFAULT_EXCLUDED_DIRS", "FILES", "ScanResult", "ScannedFile", "module_name", "scan"]
+__all__ = ["DEFAULT_EXCLUDED_DIRS", "FILES", "ScanResult", "ScannedFile", "module_name", "scan", "utf8_path"]
 
 FILES = TableSpec(
     "files",
@@ -56,6 +56,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 """Directory names never scanned; also any directory holding ``pyvenv.cfg`` or ending ``.egg-info``."""
 
 _SUFFIXES = (".py", ".pyi")
+
+_NAME_ESCAPED = "file name is not valid UTF-8; its path records each byte that does not decode as \\xNN"
+_NAME_TAKEN = "file name is not valid UTF-8 and, written with \\xNN escapes, names another file; left out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,20 @@ def module_name(relpath: str, import_roots: Sequence[str] = ()) -> str:
     if parts[-1] == "__init__" and len(parts) > 1:
         parts.pop()
     return ".".join(parts)
+
+
+def utf8_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as valid UTF-8 text: each byte of it that does not decode becomes ``\\xNN``.
+
+    >>> utf8_path("pkg/caf\\udce9.py")
+    'pkg/caf\\\\xe9.py'
+    """
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
 
 
 def _detect_encoding(data: bytes) -> str:
@@ -221,6 +238,9 @@ def scan(
         max_file_bytes: larger files are listed with status ``too_large`` and not read.
         extra_roots: import roots besides ``src/`` used for module names.
 
+    A file whose name is not valid UTF-8 is scanned under a path with ``\\xNN`` for
+    each byte that does not decode, with a ``scan`` error row saying so.
+
     Raises:
         RootError: ``root`` is not a readable directory.
     """
@@ -236,12 +256,22 @@ def scan(
     files: list[ScannedFile] = []
     errors: list[FileError] = []
     excluded_abs = {p.resolve() for p in exclude_dirs}
-    for rel, abs_path in _walk(root.resolve(), excluded_abs):
-        if include_spec is not None and not include_spec.match_file(rel):
-            continue
-        if exclude_spec is not None and exclude_spec.match_file(rel):
-            continue
-        files.append(_scan_file(rel, abs_path, max_file_bytes, import_roots, errors))
+    found = [
+        (rel, abs_path)
+        for rel, abs_path in _walk(root.resolve(), excluded_abs)
+        if (include_spec is None or include_spec.match_file(rel))
+        and (exclude_spec is None or not exclude_spec.match_file(rel))
+    ]
+    taken = {rel for rel, _ in found if utf8_path(rel) == rel}
+    for rel, abs_path in found:
+        path = utf8_path(rel)
+        if path != rel:
+            if path in taken:
+                errors.append(FileError(path, "scan", "UndecodablePath", _NAME_TAKEN))
+                continue
+            taken.add(path)
+            errors.append(FileError(path, "scan", "UndecodablePath", _NAME_ESCAPED))
+        files.append(_scan_file(path, abs_path, max_file_bytes, import_roots, errors))
     files.sort(key=lambda f: f.path)
     return ScanResult(tuple(files), tuple(errors))
 

@@ -24,6 +24,7 @@ from deltalake.exceptions import DeltaError, TableNotFoundError
 from deltalake.transaction import AddAction, RemoveAction, create_table_with_add_actions
 
 from codeanatomy.errors import OutputError, StorageError
+from codeanatomy.scan import utf8_path
 from codeanatomy.schema import TableSpec
 
 __all__ = [
@@ -152,6 +153,12 @@ class TableStore:
 
     def prepare(self) -> None:
         """Create the output root, or raise :class:`OutputError` if it cannot be written."""
+        shown = utf8_path(self.root)
+        if shown != str(self.root):
+            raise OutputError(
+                f"output location '{shown}' is not valid UTF-8, which Delta Lake and Arrow need;"
+                " choose another output location (--out)"
+            )
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / ".write-probe"
