@@ -199,13 +199,14 @@ def resolve_options(
     for source, mapping in layered:
         for raw_key, value in mapping.items():
             key = raw_key.replace("-", "_")
+            origin = f"env:CODEANATOMY_{raw_key.upper()}" if source.startswith("env:") else source
             parser = _PARSERS.get(key)
             if parser is None:
-                label = f"CODEANATOMY_{raw_key.upper()}" if source.startswith("env:") else raw_key
+                label = origin.removeprefix("env:") if source.startswith("env:") else raw_key
                 raise ConfigError(f"unknown option {label!r} (from {source})")
             try:
                 values[key] = parser(value)
             except (ValueError, TypeError) as exc:
-                raise ConfigError(f"invalid value {value!r} for {key!r} (from {source}): {exc}") from exc
-            sources[key] = source if not source.startswith("env:") else f"env:CODEANATOMY_{key.upper()}"
+                raise ConfigError(f"invalid value {value!r} for {key!r} (from {origin}): {exc}") from exc
+            sources[key] = origin
     return ResolvedOptions(BuildOptions(**values), sources)  # type: ignore[arg-type]
