@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,6 +68,31 @@ def test_failures_are_one_line_and_non_zero(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert err.startswith("codeanatomy: error:") and message in err
+
+
+def test_ctrl_c_stops_a_build_with_one_line_and_leaves_the_graph(
+    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo({f"m{i}.py": f"def f{i}(x):\n    return x + {i}\n" * 60 for i in range(250)})
+    assert main(["build", str(root), "--jobs", "1"]) == 0
+    (root / "late.py").write_text("x = 1\n")
+    runs = root / ".codeanatomy" / "runs"
+    before = set(runs.iterdir())
+    command = [sys.executable, "-c", "import sys; from codeanatomy.cli import main; sys.exit(main())", "build", str(root)]
+    # In a session of its own, like a terminal's foreground job: Ctrl-C reaches the
+    # workers and the resolver child too.
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while set(runs.iterdir()) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip() == "codeanatomy: interrupted; the last complete build is still the one read"
+    capsys.readouterr()
+    assert main(["query", "SELECT count(*) AS n FROM files", "--repo", str(root), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split() == ['"n"', "250"]
 
 
 def test_missing_graph_and_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

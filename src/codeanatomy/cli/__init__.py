@@ -1,7 +1,7 @@
 """The ``codeanatomy`` command line: argument parsing and printing on top of :mod:`codeanatomy.api`.
 
 Every failure is one line on stderr and a non-zero exit: 2 for a bad argument, 1 for
-an error of the build or query.
+an error of the build or query, 130 when interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from codeanatomy.cli import query as query_cmd
 from codeanatomy.errors import CodeAnatomyError
 
 __all__ = ["app", "main"]
+
+_INTERRUPTED = 130
+"""The exit code of a command stopped by Ctrl-C (128 + SIGINT), as typer gives it."""
 
 app = typer.Typer(
     name="codeanatomy",
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except typer.Abort:
         print("codeanatomy: aborted", file=sys.stderr)
-        return 130
+        return _INTERRUPTED
     except typer.TyperException as exc:  # bad arguments: typer's usage errors
         # ``format_message`` names the option at fault ("Invalid value for '--jobs': ...").
         print(f"codeanatomy: error: {exc.format_message()}", file=sys.stderr)
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except CodeAnatomyError as exc:
         print(f"codeanatomy: error: {exc}", file=sys.stderr)
         return 1
+    if result == _INTERRUPTED:  # typer returns this for a KeyboardInterrupt, and says nothing
+        print("codeanatomy: interrupted; the last complete build is still the one read", file=sys.stderr)
     return result if isinstance(result, int) else 0
 
 

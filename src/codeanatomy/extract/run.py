@@ -22,6 +22,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import signal
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
@@ -223,6 +224,11 @@ class _ChunkQueues:
         return busiest.pop() if busiest else None
 
 
+def _leave_interrupts_to_the_driver() -> None:
+    """Ignore Ctrl-C in a worker: the driver stops the pool, and the worker prints no traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class WorkerPool:
     """The worker processes of a build's passes, each keeping the files it read.
 
@@ -256,7 +262,8 @@ class WorkerPool:
         if not self._executors:
             context = multiprocessing.get_context("forkserver")
             self._executors = [
-                ProcessPoolExecutor(max_workers=1, mp_context=context) for _ in range(self.workers)
+                ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_leave_interrupts_to_the_driver)
+                for _ in range(self.workers)
             ]
         return self._executors[worker]
 
