@@ -296,6 +296,8 @@ def test_killed_build_leaves_previous_graph_readable(make_repo: RepoFactory) -> 
     result = codeanatomy.build(root, jobs=1)
     after = codeanatomy.open_graph(root).query("SELECT count(*) FROM cpg_nodes").column(0)[0].as_py()
     assert after == result.nodes > before
+    runs = [p for p in (root / ".codeanatomy" / "runs").iterdir() if p.is_dir()]
+    assert all((p / "manifest.json").exists() for p in runs)  # the killed builds' directories are gone
 
 
 def test_rebuilds_delete_files_older_than_the_previous_build(make_repo: RepoFactory) -> None:

@@ -37,6 +37,7 @@ from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import PASSES, commit_graph, run_passes, runnable, stage_fragments
 from codeanatomy.resolve.isolated import RunningResolver, start_resolver
+from codeanatomy.runs import RunDirectory, remove_abandoned_runs
 from codeanatomy.scan import FILES, ScanResult, scan, utf8_path
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
@@ -141,188 +142,189 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         store.check(spec)
     previous = _previous_versions(store)
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
-    run_dir = out / "runs" / run_id
-    run_dir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-
-    phase = time.perf_counter()
-    scanned = scan(
-        root,
-        include=options.include,
-        exclude=options.exclude,
-        exclude_dirs=(out,),
-        max_file_bytes=options.max_file_bytes,
-        extra_roots=options.extra_roots,
-    )
-    timings["scan"] = time.perf_counter() - phase
-
-    phase = time.perf_counter()
-    inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
-    staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
-    facts_dir = run_dir / "facts"
-    facts_dir.mkdir()
-    staging = Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir)
-    extract_options = ExtractOptions(code_chars=options.code_chars)
-
-    workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
-
-    def run_pass(steps: Sequence[FileStep], phase: str, *, niceness: int, keep_sources: bool) -> ExtractionResult:
-        return run_steps(
-            inputs,
-            steps,
-            extract_options,
-            staging,
-            pool=workers,
-            chunk_files=options.chunk_files,
-            niceness=niceness,
-            keep_sources=keep_sources,
-            on_progress=_counter(phase, len(inputs), on_progress),
-        )
-
-    resolver: RunningResolver | None = None
-    try:
-        # The whole-program resolver is the longest step and needs only the facts: they
-        # are collected first, on every worker; the resolver child then reads them from
-        # the workers' files while the evidence layers run, at a lower priority so the
-        # resolver keeps a core, and this process commits the evidence and builds the
-        # syntax graph. Once the resolver is done, the workers have every core. Each
-        # worker keeps the files it parsed for the facts and gets them back for the layers.
-        facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True)
-        resolver = start_resolver(facts.fact_files, workdir=run_dir / "resolve", extra_roots=options.extra_roots)
-        timings["facts"] = time.perf_counter() - phase
+    with RunDirectory(out / "runs", run_id) as claimed:
+        run_dir = claimed.path
+        timings: dict[str, float] = {}
 
         phase = time.perf_counter()
-        steps = evidence_steps(options.selected_layers)
-        extraction = run_pass(steps, "extract", niceness=_BESIDE_RESOLVER, keep_sources=False)
-        workers.close()
-        repository = collect_scip(
-            options.scip if "scip" in options.selected_layers else None,
-            root=root,
-            run_dir=run_dir,
-            files=_SourcesByPath(scanned),
-            capabilities=capabilities,
+        scanned = scan(
+            root,
+            include=options.include,
+            exclude=options.exclude,
+            exclude_dirs=(out,),
+            max_file_bytes=options.max_file_bytes,
+            extra_roots=options.extra_roots,
         )
-        timings["extract"] = time.perf_counter() - phase
+        timings["scan"] = time.perf_counter() - phase
 
-        # Evidence staged by the workers is committed first (invisible to readers until the
-        # manifest names its versions) and read back by the passes straight from Delta.
         phase = time.perf_counter()
-        session = make_session(options.jobs)
-        written: dict[str, TableWrite] = {}
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            commits = {
-                spec.name: pool.submit(
-                    store.commit_files, spec, extraction.files.get(spec.name, []), run_id=run_id
-                )
-                for spec in staged_specs
-                if spec.name not in repository.tables
-            }
-            for name, commit in commits.items():
-                written[name] = commit.result()
-                session.register_table(name, store.read(TABLES_BY_NAME[name], written[name].delta_version))
-        tables: dict[str, pa.Table] = {FILES.name: scanned.table(), **repository.tables}
-        for name, table in tables.items():
+        inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
+        staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
+        facts_dir = run_dir / "facts"
+        facts_dir.mkdir()
+        staging = Staging(out, run_id, {spec.name: spec for spec in staged_specs}, facts_dir)
+        extract_options = ExtractOptions(code_chars=options.code_chars)
+
+        workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
+
+        def run_pass(steps: Sequence[FileStep], phase: str, *, niceness: int, keep_sources: bool) -> ExtractionResult:
+            return run_steps(
+                inputs,
+                steps,
+                extract_options,
+                staging,
+                pool=workers,
+                chunk_files=options.chunk_files,
+                niceness=niceness,
+                keep_sources=keep_sources,
+                on_progress=_counter(phase, len(inputs), on_progress),
+            )
+
+        resolver: RunningResolver | None = None
+        try:
+            # The whole-program resolver is the longest step and needs only the facts: they
+            # are collected first, on every worker; the resolver child then reads them from
+            # the workers' files while the evidence layers run, at a lower priority so the
+            # resolver keeps a core, and this process commits the evidence and builds the
+            # syntax graph. Once the resolver is done, the workers have every core. Each
+            # worker keeps the files it parsed for the facts and gets them back for the layers.
+            facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True)
+            resolver = start_resolver(facts.fact_files, workdir=run_dir / "resolve", extra_roots=options.extra_roots)
+            timings["facts"] = time.perf_counter() - phase
+
+            phase = time.perf_counter()
+            steps = evidence_steps(options.selected_layers)
+            extraction = run_pass(steps, "extract", niceness=_BESIDE_RESOLVER, keep_sources=False)
+            workers.close()
+            repository = collect_scip(
+                options.scip if "scip" in options.selected_layers else None,
+                root=root,
+                run_dir=run_dir,
+                files=_SourcesByPath(scanned),
+                capabilities=capabilities,
+            )
+            timings["extract"] = time.perf_counter() - phase
+
+            # Evidence staged by the workers is committed first (invisible to readers until the
+            # manifest names its versions) and read back by the passes straight from Delta.
+            phase = time.perf_counter()
+            session = make_session(options.jobs)
+            written: dict[str, TableWrite] = {}
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                commits = {
+                    spec.name: pool.submit(
+                        store.commit_files, spec, extraction.files.get(spec.name, []), run_id=run_id
+                    )
+                    for spec in staged_specs
+                    if spec.name not in repository.tables
+                }
+                for name, commit in commits.items():
+                    written[name] = commit.result()
+                    session.register_table(name, store.read(TABLES_BY_NAME[name], written[name].delta_version))
+            tables: dict[str, pa.Table] = {FILES.name: scanned.table(), **repository.tables}
+            for name, table in tables.items():
+                register(session, name, table)
+            timings["commit_evidence"] = time.perf_counter() - phase
+
+            phase = time.perf_counter()
+            if on_progress is not None:
+                on_progress("syntax", len(inputs), len(inputs))
+            available = session.catalog().schema().names()
+            before = run_passes(session, options, runnable(PASSES, sorted(available)))
+            staged = stage_fragments(session, before, store, run_id=run_id, threads=options.jobs)
+            timings["graph_syntax"] = time.perf_counter() - phase
+
+            phase = time.perf_counter()
+            if on_progress is not None:
+                on_progress("resolve", len(inputs), len(inputs))
+            program = resolver.result()
+        finally:
+            if resolver is not None:  # first: an abandoned build's resolver stops at once
+                resolver.close()
+            workers.close()
+            shutil.rmtree(facts_dir, ignore_errors=True)
+            shutil.rmtree(run_dir / "resolve", ignore_errors=True)
+        timings["resolve_wait"] = time.perf_counter() - phase
+        timings["resolve_program"] = resolver.seconds
+
+        phase = time.perf_counter()
+        if on_progress is not None:
+            on_progress("graph", len(inputs), len(inputs))
+        for name, table in program.tables.items():
             register(session, name, table)
-        timings["commit_evidence"] = time.perf_counter() - phase
+        tables.update(program.tables)
+        after = run_passes(session, options, [p for p in PASSES if p not in before.passes])
+        for name, files in stage_fragments(session, after, store, run_id=run_id, threads=options.jobs).items():
+            staged[name].extend(files)
+        written.update(commit_graph(session, store, staged, run_id=run_id))
+        for run in (before, after):
+            timings.update({f"pass:{name}": seconds for name, seconds in run.seconds.items()})
+            tables.update({name: table for name, table in run.tables.items() if name in PERSISTED})
+        errors = _errors_table(scanned, [*facts.errors, *extraction.errors, *repository.errors, *program.errors])
+        tables[ERRORS.name] = errors
+        timings["graph_resolution"] = time.perf_counter() - phase
 
         phase = time.perf_counter()
-        if on_progress is not None:
-            on_progress("syntax", len(inputs), len(inputs))
-        available = session.catalog().schema().names()
-        before = run_passes(session, options, runnable(PASSES, sorted(available)))
-        staged = stage_fragments(session, before, store, run_id=run_id, threads=options.jobs)
-        timings["graph_syntax"] = time.perf_counter() - phase
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            futures = {
+                name: pool.submit(store.write, TABLES_BY_NAME[name], table, run_id=run_id)
+                for name, table in tables.items()
+            }
+            written.update({name: fut.result() for name, fut in futures.items()})
+        written = {spec.name: written[spec.name] for spec in ALL_TABLES if spec.name in written}
+        timings["write"] = time.perf_counter() - phase
+        timings["total"] = time.perf_counter() - started
 
-        phase = time.perf_counter()
-        if on_progress is not None:
-            on_progress("resolve", len(inputs), len(inputs))
-        program = resolver.result()
-    finally:
-        workers.close()
-        if resolver is not None:
-            resolver.close()
-        shutil.rmtree(facts_dir, ignore_errors=True)
-        shutil.rmtree(run_dir / "resolve", ignore_errors=True)
-    timings["resolve_wait"] = time.perf_counter() - phase
-    timings["resolve_program"] = resolver.seconds
-
-    phase = time.perf_counter()
-    if on_progress is not None:
-        on_progress("graph", len(inputs), len(inputs))
-    for name, table in program.tables.items():
-        register(session, name, table)
-    tables.update(program.tables)
-    after = run_passes(session, options, [p for p in PASSES if p not in before.passes])
-    for name, files in stage_fragments(session, after, store, run_id=run_id, threads=options.jobs).items():
-        staged[name].extend(files)
-    written.update(commit_graph(session, store, staged, run_id=run_id))
-    for run in (before, after):
-        timings.update({f"pass:{name}": seconds for name, seconds in run.seconds.items()})
-        tables.update({name: table for name, table in run.tables.items() if name in PERSISTED})
-    errors = _errors_table(scanned, [*facts.errors, *extraction.errors, *repository.errors, *program.errors])
-    tables[ERRORS.name] = errors
-    timings["graph_resolution"] = time.perf_counter() - phase
-
-    phase = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {
-            name: pool.submit(store.write, TABLES_BY_NAME[name], table, run_id=run_id)
-            for name, table in tables.items()
-        }
-        written.update({name: fut.result() for name, fut in futures.items()})
-    written = {spec.name: written[spec.name] for spec in ALL_TABLES if spec.name in written}
-    timings["write"] = time.perf_counter() - phase
-    timings["total"] = time.perf_counter() - started
-
-    nodes_by_kind = _count_by(session, CPG_NODES.name, "kind")
-    edges_by_kind = _count_by(session, CPG_EDGES.name, "kind")
-    errors_by_layer = _count(errors, "layer")
-    versions: dict[str, int] = {layer.name: layer.version for layer in LAYERS}
-    versions.update(RESOLVE_STEP_VERSIONS)
-    seconds = {**extraction.seconds, **facts.seconds}
-    layer_runs = [
-        LayerRun(step.name, versions[step.name], round(seconds.get(step.name, 0.0), 3))
-        for step in (*steps, *FACT_STEPS)
-    ]
-    if "scip" in options.selected_layers:
-        layer_runs.append(LayerRun("scip", SCIP_VERSION, round(repository.seconds, 3)))
-    manifest = Manifest(
-        run_id=run_id,
-        started_at=started_at,
-        root=utf8_path(root),
-        out=str(out),
-        options=msgspec.to_builtins(options),
-        option_sources=dict(resolved.sources),
-        capabilities=capabilities,
-        layers=layer_runs,
-        tables=list(written.values()),
-        inputs_sha256=_inputs_hash(scanned),
-        files=len(scanned.files),
-        files_by_status=dict(Counter(f.status for f in scanned.files)),
-        nodes_by_kind=nodes_by_kind,
-        edges_by_kind=edges_by_kind,
-        errors_by_layer=errors_by_layer,
-        timings={k: round(v, 3) for k, v in timings.items()},
-    )
-    manifest_path = run_dir / "manifest.json"
-    manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
-    store.write_latest(LatestRun(run_id, str(manifest_path)))
-    notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
-    return BuildResult(
-        run_id=run_id,
-        root=utf8_path(root),
-        out=str(out),
-        run_dir=str(run_dir),
-        manifest_path=str(manifest_path),
-        errors_path=written[ERRORS.name].path,
-        tables=written,
-        files=len(scanned.files),
-        nodes_by_kind=nodes_by_kind,
-        edges_by_kind=edges_by_kind,
-        errors_by_layer=errors_by_layer,
-        timings=manifest.timings,
-        notes=notes,
-    )
+        nodes_by_kind = _count_by(session, CPG_NODES.name, "kind")
+        edges_by_kind = _count_by(session, CPG_EDGES.name, "kind")
+        errors_by_layer = _count(errors, "layer")
+        versions: dict[str, int] = {layer.name: layer.version for layer in LAYERS}
+        versions.update(RESOLVE_STEP_VERSIONS)
+        seconds = {**extraction.seconds, **facts.seconds}
+        layer_runs = [
+            LayerRun(step.name, versions[step.name], round(seconds.get(step.name, 0.0), 3))
+            for step in (*steps, *FACT_STEPS)
+        ]
+        if "scip" in options.selected_layers:
+            layer_runs.append(LayerRun("scip", SCIP_VERSION, round(repository.seconds, 3)))
+        manifest = Manifest(
+            run_id=run_id,
+            started_at=started_at,
+            root=utf8_path(root),
+            out=str(out),
+            options=msgspec.to_builtins(options),
+            option_sources=dict(resolved.sources),
+            capabilities=capabilities,
+            layers=layer_runs,
+            tables=list(written.values()),
+            inputs_sha256=_inputs_hash(scanned),
+            files=len(scanned.files),
+            files_by_status=dict(Counter(f.status for f in scanned.files)),
+            nodes_by_kind=nodes_by_kind,
+            edges_by_kind=edges_by_kind,
+            errors_by_layer=errors_by_layer,
+            timings={k: round(v, 3) for k, v in timings.items()},
+        )
+        manifest_path = run_dir / "manifest.json"
+        manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
+        store.write_latest(LatestRun(run_id, str(manifest_path)))
+        notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
+        remove_abandoned_runs(out / "runs")
+        return BuildResult(
+            run_id=run_id,
+            root=utf8_path(root),
+            out=str(out),
+            run_dir=str(run_dir),
+            manifest_path=str(manifest_path),
+            errors_path=written[ERRORS.name].path,
+            tables=written,
+            files=len(scanned.files),
+            nodes_by_kind=nodes_by_kind,
+            edges_by_kind=edges_by_kind,
+            errors_by_layer=errors_by_layer,
+            timings=manifest.timings,
+            notes=notes,
+        )
 
 
 class _SourcesByPath(Mapping[str, SourceFile]):

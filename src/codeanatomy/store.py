@@ -342,7 +342,7 @@ class TableStore:
     def write_latest(self, latest: LatestRun) -> None:
         """Atomically point readers at a finished build's manifest."""
         target = self.root / "runs" / "LATEST"
-        tmp = target.with_suffix(".tmp")
+        tmp = target.with_name(f"LATEST.{latest.run_id}.tmp")  # concurrent builds each write their own
         tmp.write_bytes(msgspec.json.encode(latest))
         os.replace(tmp, target)
 
