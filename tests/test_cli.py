@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codeanatomy.cli import main
+from codeanatomy.cli.query import DEFAULT_MAX_ROWS
 from tests.conftest import RepoFactory
 
 REPO = {"app/__init__.py": "", "app/main.py": "def run():\n    return len('x')\n", "tests/test_main.py": "x = 1\n"}
@@ -34,6 +35,24 @@ def test_build_query_tables_roundtrip(make_repo: RepoFactory, tmp_path: Path, ca
     assert main(["tables", "--repo", str(root), "--out", str(out), "--json"]) == 0
     tables = {t["name"]: t for t in json.loads(capsys.readouterr().out)}
     assert tables["files"]["rows"] == 2 and "bstart" in tables["cpg_nodes"]["columns"]
+
+
+def test_the_table_format_draws_at_most_max_rows(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(REPO)
+    assert main(["build", str(root), "--jobs", "1"]) == 0
+    capsys.readouterr()
+
+    def drawn(*args: str) -> tuple[list[int], str]:
+        assert main(["query", "SELECT value FROM range(250)", "--repo", str(root), *args]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        return [int(line.strip("│ ")) for line in lines if line.strip("│ ").isdigit()], lines[-1]
+
+    assert drawn() == (list(range(DEFAULT_MAX_ROWS)), "(250 rows; the first 100 shown: --max-rows 0 or --format csv for all)")
+    assert drawn("--max-rows", "3") == ([0, 1, 2], "(250 rows; the first 3 shown: --max-rows 0 or --format csv for all)")
+    assert drawn("--max-rows", "0") == (list(range(250)), "(250 rows)")
+    assert drawn("--max-rows", "250") == (list(range(250)), "(250 rows)")
+    assert main(["query", "SELECT value FROM range(250)", "--repo", str(root), "--format", "csv", "--max-rows", "3"]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 251
 
 
 def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:

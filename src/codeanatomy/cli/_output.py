@@ -27,8 +27,12 @@ def print_json(value: object) -> None:
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(value)).decode() + "\n")
 
 
-def print_arrow(table: pa.Table, fmt: str) -> None:
-    """Print an Arrow table as ``table`` (aligned text), ``csv`` or ``json`` (one array)."""
+def print_arrow(table: pa.Table, fmt: str, *, max_rows: int = 0) -> None:
+    """Print an Arrow table as ``table`` (aligned text), ``csv`` or ``json`` (one array).
+
+    ``max_rows`` (when above 0) caps the rows the ``table`` format draws; the footer
+    still gives the result's full row count. The other formats print every row.
+    """
     if fmt == "csv":
         import pyarrow.csv as pacsv
 
@@ -41,10 +45,14 @@ def print_arrow(table: pa.Table, fmt: str) -> None:
         grid = Table(show_lines=False, header_style="bold")
         for name in table.column_names:
             grid.add_column(name, overflow="fold")
-        for row in table.to_pylist():
+        shown = table.slice(0, max_rows) if 0 < max_rows < table.num_rows else table
+        for row in shown.to_pylist():
             grid.add_row(*("" if v is None else str(v) for v in row.values()))
         stdout_console().print(grid)
-        stdout_console().print(f"({table.num_rows} row{'s' if table.num_rows != 1 else ''})")
+        footer = f"{table.num_rows} row{'s' if table.num_rows != 1 else ''}"
+        if shown.num_rows < table.num_rows:
+            footer += f"; the first {shown.num_rows} shown: --max-rows 0 or --format csv for all"
+        stdout_console().print(f"({footer})")
 
 
 def _plain(table: pa.Table) -> pa.Table:

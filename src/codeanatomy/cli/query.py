@@ -11,9 +11,12 @@ from codeanatomy.api import open_graph
 from codeanatomy.cli._output import print_arrow, print_json, stdout_console
 from codeanatomy.errors import ConfigError
 
-__all__ = ["query_command", "tables_command"]
+__all__ = ["DEFAULT_MAX_ROWS", "query_command", "tables_command"]
 
 _FORMATS = ("table", "csv", "json")
+DEFAULT_MAX_ROWS = 100
+"""Rows the table format draws by default: drawing is slow (minutes for millions of rows)
+and no one reads more on a terminal; csv and json print every row."""
 
 RepoOption = Annotated[Path, typer.Option("--repo", help="Repository whose graph to open.")]
 OutOption = Annotated[Path | None, typer.Option(help="Graph location, if not <repo>/.codeanatomy.")]
@@ -24,12 +27,15 @@ def query_command(
     repo: RepoOption = Path("."),
     out: OutOption = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", min=0, help="Rows the table format draws at most; 0 for all.")
+    ] = DEFAULT_MAX_ROWS,
 ) -> None:
     """Run SQL over every table of the graph (cpg_nodes, cpg_edges, cpg_props, files, errors, evidence)."""
     if fmt not in _FORMATS:
         raise ConfigError(f"invalid --format {fmt!r}; choose one of {', '.join(_FORMATS)}")
     graph = open_graph(repo, out=out)
-    print_arrow(graph.query(sql), fmt)
+    print_arrow(graph.query(sql), fmt, max_rows=max_rows)
 
 
 def tables_command(
