@@ -55,6 +55,22 @@ def test_the_table_format_draws_at_most_max_rows(make_repo: RepoFactory, capsys:
     assert len(capsys.readouterr().out.splitlines()) == 251
 
 
+def test_csv_and_json_stream_every_row_of_a_many_batch_result(
+    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(REPO)
+    assert main(["build", str(root), "--jobs", "1"]) == 0
+    capsys.readouterr()
+    sql = "SELECT value, 'v' || CAST(value AS VARCHAR) AS label FROM range(20000) ORDER BY value"  # 3 batches
+    assert main(["query", sql, "--repo", str(root), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"value": i, "label": f"v{i}"} for i in range(20000)]
+    assert main(["query", sql, "--repo", str(root), "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == '"value","label"' and lines[1:] == [f'{i},"v{i}"' for i in range(20000)]
+    assert main(["query", "SELECT value / (value - value) FROM range(3)", "--repo", str(root), "--format", "csv"]) == 1
+    assert capsys.readouterr().err == "codeanatomy: error: DataFusion error: Arrow error: Divide by zero error\n"
+
+
 def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_repo(REPO)
     assert main(["build", str(root), "--jobs", "1"]) == 0

@@ -7,12 +7,13 @@ readers see one consistent graph even while a new build is being written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 import pyarrow as pa
-from datafusion import DataFrame, SessionConfig, SessionContext
+from datafusion import DataFrame, RecordBatchStream, SessionConfig, SessionContext
 
 from codeanatomy.errors import QueryError, StorageError
 from codeanatomy.manifest import Manifest
@@ -88,9 +89,32 @@ class Graph:
         except Exception as exc:
             raise QueryError(_datafusion_message(exc)) from exc
 
+    def stream(self, query: str) -> tuple[pa.Schema, Iterator[pa.RecordBatch]]:
+        """Run ``query`` and return its schema and its result batch by batch, never all held.
+
+        Raises:
+            QueryError: planning or execution failed (also while iterating).
+        """
+        frame = self.sql(query)
+        try:
+            return frame.schema(), _batches(frame.execute_stream())
+        except Exception as exc:
+            raise QueryError(_datafusion_message(exc)) from exc
+
     def tables(self) -> list[TableInfo]:
         """Every registered table, in manifest order."""
         return list(self._infos)
+
+
+def _batches(stream: RecordBatchStream) -> Iterator[pa.RecordBatch]:
+    while True:
+        try:
+            batch = next(stream)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise QueryError(_datafusion_message(exc)) from exc
+        yield batch.to_pyarrow()
 
 
 def _datafusion_message(exc: BaseException) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 import msgspec
 import pyarrow as pa
+import pyarrow.csv as pacsv
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["print_arrow", "print_json", "stderr_console", "stdout_console"]
+__all__ = ["print_batches", "print_json", "stderr_console", "stdout_console"]
 
 
 def stdout_console() -> Console:
@@ -27,41 +29,53 @@ def print_json(value: object) -> None:
     sys.stdout.write(msgspec.json.format(msgspec.json.encode(value)).decode() + "\n")
 
 
-def print_arrow(table: pa.Table, fmt: str, *, max_rows: int = 0) -> None:
-    """Print an Arrow table as ``table`` (aligned text), ``csv`` or ``json`` (one array).
+def print_batches(schema: pa.Schema, batches: Iterable[pa.RecordBatch], fmt: str, *, max_rows: int = 0) -> None:
+    """Print a result arriving batch by batch as ``table`` (aligned text), ``csv`` or ``json``.
 
-    ``max_rows`` (when above 0) caps the rows the ``table`` format draws; the footer
-    still gives the result's full row count. The other formats print every row.
+    ``csv`` and ``json`` (one array, an object per line) write each batch as it comes,
+    so a result of millions of rows never sits whole in memory. ``table`` draws at most
+    ``max_rows`` rows (all when 0) and a footer with the full row count.
     """
     if fmt == "csv":
-        import pyarrow.csv as pacsv
-
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(_plain(table), sink)
-        sys.stdout.write(sink.getvalue().to_pybytes().decode())
+        plain = _plain(schema)
+        with pacsv.CSVWriter(sys.stdout.buffer, plain) as writer:
+            for batch in batches:
+                writer.write_batch(batch.cast(plain))
+        sys.stdout.buffer.flush()
     elif fmt == "json":
-        print_json(table.to_pylist())
+        out = sys.stdout.buffer
+        out.write(b"[")
+        separator = b"\n"
+        for batch in batches:
+            for row in batch.to_pylist():
+                out.write(separator + msgspec.json.encode(row))
+                separator = b",\n"
+        out.write(b"\n]\n")
+        out.flush()
     else:
         grid = Table(show_lines=False, header_style="bold")
-        for name in table.column_names:
+        for name in schema.names:
             grid.add_column(name, overflow="fold")
-        shown = table.slice(0, max_rows) if 0 < max_rows < table.num_rows else table
-        for row in shown.to_pylist():
-            grid.add_row(*("" if v is None else str(v) for v in row.values()))
+        total = 0
+        for batch in batches:
+            room = batch.num_rows if max_rows == 0 else max(min(max_rows - total, batch.num_rows), 0)
+            for row in batch.slice(0, room).to_pylist():
+                grid.add_row(*("" if v is None else str(v) for v in row.values()))
+            total += batch.num_rows
         stdout_console().print(grid)
-        footer = f"{table.num_rows} row{'s' if table.num_rows != 1 else ''}"
-        if shown.num_rows < table.num_rows:
-            footer += f"; the first {shown.num_rows} shown: --max-rows 0 or --format csv for all"
+        footer = f"{total} row{'s' if total != 1 else ''}"
+        if 0 < max_rows < total:
+            footer += f"; the first {max_rows} shown: --max-rows 0 or --format csv for all"
         stdout_console().print(f"({footer})")
 
 
-def _plain(table: pa.Table) -> pa.Table:
-    """Cast view types (``string_view``) that the CSV writer does not take to plain ones."""
+def _plain(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with view types (``string_view``), which the CSV writer does not take, made plain."""
     fields = []
-    for field in table.schema:
+    for field in schema:
         if pa.types.is_string_view(field.type):
             field = field.with_type(pa.string())
         elif pa.types.is_binary_view(field.type):
             field = field.with_type(pa.binary())
         fields.append(field)
-    return table.cast(pa.schema(fields))
+    return pa.schema(fields)

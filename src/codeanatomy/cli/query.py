@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from codeanatomy.api import open_graph
-from codeanatomy.cli._output import print_arrow, print_json, stdout_console
+from codeanatomy.cli._output import print_batches, print_json, stdout_console
 from codeanatomy.errors import ConfigError
 
 __all__ = ["DEFAULT_MAX_ROWS", "query_command", "tables_command"]
@@ -35,7 +35,8 @@ def query_command(
     if fmt not in _FORMATS:
         raise ConfigError(f"invalid --format {fmt!r}; choose one of {', '.join(_FORMATS)}")
     graph = open_graph(repo, out=out)
-    print_arrow(graph.query(sql), fmt, max_rows=max_rows)
+    schema, batches = graph.stream(sql)
+    print_batches(schema, batches, fmt, max_rows=max_rows)
 
 
 def tables_command(
