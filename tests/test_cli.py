@@ -79,6 +79,17 @@ def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.
     assert main(["query", "SELECT path FROM files ORDER BY path", "--repo", str(root)]) == 0
     table = capsys.readouterr().out
     assert "app/main.py" in table and "(3 rows)" in table
+    assert "note" not in capsys.readouterr().err
+
+
+def test_a_build_that_finds_no_python_file_says_so(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo(REPO)
+    assert main(["build", str(root), "--jobs", "1", "--include", "docs/**"]) == 0
+    captured = capsys.readouterr()
+    assert "files:  0" in captured.out
+    assert captured.err == (
+        f"codeanatomy: note: no Python files found under {root} (after .gitignore rules and the include/exclude globs)\n"
+    )
 
 
 @pytest.mark.parametrize(

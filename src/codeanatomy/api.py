@@ -309,6 +309,11 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
         store.write_latest(LatestRun(run_id, str(manifest_path)))
         notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
+        if not scanned.files:
+            notes.append(
+                f"no Python files found under {utf8_path(root)} (after .gitignore rules and the"
+                " include/exclude globs)"
+            )
         remove_abandoned_runs(out / "runs")
         return BuildResult(
             run_id=run_id,
