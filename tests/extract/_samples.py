@@ -1,4 +1,4 @@
-"""The definitions sample stored four ways, shared by the layer tests that cross-check spans."""
+"""The definitions sample stored five ways, shared by the layer tests that cross-check spans."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ def source_of(data: bytes, encoding: str = "utf-8", path: str = "pkg/mod.py") ->
 
 
 def sample_variants() -> dict[str, SourceFile]:
-    """The sample stored four ways: plain UTF-8, CRLF, with a BOM, latin-1 with a cookie."""
+    """The sample stored five ways: plain UTF-8, CRLF, CR alone (classic Mac OS), with a
+    BOM, latin-1 with a cookie."""
     return {
         "utf8": source_of(SAMPLE.encode()),
         "crlf": source_of(SAMPLE.replace("\n", "\r\n").encode()),
+        "cr": source_of(SAMPLE.replace("\n", "\r").encode()),
         "bom": source_of(b"\xef\xbb\xbf" + SAMPLE.encode()),
         "latin1": source_of(("# -*- coding: latin-1 -*-\n" + SAMPLE).encode("latin-1"), encoding="latin-1"),
     }

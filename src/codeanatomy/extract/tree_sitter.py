@@ -7,15 +7,17 @@ qualnames). A file with syntax errors still yields its tree: the errors are rows
 not :class:`~codeanatomy.extract._base.FileError` values, so files that CPython's
 ``ast`` rejects (Python 2, a typo) still give the graph their definitions and calls.
 
-Tree-sitter parses the file's UTF-8 text (:meth:`SourceLines.utf8_text`); every
-offset goes through :meth:`SourceLines.from_utf8_offset`. The walk is iterative
-(a ``TreeCursor``), so deep nesting cannot overflow the interpreter stack.
+Tree-sitter parses the file's UTF-8 text (:meth:`SourceLines.utf8_text`), with lone
+CRs made LFs; every offset goes through :meth:`SourceLines.from_utf8_offset`. The
+walk is iterative (a ``TreeCursor``), so deep nesting cannot overflow the interpreter
+stack.
 ``node_id`` is ``stable_id(file_id, "ts", type, bstart, bend[, ordinal])``, the
 ordinal added only for the second and later named nodes sharing type and span.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -90,6 +92,7 @@ TREE_SITTER_DEFINITIONS: Final = definitions_spec("tree_sitter")
 """Classes, functions, lambdas, calls and imports (see :mod:`codeanatomy.extract._definitions`)."""
 
 _ERROR_KIND: Final = 0xFFFF  # tree-sitter's builtin error symbol
+_LONE_CR: Final = re.compile(rb"\r(?!\n)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,7 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
             errors=(FileError.from_exception(source.path, "tree_sitter", exc),),
         )
     grammar = _grammar()
-    tree = grammar.parser.parse(text)
+    tree = grammar.parser.parse(_with_lone_crs_as_lf(text))
     nodes, errors, definition_nodes = _walk(source, tree, text, grammar, opts)
     definitions = definition_columns(source, text, definition_nodes)
     file_constants = {"file_id": source.file_id}
@@ -164,6 +167,19 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
             ),
         }
     )
+
+
+def _with_lone_crs_as_lf(text: bytes) -> bytes:
+    r"""``text`` with every CR not followed by LF made an LF: what tree-sitter parses.
+
+    Python ends a line at ``\r`` alone (classic Mac OS files), as at ``\n`` and ``\r\n``;
+    tree-sitter-python ends it only at the last two, and would see each such file as a
+    single line full of errors. One byte for one, so every offset stays the same.
+
+    >>> _with_lone_crs_as_lf(b"a\rb\r\nc\r")
+    b'a\nb\r\nc\n'
+    """
+    return _LONE_CR.sub(b"\n", text) if b"\r" in text else text
 
 
 def _walk(
