@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import codeanatomy
 from codeanatomy.config import resolve_options
 from codeanatomy.errors import ConfigError
 from tests.conftest import RepoFactory
@@ -26,6 +29,31 @@ def test_precedence_cli_env_own_file_pyproject_default(make_repo: RepoFactory) -
     assert resolved.sources["profile"].endswith("pyproject.toml [tool.codeanatomy]")
     assert resolved.sources["max_file_bytes"] == "default"
     assert opts.selected_layers == ("ast", "symtable", "bytecode", "tree_sitter", "libcst", "scip")
+
+
+def test_relative_paths_in_files_are_relative_to_the_repository(make_repo: RepoFactory) -> None:
+    root = make_repo({"pyproject.toml": "[tool.codeanatomy]\nscip = 'idx/index.scip'\n", "codeanatomy.toml": "out = 'graph'\n"})
+    opts = resolve_options(root, {}, environ={}).options
+    assert (opts.out, opts.scip) == (str(root / "graph"), str(root / "idx" / "index.scip"))
+    kept = resolve_options(root, {}, environ={"CODEANATOMY_OUT": "here", "CODEANATOMY_SCIP": "run"}).options
+    assert (kept.out, kept.scip) == ("here", "run")  # the environment's, like the CLI's, are the caller's
+    assert resolve_options(root, {"out": "cli-out"}, environ={}).options.out == "cli-out"
+    (root / "codeanatomy.toml").write_text("out = '/abs/graph'\nscip = 'run'\n")
+    assert (resolve_options(root, {}, environ={}).options.out, resolve_options(root, {}, environ={}).options.scip) == (
+        "/abs/graph", "run",
+    )
+
+
+def test_a_build_configured_with_a_relative_out_is_found_from_anywhere(
+    make_repo: RepoFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_repo({"codeanatomy.toml": "out = 'graph'\n", "pkg/a.py": "def f():\n    pass\n"})
+    monkeypatch.chdir(tmp_path)
+    result = codeanatomy.build(root, jobs=1)
+    assert result.out == str(root / "graph") and not (tmp_path / "graph").exists()
+    monkeypatch.chdir(root / "pkg")
+    files = codeanatomy.open_graph(root).query("SELECT path FROM files").column(0).to_pylist()
+    assert files == ["pkg/a.py"]  # the output directory itself is not scanned
 
 
 def test_env_lists_are_comma_separated(make_repo: RepoFactory) -> None:

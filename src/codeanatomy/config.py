@@ -4,7 +4,9 @@ Precedence, highest first: explicit arguments (the CLI) > ``CODEANATOMY_*``
 environment variables > ``codeanatomy.toml`` in the repository root >
 ``[tool.codeanatomy]`` in its ``pyproject.toml`` > defaults. Every value remembers
 where it came from; a bad value or unknown key is refused with a message naming
-the key and its source.
+the key and its source. A relative path (``out``, ``scip``) in a configuration file
+is relative to the repository root, where the file is; on the command line and in
+the environment, to the working directory.
 """
 
 from __future__ import annotations
@@ -140,6 +142,22 @@ _PARSERS: dict[str, Callable[[object], object]] = {
 assert set(_PARSERS) == {f.name for f in fields(BuildOptions)}
 
 
+_PATH_KEYS = frozenset({"out", "scip"})
+"""Options holding a path, which a configuration file gives relative to the repository root."""
+
+
+def _in_root(root: Path, value: str) -> str:
+    """``value`` from a configuration file: a relative path is made relative to ``root``;
+    absolute paths, ``~`` paths, URIs and ``scip = "run"`` stay as they are.
+
+    >>> _in_root(Path("/repo"), "graph"), _in_root(Path("/repo"), "/abs"), _in_root(Path("/repo"), "run")
+    ('/repo/graph', '/abs', 'run')
+    """
+    if value == "run" or "://" in value or Path(value).expanduser().is_absolute():
+        return value
+    return str(root / value)
+
+
 def _toml_section(path: Path, section: tuple[str, ...]) -> Mapping[str, object]:
     try:
         data: Mapping[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -208,5 +226,7 @@ def resolve_options(
                 values[key] = parser(value)
             except (ValueError, TypeError) as exc:
                 raise ConfigError(f"invalid value {value!r} for {key!r} (from {origin}): {exc}") from exc
+            if key in _PATH_KEYS and source != "cli" and not source.startswith("env:"):
+                values[key] = _in_root(root, str(values[key]))
             sources[key] = origin
     return ResolvedOptions(BuildOptions(**values), sources)  # type: ignore[arg-type]
