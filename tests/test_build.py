@@ -119,12 +119,12 @@ def test_bad_files_give_error_rows_and_the_build_goes_on(built: tuple[Path, code
     assert {e["line"] for e in errors if e["path"] == "bad/syntax.py"} == {1}
     assert result.errors_by_layer["ast"] == 4 and result.errors_by_layer["scan"] == 2
     recovered = graph.query(
-        "SELECT kind, qualname, layer FROM cpg_nodes WHERE path = 'bad/syntax.py' ORDER BY kind"
+        "SELECT kind, qualname, layer, line, col FROM cpg_nodes WHERE path = 'bad/syntax.py' ORDER BY kind"
     ).to_pylist()
     assert recovered == [
-        {"kind": "FILE", "qualname": "bad/syntax.py", "layer": "scan"},
-        {"kind": "FUNCTION", "qualname": "bad.syntax.broken", "layer": "tree_sitter"},
-        {"kind": "MODULE", "qualname": "bad.syntax", "layer": "scan"},
+        {"kind": "FILE", "qualname": "bad/syntax.py", "layer": "scan", "line": 1, "col": 0},
+        {"kind": "FUNCTION", "qualname": "bad.syntax.broken", "layer": "tree_sitter", "line": 1, "col": 0},
+        {"kind": "MODULE", "qualname": "bad.syntax", "layer": "scan", "line": 1, "col": 0},
     ]
     modules = graph.query("SELECT qualname FROM cpg_nodes WHERE kind = 'MODULE' ORDER BY qualname")
     assert modules.column(0).to_pylist() == sorted(

@@ -160,3 +160,31 @@ def test_node_ids_do_not_depend_on_the_layers_selected(make_repo: RepoFactory, t
     full = codeanatomy.open_graph(root, out=tmp_path / "b").query(query)
     assert fast.to_pylist() == full.to_pylist()
     assert fast.num_rows > 30
+
+
+def test_a_file_ast_rejects_gets_nodes_with_tree_sitter_positions(make_repo: RepoFactory) -> None:
+    python2 = (
+        "import os\n"
+        "\n"
+        "class Old(object):\n"
+        "    def run(self, x):\n"
+        '        print "running", x\n'
+        "        return os.path.join(x, `x`)\n"
+    )
+    root = make_repo({"old.py": python2})
+    codeanatomy.build(root, jobs=1, layers=["ast", "tree_sitter"])
+    rows = codeanatomy.open_graph(root).query(
+        "SELECT kind, name, bstart, bend, line, col, end_line, end_col FROM cpg_nodes"
+        " WHERE layer = 'tree_sitter' ORDER BY bstart, kind"
+    ).to_pylist()
+    data = python2.encode()
+    positions = [(r["kind"], r["line"], r["col"], r["end_line"], r["end_col"]) for r in rows]
+    assert positions == [
+        ("IMPORT", 1, 7, 1, 9),
+        ("CLASS", 3, 0, 6, 35),
+        ("FUNCTION", 4, 4, 6, 35),
+        ("CALL", 6, 15, 6, 35),
+    ]
+    assert [data[r["bstart"] : r["bend"]].split(b"\n")[0] for r in rows] == [
+        b"os", b"class Old(object):", b"    def run(self, x):"[4:], b"os.path.join(x, `x`)",
+    ]

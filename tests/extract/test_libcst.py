@@ -105,6 +105,20 @@ def test_ast_tree_sitter_and_libcst_definitions_agree(outputs: dict, variant: st
 
     assert names(libcst_rows) == names(ts_rows)
 
+    # And the same lines and columns as CPython's own positions of the ast nodes.
+    index = ast_index_of(source)
+    kinds = ("CLASS", "FUNCTION", "CALL", "IMPORT")
+    position = ("kind", "bstart", "line", "col", "end_line", "end_col")
+    ast_positions = {
+        row for row in zip(*(getattr(index, c) for c in position), strict=True) if row[0] in kinds
+    }
+
+    def positions(table: pa.Table) -> set[tuple[object, ...]]:
+        return set(zip(*(table.column(c).to_pylist() for c in position), strict=True))
+
+    assert positions(libcst_rows) == ast_positions
+    assert positions(ts_rows) == ast_positions
+
 
 def test_qualified_names_of_imported_builtin_and_local_names() -> None:
     text = textwrap.dedent(

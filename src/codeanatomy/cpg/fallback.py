@@ -2,7 +2,8 @@
 
 Reads ``files``, ``ast_nodes`` and ``tree_sitter_definitions``; for every file with no
 ast rows (Python 2 syntax, a typo, a file under edit) makes CLASS, FUNCTION, IMPORT
-and CALL nodes with ``layer = 'tree_sitter'`` (``recovered_nodes``) and CONTAINS edges
+and CALL nodes with ``layer = 'tree_sitter'`` and tree-sitter's spans, lines and
+columns, but no ``code`` text (``recovered_nodes``) and CONTAINS edges
 from the module or enclosing definition (``recovered_edges``), so the graph is never
 blind to a file.
 """
@@ -22,16 +23,15 @@ _NODE_ID = stable_id_sql("d.file_id", "d.kind", "d.bstart", "d.bend", "'tree_sit
 _MODULE_ID = stable_id_sql("f.file_id", "'MODULE'", "0", "f.size", "'Module'")
 
 _RECOVERED = f"""
-SELECT {_NODE_ID} AS node_id, d.kind, d.file_id, f.path, d.bstart, d.bend, d.name, d.qualname,
-       f.module, {_MODULE_ID} AS module_id
+SELECT {_NODE_ID} AS node_id, d.kind, d.file_id, f.path, d.bstart, d.bend, d.line, d.col,
+       d.end_line, d.end_col, d.name, d.qualname, f.module, {_MODULE_ID} AS module_id
 FROM tree_sitter_definitions d
 JOIN files f ON f.file_id = d.file_id
 LEFT ANTI JOIN (SELECT DISTINCT file_id FROM ast_nodes) a ON a.file_id = d.file_id
 """
 
 _NODES = """
-SELECT node_id, kind, file_id, path, bstart, bend, CAST(NULL AS INT) AS line,
-       CAST(NULL AS INT) AS col, CAST(NULL AS INT) AS end_line, CAST(NULL AS INT) AS end_col,
+SELECT node_id, kind, file_id, path, bstart, bend, line, col, end_line, end_col,
        name, qualname, CAST(NULL AS VARCHAR) AS code, CAST(NULL AS VARCHAR) AS ast_type,
        'tree_sitter' AS layer
 FROM recovered

@@ -27,6 +27,7 @@ from typing import Final
 from tree_sitter import Node
 
 from codeanatomy.extract._definition_qualnames import DefinitionRow, assign_qualnames
+from codeanatomy.extract._definitions import position_columns
 from codeanatomy.source import SourceFile
 
 __all__ = ["definition_columns"]
@@ -80,12 +81,15 @@ def definition_columns(
     _assign_scopes(items)
     assign_qualnames(items, source.module, lambda item: _ast_order(item.node))  # type: ignore[arg-type]
     to_offset = source.lines.from_utf8_offset
+    bstarts = [to_offset(item.start) for item in items]
+    bends = [to_offset(item.end) for item in items]
     return {
         "kind": [item.kind for item in items],
         "name": [item.name for item in items],
         "qualname": [item.qualname for item in items],
-        "bstart": [to_offset(item.start) for item in items],
-        "bend": [to_offset(item.end) for item in items],
+        "bstart": bstarts,
+        "bend": bends,
+        **position_columns(source.lines, bstarts, bends),
     }
 
 

@@ -28,7 +28,7 @@ from libcst.metadata import CodeRange, MetadataWrapper
 
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
 from codeanatomy.extract._definition_qualnames import DefinitionRow
-from codeanatomy.extract._definitions import definitions_spec
+from codeanatomy.extract._definitions import definitions_spec, position_columns
 from codeanatomy.extract._libcst_collect import Collector
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
@@ -187,6 +187,7 @@ def _tables(source: SourceFile, collector: Collector) -> dict[str, pa.Table]:
         "qualname": [row.qualname for row in rows],
         "bstart": def_starts,
         "bend": def_ends,
+        **position_columns(source.lines, def_starts, def_ends),
     }
     constants = {"file_id": file_id}
     return {
@@ -216,7 +217,7 @@ def _past_semicolon(data: bytes, end: int) -> int:
 
 LAYER: Final = Layer(
     name="libcst",
-    version=1,
+    version=2,
     tables=(LIBCST_NODES, LIBCST_QUALIFIED_NAMES, LIBCST_DEFINITIONS),
     extract=extract,
 )

@@ -314,7 +314,7 @@ def _error_columns(
 
 LAYER: Final = Layer(
     name="tree_sitter",
-    version=1,
+    version=2,
     tables=(TREE_SITTER_NODES, TREE_SITTER_ERRORS, TREE_SITTER_DEFINITIONS),
     extract=extract,
 )
