@@ -67,6 +67,9 @@ def test_csv_and_json_stream_every_row_of_a_many_batch_result(
     assert main(["query", sql, "--repo", str(root), "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == '"value","label"' and lines[1:] == [f'{i},"v{i}"' for i in range(20000)]
+    nested = "SELECT make_array(1, 2) AS l, named_struct('x', 1, 'y', 'z') AS s, X'00ff' AS b, CAST(NULL AS INT[]) AS n"
+    assert main(["query", nested, "--repo", str(root), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ['"l","s","b","n"', '"[1,2]","{""x"":1,""y"":""z""}","00ff",']
     assert main(["query", "SELECT value / (value - value) FROM range(3)", "--repo", str(root), "--format", "csv"]) == 1
     assert capsys.readouterr().err == "codeanatomy: error: DataFusion error: Arrow error: Divide by zero error\n"
 

@@ -40,7 +40,7 @@ def print_batches(schema: pa.Schema, batches: Iterable[pa.RecordBatch], fmt: str
         plain = _plain(schema)
         with pacsv.CSVWriter(sys.stdout.buffer, plain) as writer:
             for batch in batches:
-                writer.write_batch(batch.cast(plain))
+                writer.write_batch(_csv_batch(batch, plain))
         sys.stdout.buffer.flush()
     elif fmt == "json":
         out = sys.stdout.buffer
@@ -70,12 +70,42 @@ def print_batches(schema: pa.Schema, batches: Iterable[pa.RecordBatch], fmt: str
 
 
 def _plain(schema: pa.Schema) -> pa.Schema:
-    """``schema`` with view types (``string_view``), which the CSV writer does not take, made plain."""
+    """``schema`` as the CSV writer takes it: view strings made plain, nested values
+    (lists, structs, maps) and bytes made text (see :func:`_csv_batch`)."""
     fields = []
     for field in schema:
-        if pa.types.is_string_view(field.type):
+        if pa.types.is_string_view(field.type) or _as_text(field.type):
             field = field.with_type(pa.string())
-        elif pa.types.is_binary_view(field.type):
-            field = field.with_type(pa.binary())
         fields.append(field)
     return pa.schema(fields)
+
+
+def _as_text(kind: pa.DataType) -> bool:
+    """Whether the CSV writer needs a column of type ``kind`` as text."""
+    checks = (
+        pa.types.is_nested,
+        pa.types.is_binary,
+        pa.types.is_large_binary,
+        pa.types.is_binary_view,
+        pa.types.is_fixed_size_binary,
+    )
+    return any(bool(check(kind)) for check in checks)
+
+
+def _csv_batch(batch: pa.RecordBatch, plain: pa.Schema) -> pa.RecordBatch:
+    """``batch`` in the :func:`_plain` schema ``plain``: nested values as JSON, bytes as hex."""
+    columns = [
+        pa.array([_text(v) for v in column.to_pylist()], pa.string())
+        if _as_text(column.type)
+        else column.cast(field.type)
+        for column, field in zip(batch.columns, plain, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(columns, schema=plain)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.hex()
+    return msgspec.json.encode(value).decode()
