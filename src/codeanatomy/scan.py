@@ -257,14 +257,13 @@ def scan(
     errors: list[FileError] = []
     excluded_abs = {p.resolve() for p in exclude_dirs}
     found = [
-        (rel, abs_path)
+        (utf8_path(rel), rel, abs_path)
         for rel, abs_path in _walk(root.resolve(), excluded_abs)
         if (include_spec is None or include_spec.match_file(rel))
         and (exclude_spec is None or not exclude_spec.match_file(rel))
     ]
-    taken = {rel for rel, _ in found if utf8_path(rel) == rel}
-    for rel, abs_path in found:
-        path = utf8_path(rel)
+    taken = {path for path, rel, _ in found if path == rel}
+    for path, rel, abs_path in found:
         if path != rel:
             if path in taken:
                 errors.append(FileError(path, "scan", "UndecodablePath", _NAME_TAKEN))
