@@ -372,3 +372,29 @@ def test_one_edge_per_kind_source_and_target_when_the_resolver_finds_it_twice(ma
     ]
     dupes = graph.query("SELECT count(*) - count(DISTINCT edge_id) FROM cpg_edges").column(0)[0].as_py()
     assert dupes == 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_code_nested_as_deep_as_cpython_accepts_loses_nothing(make_repo: RepoFactory, jobs: int) -> None:
+    # Generated code can nest thousands deep: a sum of 1,500 calls is a left-leaning tree
+    # 1,500 levels deep, which CPython compiles at its default limits; the passes that
+    # recurse per level once lost the whole file's resolution (calls, imports) to it.
+    terms = 1_500
+    root = make_repo(
+        {
+            "gen.py": (
+                "def g(v):\n    return v\n\n"
+                f"total = {' + '.join(['g(1)'] * terms)}\n"
+                f"label = total{'.real' * terms}\n\n"
+                "def after():\n    return g(2)\n"
+            )
+        }
+    )
+    result = codeanatomy.build(root, jobs=jobs)
+    assert result.errors_by_layer == {}
+    graph = codeanatomy.open_graph(root)
+    calls = graph.query(
+        "SELECT count(*) AS n FROM cpg_edges e JOIN cpg_nodes d ON e.dst = d.node_id "
+        "WHERE e.kind = 'CALLS' AND d.qualname = 'gen.g'"
+    ).to_pylist()
+    assert calls == [{"n": terms + 1}]

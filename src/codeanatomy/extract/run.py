@@ -35,6 +35,7 @@ from typing import Final, Self
 
 import pyarrow as pa
 
+from codeanatomy.deep_stack import run_with_deep_stack
 from codeanatomy.errors import WorkerError
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
 from codeanatomy.extract._gc import gc_paused
@@ -169,6 +170,16 @@ class _PassWork:
 
 
 def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
+    """Run ``work`` on ``chunk`` and stage its tables, with room for the steps to recurse.
+
+    The steps and the pickling of the facts recurse per level of a file's syntax tree,
+    so they run in a deep-stack thread: a file nested as deep as CPython accepts is
+    not lost to their recursion.
+    """
+    return run_with_deep_stack(_run_chunk_here, work, number, chunk)
+
+
+def _run_chunk_here(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
     parts = _ChunkParts()
     for path, file_id, module, data, encoding in chunk:
         # A file's steps allocate objects per syntax node and free them together: the

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from codeanatomy.deep_stack import run_with_deep_stack
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve import tables as T
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
@@ -127,7 +128,7 @@ def solve_program(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _resolve(facts, extra_roots, python)
+        return run_with_deep_stack(_resolve, facts, extra_roots, python)
     finally:
         if collecting:
             gc.enable()
