@@ -138,6 +138,20 @@ def test_inconsistent_mro_is_reported_not_raised() -> None:
     assert row["mro"][0] == "main.C"
 
 
+def test_deep_class_chains_linearize_without_error() -> None:
+    # Classes 300 deep were cut off at depth 200 as a "cyclic class hierarchy".
+    depth = 300
+    lines = ["class C0:\n    def m(self):\n        return 0\n"]
+    lines += [f"class C{i}(C{i - 1}):\n    def m(self):\n        return super().m()\n" for i in range(1, depth + 1)]
+    lines.append(f"C{depth}().m()\n")
+    result = resolve_files({"main.py": "".join(lines)})
+    mro = {r["qualname"]: r for r in _rows(result.tables["class_mro"])}
+    assert mro[f"main.C{depth}"]["mro"] == [f"main.C{i}" for i in range(depth, -1, -1)] + ["builtins.object"]
+    assert all(row["error"] is None for row in mro.values())
+    supers = [r for r in _rows(result.tables["call_edges"]) if r["method"] == "super"]
+    assert len(supers) == depth
+
+
 def test_c3_matches_python() -> None:
     class A: ...
     class B(A): ...

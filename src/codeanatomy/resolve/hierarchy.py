@@ -20,12 +20,18 @@ Klass = tuple[Any, ...]
 OBJECT: Klass = ("BI", "object")
 
 
-def c3_mro(cls: Klass, bases_of: Callable[[Klass], Sequence[Klass]], _depth: int = 0) -> tuple[list[Klass], str | None]:
+def c3_mro(
+    cls: Klass,
+    bases_of: Callable[[Klass], Sequence[Klass]],
+    known: Callable[[Klass], list[Klass] | None] | None = None,
+) -> tuple[list[Klass], str | None]:
     """Return (MRO of ``cls``, error or None), Python's C3 algorithm.
 
     Args:
         cls: the class.
         bases_of: direct bases of a class, in order (empty for leaves).
+        known: the MRO of an ancestor already linearized without error, or None to
+            compute it here (a deep hierarchy is then not relinearized per class).
 
     >>> bases = {"D": ["B", "C"], "B": ["A"], "C": ["A"], "A": []}
     >>> mro, err = c3_mro(("C", "D"), lambda k: [("C", b) for b in bases[k[1]]])
@@ -33,29 +39,36 @@ def c3_mro(cls: Klass, bases_of: Callable[[Klass], Sequence[Klass]], _depth: int
     (['D', 'B', 'C', 'A', 'object'], None)
     """
     memo: dict[Klass, tuple[list[Klass], str | None]] = {}
-    return _mro(cls, bases_of, memo, frozenset())
+    return _mro(cls, bases_of, memo, set(), known)
 
 
 def _mro(
     cls: Klass,
     bases_of: Callable[[Klass], Sequence[Klass]],
     memo: dict[Klass, tuple[list[Klass], str | None]],
-    active: frozenset[Klass],
+    active: set[Klass],
+    known: Callable[[Klass], list[Klass] | None] | None,
 ) -> tuple[list[Klass], str | None]:
     if cls in memo:
         return memo[cls]
     if cls == OBJECT:
         return [OBJECT], None
+    if active and known is not None:
+        found = known(cls)
+        if found is not None:
+            memo[cls] = (found, None)
+            return found, None
     bases = [b for b in bases_of(cls) if b != OBJECT] if cls[0] == "C" else []
-    if cls in active or len(active) > 200:
+    if cls in active:
         return [cls, OBJECT], "cyclic class hierarchy"
     error: str | None = None
     sequences: list[list[Klass]] = []
-    inner = active | {cls}
+    active.add(cls)
     for base in bases:
-        mro, err = _mro(base, bases_of, memo, inner)
+        mro, err = _mro(base, bases_of, memo, active, known)
         error = error or err
         sequences.append(list(mro))
+    active.discard(cls)
     sequences.append(list(bases))
     result = [cls]
     # The merge keeps, per sequence, the position of its head and counts how often each

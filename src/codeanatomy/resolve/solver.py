@@ -540,8 +540,8 @@ class Solver:
         cached = self.mro_cache.get(cid)
         if cached is None:
             readers, cur = self.readers, self.cur
-            stored = self.mro_deps.get(cid)
-            if stored is not None and all(self.bases_gen.get(k, 0) == g for k, g in stored[1]):
+            stored = self._current_mro(cid)
+            if stored is not None:
                 cached = stored[0]
                 for k in stored[2]:
                     readers[("bases", k)].add(cur)
@@ -552,7 +552,16 @@ class Solver:
                     visited.append(k[1])
                     return self.bases(k[1])
 
-                cached = c3_mro(("C", cid), bases_of)
+                def known(k: Value) -> list[Value] | None:
+                    ancestor = self._current_mro(k[1]) if k[0] == "C" else None
+                    if ancestor is None or ancestor[0][1] is not None:
+                        return None
+                    for name in ancestor[2]:
+                        readers[("bases", name)].add(cur)
+                    visited.extend(ancestor[2])
+                    return ancestor[0][0]
+
+                cached = c3_mro(("C", cid), bases_of, known)
                 gens = self.bases_gen
                 deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
                 self.mro_deps[cid] = (cached, deps, tuple(visited))
@@ -571,6 +580,13 @@ class Solver:
             for reader_set in sets[1]:
                 reader_set.add(cur)
         return cached
+
+    def _current_mro(self, cid: str) -> tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]] | None:
+        """The stored MRO of ``cid`` with its dependencies, if no class it visited gained a base since."""
+        stored = self.mro_deps.get(cid)
+        if stored is None or any(self.bases_gen.get(k, 0) != g for k, g in stored[1]):
+            return None
+        return stored
 
     def class_lookup(
         self, cid: str, name: str, after: str | None = None
