@@ -149,6 +149,17 @@ def test_missing_graph_and_root(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "no complete build found" in capsys.readouterr().err
     assert main(["build", str(tmp_path / "nope")]) == 1
     assert "is not a directory" in capsys.readouterr().err
+    for command in (["tables"], ["query", "SELECT 1"]):
+        assert main([*command, "--repo", str(tmp_path / "nope")]) == 1
+        assert capsys.readouterr().err.strip().endswith(f"repository root '{tmp_path / 'nope'}' is not a directory")
+
+
+def test_an_output_location_that_is_a_file_is_refused(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_repo({"a.py": "x = 1\n"})
+    (root / "out").write_text("keep me")
+    assert main(["build", str(root), "--out", str(root / "out")]) == 1
+    assert capsys.readouterr().err.strip() == f"codeanatomy: error: output location '{root / 'out'}' is not a directory"
+    assert (root / "out").read_text() == "keep me"
 
 
 def test_diag_prints_the_capability_snapshot(capsys: pytest.CaptureFixture[str]) -> None:

@@ -69,7 +69,7 @@ def test_env_lists_are_comma_separated(make_repo: RepoFactory) -> None:
         ({}, {"CODEANATOMY_NOPE": "1"}, {}, r"unknown option 'CODEANATOMY_NOPE'"),
         ({"pyproject.toml": "[tool.codeanatomy]\njobs = 0\n"}, {}, {}, r"invalid value 0 for 'jobs' \(from .*pyproject"),
         ({}, {"CODEANATOMY_PROFILE": "turbo"}, {}, r"'profile' \(from env:CODEANATOMY_PROFILE\): expected one of fast, full"),
-        ({}, {}, {"layers": ("ast", "magic")}, r"unknown layer 'magic'"),
+        ({}, {}, {"layers": ("ast", "magic")}, r"invalid value 'ast,magic' for 'layers' .*unknown layer 'magic'"),
         ({"codeanatomy.toml": "jobs = [\n"}, {}, {}, r"cannot read configuration"),
     ],
 )

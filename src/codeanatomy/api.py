@@ -433,11 +433,14 @@ def open_graph(root: str | Path, *, out: str | Path | None = None) -> Graph:
         out: an explicit output location.
 
     Raises:
+        RootError: ``root`` is not a directory (and no ``out`` is given).
         StorageError: no complete build there, or a table is refused.
     """
     root_path = Path(root).expanduser().resolve()
     if out is None:
-        options = resolve_options(root_path, {}).options if root_path.is_dir() else BuildOptions()
+        if not root_path.is_dir():
+            raise RootError(f"repository root {str(root_path)!r} is not a directory")
+        options = resolve_options(root_path, {}).options
         out_path = _out_of(root_path, options)
     else:
         out_path = Path(out).expanduser().resolve()

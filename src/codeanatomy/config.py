@@ -225,7 +225,8 @@ def resolve_options(
             try:
                 values[key] = parser(value)
             except (ValueError, TypeError) as exc:
-                raise ConfigError(f"invalid value {value!r} for {key!r} (from {origin}): {exc}") from exc
+                shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+                raise ConfigError(f"invalid value {shown!r} for {key!r} (from {origin}): {exc}") from exc
             if key in _PATH_KEYS and source != "cli" and not source.startswith("env:"):
                 values[key] = _in_root(root, str(values[key]))
             sources[key] = origin

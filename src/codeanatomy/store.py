@@ -159,6 +159,8 @@ class TableStore:
                 f"output location '{shown}' is not valid UTF-8, which Delta Lake and Arrow need;"
                 " choose another output location (--out)"
             )
+        if self.root.exists() and not self.root.is_dir():
+            raise OutputError(f"output location {str(self.root)!r} is not a directory")
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / ".write-probe"
