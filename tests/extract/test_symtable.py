@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import symtable
 import sys
 import textwrap
 
@@ -17,6 +18,19 @@ from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 
 OPTS = ExtractOptions()
+FLAG_NAMES = (
+    "is_referenced",
+    "is_assigned",
+    "is_parameter",
+    "is_global",
+    "is_declared_global",
+    "is_nonlocal",
+    "is_local",
+    "is_free",
+    "is_imported",
+    "is_annotated",
+    "is_namespace",
+)
 
 SNIPPET = """\
 import os
@@ -391,3 +405,49 @@ def test_scopes_nested_on_one_line_link_to_their_own_nodes() -> None:
             assert own == {node.generators[0].target.id}  # type: ignore[attr-defined]
         checked += 1
     assert checked == 5
+
+
+def test_symbol_flags_and_namespaces_are_the_symtable_modules() -> None:
+    # The layer builds Symbols itself (CPython's lookup is quadratic in child scopes):
+    # every flag and namespace must still be what ``SymbolTable.get_symbols`` reports.
+    text = textwrap.dedent(
+        """\
+        import os as top
+        def f(): pass
+        def f(x): return x
+        class f: pass
+        g = lambda: (lambda: 0)
+        def top():
+            global counter
+            counter = 1
+            def top(): return top
+            return [top for top in range(2)]
+        class C:
+            def m(self): return __class__
+            m = property(m)
+        """
+    )
+    source = _source(text)
+    out = _run(text)
+    rows = out.tables[SYMBOLS.name].to_pylist()
+    scopes = {s["scope_id"]: s for s in _scopes(out)}
+    expected: list[tuple[object, ...]] = []
+    stack = [symtable.symtable(source.text(), source.path, "exec")]
+    while stack:
+        table = stack.pop()
+        stack.extend(table.get_children())
+        for symbol in table.get_symbols():
+            flags = tuple(getattr(symbol, flag)() for flag in FLAG_NAMES)
+            expected.append((table.get_name(), table.get_lineno(), symbol.get_name(), flags, len(symbol.get_namespaces())))
+    actual = [
+        (
+            scopes[r["scope_id"]]["name"],
+            scopes[r["scope_id"]]["line"] or 0,
+            r["name"],
+            tuple(r[flag] for flag in FLAG_NAMES),
+            len(r["namespace_node_ids"]),
+        )
+        for r in rows
+    ]
+    assert sorted(actual, key=repr) == sorted(expected, key=repr)
+    assert len(actual) >= 14  # 3.12+ inline the list comprehension

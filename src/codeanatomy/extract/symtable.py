@@ -292,7 +292,7 @@ def _add_symbols(
     node_ids = index.node_id
     # Name order: CPython adds a class body's free names from a set, in an order that
     # changes with the process's string-hash seed.
-    symbols = sorted(table.get_symbols(), key=_Symbol.get_name)
+    symbols = sorted(_symbols_of(table), key=_Symbol.get_name)
     count = len(symbols)
     cols["scope_id"].extend([scope_id] * count)
     cols["name"].extend(map(_Symbol.get_name, symbols))
@@ -306,6 +306,25 @@ def _add_symbols(
                 if row is not None:
                     namespaces.append(node_ids[row])
         cols["namespace_node_ids"].append(namespaces)
+
+
+def _symbols_of(table: _symtable.SymbolTable) -> list[_Symbol]:
+    """The symbols of ``table``, as ``table.get_symbols()`` makes them, in linear time.
+
+    CPython's ``SymbolTable.lookup`` scans every child scope for each name, so a
+    module of 20,000 functions took 17 s in it; here the children are grouped by name
+    once. The raw flags are ``table._table.symbols``, which ``lookup`` reads too
+    (the same on CPython 3.11 to 3.13).
+    """
+    children: dict[str, list[_symtable.SymbolTable]] = {}
+    for child in table.get_children():
+        children.setdefault(child.get_name(), []).append(child)
+    flags_of: dict[str, int] = table._table.symbols  # type: ignore[attr-defined]
+    module_scope = table.get_name() == "top"  # as ``lookup`` decides it
+    return [
+        _Symbol(name, flags, children.get(name, []), module_scope=module_scope)
+        for name, flags in flags_of.items()
+    ]
 
 
 LAYER = Layer(name="symtable", version=1, tables=(SCOPES, SYMBOLS), extract=extract)
