@@ -230,7 +230,7 @@ class Solver:
         self.mro_deps: dict[str, tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
         self._param0_cache: dict[tuple[Any, ...], bool] = {}
         self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]], set[int]]] = {}
-        self._lookup_plans: dict[tuple[str, str], tuple[_Mro, list[_PlanStep]]] = {}
+        self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
         self._layouts: dict[str, _Layout] = {}
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
@@ -593,42 +593,26 @@ class Solver:
     ) -> list[tuple[Value, Value]]:
         """(value, owner) pairs of ``name`` along the MRO of ``cid`` (after class ``after``)."""
         computed = self.mro(cid)
-        mro = computed[0]
-        if after is None:
-            # The walk along this MRO, planned once per (class, name) and MRO object.
-            plan_key = (cid, name)
-            plan = self._lookup_plans.get(plan_key)
-            if plan is None or plan[0] is not computed:
-                plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(mro, name))
-            vals, cur = self.vals, self.cur
-            for kind, klass, reader_set, key, in_body in plan[1]:
-                if kind == 0:
-                    reader_set.add(cur)  # type: ignore[union-attr]  # kind 0 steps have one
-                    slot = vals.get(key, _EMPTY)
-                    if slot or in_body:
-                        return [(v, klass) for v in slot]
-                elif kind == 1:
-                    return [(v, klass) for v in self._external_attribute(klass[1], name)]
-                else:
-                    return []
-            return []
-        if after is not None:
-            position = next((i for i, k in enumerate(mro) if k == ("C", after)), None)
-            if position is None:
-                return []
-            mro = mro[position + 1 :]
-        readers, vals, cur, classes = self.readers, self.vals, self.cur, self.classes
-        for klass in mro:
-            if klass[0] == "C":
-                cls = classes.get(klass[1])
-                key = ("A", klass, name)
-                readers[key].add(cur)
+        # The walk along this MRO (from past ``after``), planned once per (class, name,
+        # after) and MRO object.
+        plan_key = (cid, name, after)
+        plan = self._lookup_plans.get(plan_key)
+        if plan is None or plan[0] is not computed:
+            mro = computed[0]
+            if after is not None:
+                position = next((i for i, k in enumerate(mro) if k == ("C", after)), None)
+                mro = [] if position is None else mro[position + 1 :]
+            plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(mro, name))
+        vals, cur = self.vals, self.cur
+        for kind, klass, reader_set, key, in_body in plan[1]:
+            if kind == 0:
+                reader_set.add(cur)  # type: ignore[union-attr]  # kind 0 steps have one
                 slot = vals.get(key, _EMPTY)
-                if slot or (cls is not None and name in cls.body_names):
+                if slot or in_body:
                     return [(v, klass) for v in slot]
-            elif klass[0] == "X":
+            elif kind == 1:
                 return [(v, klass) for v in self._external_attribute(klass[1], name)]
-            elif klass != OBJECT:
+            else:
                 return []
         return []
 
