@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from codeanatomy.errors import WorkerError
 from codeanatomy.extract import run
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
 from codeanatomy.extract.run import FileStep, Staging, WorkerPool, _ChunkQueues, run_steps
+from codeanatomy.fact_files import read_fact_file
 from codeanatomy.source import SourceFile
 
 
@@ -38,7 +38,7 @@ def test_workers_run_at_the_niceness_asked_for_and_keep_file_order(tmp_path: Pat
         result = run_steps(_files(6), probe, ExtractOptions(), _staging(tmp_path), pool=pool, chunk_files=2, niceness=5)
     assert {e.message for e in result.errors} == {str(min(base + 5, 19))}
     assert [e.path for e in result.errors] == [f"m{i}.py" for i in range(6)]
-    facts = [path for file in result.fact_files for path in pickle.loads(file.read_bytes())]
+    facts = [path for file in result.fact_files for path in read_fact_file(file)]
     assert facts == [f"m{i}.py" for i in range(6)]
     assert os.nice(0) == base  # this process keeps its priority
 
@@ -49,6 +49,25 @@ def test_in_process_steps_leave_the_priority_alone(tmp_path: Path) -> None:
     with WorkerPool(0) as pool:
         result = run_steps(_files(2), probe, ExtractOptions(), _staging(tmp_path), pool=pool, chunk_files=2, niceness=5)
     assert {e.message for e in result.errors} == {str(base)}
+
+
+def _facts_nested_too_deeply_in_m1(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
+    facts: object = source.path
+    if source.path == "m1.py":
+        for _ in range(200_000):  # deeper than any pickler goes
+            facts = (facts,)
+    return LayerOutput(facts=(facts,))
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_facts_too_deep_to_pickle_cost_only_their_file(tmp_path: Path, workers: int) -> None:
+    steps = (FileStep("deep", _facts_nested_too_deeply_in_m1),)
+    with WorkerPool(workers) as pool:
+        result = run_steps(_files(4), steps, ExtractOptions(), _staging(tmp_path), pool=pool, chunk_files=2)
+    assert [(e.path, e.layer, e.error_type) for e in result.errors] == [("m1.py", "deep", "RecursionError")]
+    assert result.errors[0].message.startswith("its facts nest too deeply to hand to the resolver")
+    facts = [path for file in result.fact_files for path in read_fact_file(file)]
+    assert facts == ["m0.py", "m2.py", "m3.py"]
 
 
 def _mark(source: SourceFile, opts: ExtractOptions) -> LayerOutput:

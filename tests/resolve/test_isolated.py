@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import pickle
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from codeanatomy.fact_files import pickled_facts, read_fact_file, write_fact_file
 from codeanatomy.resolve import isolated
 from codeanatomy.resolve.program import resolve_program
 from codeanatomy.resolve.solver import Solver
@@ -31,7 +31,7 @@ def _fact_files(tmp_path: Path) -> list[Path]:
     files = []
     for number, chunk in enumerate((facts[:1], facts[1:])):
         files.append(tmp_path / f"facts-{number}.pickle")
-        files[-1].write_bytes(pickle.dumps(chunk))
+        write_fact_file(files[-1], [pickled_facts(f) for f in chunk])
     return files
 
 
@@ -52,12 +52,12 @@ def test_the_child_loads_the_facts_with_the_cyclic_collector_paused(tmp_path: Pa
     (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
     collector_on: list[bool] = []
 
-    def loads(data: bytes) -> object:
+    def read(path: Path) -> list[object]:
         collector_on.append(gc.isenabled())
-        return pickle.loads(data)
+        return read_fact_file(path)
 
     monkeypatch.setenv("PYTHONHASHSEED", isolated.HASH_SEED)
-    monkeypatch.setattr(isolated.pickle, "loads", loads)
+    monkeypatch.setattr(isolated, "read_fact_file", read)
     assert gc.isenabled()
     isolated.run_child([str(work)])
     assert len(collector_on) >= 2  # the two fact files, at least
@@ -119,7 +119,7 @@ def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None
 
 def test_a_dead_resolver_is_an_error_row_and_empty_tables(tmp_path: Path) -> None:
     facts = tmp_path / "facts-0.pickle"
-    facts.write_bytes(pickle.dumps(facts_of(_PROGRAM)))
+    write_fact_file(facts, [pickled_facts(f) for f in facts_of(_PROGRAM)])
     resolver = isolated.start_resolver([facts], workdir=tmp_path / "work")
     os.kill(resolver.pid, signal.SIGKILL)
     result = resolver.result()

@@ -4,7 +4,7 @@ A step is a pure function of (file, options) to a :class:`LayerOutput`: the evid
 layers, and per-file resolution work such as name bindings. Files go to workers in
 chunks; each worker writes its chunk's rows of every table as one Parquet file in the
 table's directory (staged, invisible until the driver commits them) and its facts for
-the whole-program resolver as one pickle file, and returns only the file lists and
+the whole-program resolver as one fact file (:mod:`codeanatomy.fact_files`), and returns only the file lists and
 error rows. Chunks are numbered in file order, so the data is the same whatever the
 number of workers.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 import signal
 import time
 from collections import defaultdict, deque
@@ -39,6 +38,7 @@ from codeanatomy.deep_stack import run_with_deep_stack
 from codeanatomy.errors import WorkerError
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
 from codeanatomy.extract._gc import gc_paused
+from codeanatomy.fact_files import pickled_facts, write_fact_file
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.store import StagedFile, stage_file
@@ -108,14 +108,19 @@ def _run_file(
             if table.num_rows:
                 into.tables[name].append(table)
         into.errors.extend(output.errors)
-        into.facts.extend(output.facts)
+        for facts in output.facts:
+            try:
+                into.facts.append(pickled_facts(facts))
+            except RecursionError as exc:
+                message = f"its facts nest too deeply to hand to the resolver: {exc}"
+                into.errors.append(FileError(source.path, step.name, type(exc).__name__, message))
 
 
 @dataclass(slots=True)
 class _ChunkParts:
     tables: defaultdict[str, list[pa.Table]] = field(default_factory=lambda: defaultdict(list))
     errors: list[FileError] = field(default_factory=list)
-    facts: list[object] = field(default_factory=list)
+    facts: list[bytes] = field(default_factory=list)  # one pickle per file
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
@@ -198,7 +203,7 @@ def _run_chunk_here(work: _PassWork, number: int, chunk: Sequence[FileInput]) ->
     fact_file = None
     if parts.facts:
         fact_file = staging.facts / f"facts-{number:05d}.pickle"
-        fact_file.write_bytes(pickle.dumps(parts.facts, protocol=pickle.HIGHEST_PROTOCOL))
+        write_fact_file(fact_file, parts.facts)
     return _ChunkResult(files, parts.errors, fact_file, dict(parts.seconds), len(chunk))
 
 

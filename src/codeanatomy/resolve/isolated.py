@@ -8,7 +8,7 @@ function of the input alone: the same facts give the same tables in every build,
 every machine with the same Python.
 
 The child is ``python -m codeanatomy.resolve WORKDIR`` (:func:`run_child`): it reads the facts
-straight from the pickle files the extraction workers wrote (listed in the work
+straight from the fact files the extraction workers wrote (listed in the work
 directory; the driver never loads them) and writes each table there as an Arrow IPC
 file, then ``result.json`` (errors, seconds). :func:`start_resolver` returns at once,
 so the driver builds the rest of the graph meanwhile. A child that dies or fails becomes
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import subprocess
 import sys
 import threading
@@ -32,6 +31,7 @@ import pyarrow as pa
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.extract._gc import gc_paused
+from codeanatomy.fact_files import read_fact_file
 from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.program import ResolveResult, solve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
@@ -154,7 +154,7 @@ def run_child(argv: Sequence[str]) -> tuple[object, ...]:
         with gc_paused():
             facts: list[ModuleFacts] = []
             for line in (out / _FACT_LIST).read_text(encoding="utf-8").splitlines():
-                facts.extend(pickle.loads(Path(line).read_bytes()))
+                facts.extend(read_fact_file(Path(line)))  # type: ignore[arg-type]  # written from ModuleFacts
             result, solver = solve_program(facts, extra_roots=tuple(args.extra_root))
             built = (facts, solver)
     except Exception as exc:  # noqa: BLE001 - reported as an error row
