@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import threading
+import time
 
 import pytest
 
@@ -50,3 +52,32 @@ def test_overlapping_runs_keep_the_raised_limit_until_the_last_ends() -> None:
     holder.join()
     assert seen == [RECURSION_LIMIT, RECURSION_LIMIT]
     assert sys.getrecursionlimit() == before
+
+
+def test_ctrl_c_in_the_caller_stops_the_pass_too() -> None:
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a plain process
+    started = threading.Event()
+    stopped: list[str] = []
+
+    def spin() -> None:
+        started.set()
+        deadline = time.monotonic() + 10
+        try:
+            while time.monotonic() < deadline:
+                time.sleep(0.001)
+        finally:
+            stopped.append(threading.current_thread().name)
+
+    def interrupt_when_started() -> None:
+        started.wait(10)
+        main = threading.main_thread().ident
+        assert main is not None
+        signal.pthread_kill(main, signal.SIGINT)  # as Ctrl-C does
+
+    threading.Thread(target=interrupt_when_started).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_with_deep_stack(spin)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert stopped == ["codeanatomy-deep-stack"]

@@ -6,7 +6,8 @@ or more per level: at the default recursion limit they failed where CPython did 
 and the file lost everything those passes give. :func:`run_with_deep_stack` runs a
 pass in a thread whose stack is large enough for :data:`RECURSION_LIMIT` levels of
 recursion, with that limit set while it runs. Deeper still, the pass raises
-``RecursionError`` as before, which becomes an error row.
+``RecursionError`` as before, which becomes an error row. Ctrl-C in the calling
+thread stops the pass too.
 
 On CPython 3.11 the parser's, symtable's and compiler's own depth limits scale with
 the recursion limit, so there they accept deeper code inside such a thread too.
@@ -14,6 +15,7 @@ the recursion limit, so there they accept deeper code inside such a thread too.
 
 from __future__ import annotations
 
+import ctypes
 import sys
 import threading
 from collections.abc import Callable
@@ -43,6 +45,9 @@ def run_with_deep_stack(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwarg
     20000
     """
     outcome: list[tuple[bool, object]] = []
+    # Waited on instead of ``Thread.join``: Ctrl-C interrupting a join leaves CPython 3.11
+    # believing the thread has ended.
+    done = threading.Event()
 
     def target() -> None:
         _raise_limit()
@@ -52,20 +57,35 @@ def run_with_deep_stack(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwarg
             outcome.append((False, exc))
         finally:
             _restore_limit()
+            done.set()
 
-    with _lock:
-        previous = threading.stack_size(STACK_BYTES)
-        try:
-            thread = threading.Thread(target=target, name="codeanatomy-deep-stack", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-    thread.join()
+    thread = threading.Thread(target=target, name="codeanatomy-deep-stack", daemon=True)
+    try:
+        with _lock:
+            previous = threading.stack_size(STACK_BYTES)
+            try:
+                thread.start()
+            finally:
+                threading.stack_size(previous)
+        done.wait()
+    except BaseException as exc:
+        # Ctrl-C (or another asynchronous exception) in the calling thread: stop the
+        # pass too, rather than leave it running unseen, then let the exception go on.
+        if thread.ident is not None and not done.is_set():
+            _raise_in(thread, type(exc))
+            thread.join()
+        raise
     succeeded, value = outcome[0]
     if not succeeded:
         assert isinstance(value, BaseException)
         raise value
     return value  # type: ignore[return-value]  # fn's result, stored untyped
+
+
+def _raise_in(thread: threading.Thread, exc_type: type[BaseException]) -> None:
+    """Raise ``exc_type`` in ``thread`` at its next Python instruction."""
+    assert thread.ident is not None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread.ident), ctypes.py_object(exc_type))
 
 
 def _raise_limit() -> None:
