@@ -18,19 +18,7 @@ from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 
 OPTS = ExtractOptions()
-FLAG_NAMES = (
-    "is_referenced",
-    "is_assigned",
-    "is_parameter",
-    "is_global",
-    "is_declared_global",
-    "is_nonlocal",
-    "is_local",
-    "is_free",
-    "is_imported",
-    "is_annotated",
-    "is_namespace",
-)
+FLAG_NAMES = tuple(f.name for f in SYMBOLS.schema if f.name.startswith("is_"))  # symtable.Symbol methods
 
 SNIPPET = """\
 import os

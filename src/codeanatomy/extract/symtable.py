@@ -105,22 +105,11 @@ says, for names bound at module level); ``namespace_node_ids`` lists the ast
 nodes of the scopes the name binds (a ``def``/``class``/generic), in order.
 """
 
-_FLAGS: Final = (
-    "is_referenced",
-    "is_assigned",
-    "is_parameter",
-    "is_global",
-    "is_declared_global",
-    "is_nonlocal",
-    "is_local",
-    "is_free",
-    "is_imported",
-    "is_annotated",
-    "is_namespace",
-)
-
 _Symbol = _symtable.Symbol
-_FLAG_METHODS: Final = tuple((flag, getattr(_Symbol, flag)) for flag in _FLAGS)
+# Every ``is_*`` column is the ``symtable.Symbol`` method of that name.
+_FLAG_METHODS: Final = tuple(
+    (field.name, getattr(_Symbol, field.name)) for field in SYMBOLS.schema if field.name.startswith("is_")
+)
 
 # symtable's type names differ across versions (3.12 strings, 3.13 StrEnum values).
 _TYPE_OF: Final[dict[str, str]] = {
