@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -178,3 +181,24 @@ def test_output_is_deterministic(outputs: dict) -> None:  # type: ignore[type-ar
         assert table.equals(second.tables[name]), name
     ids = first.tables["libcst_nodes"].column("node_id").to_pylist()
     assert len(set(ids)) == len(ids)
+
+
+_BUILD_AND_REPORT_LIBCST = """
+import sys
+import codeanatomy
+codeanatomy.build(sys.argv[1], out=sys.argv[2], jobs=1, layers=sys.argv[3].split(","))
+print("libcst" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("layers", "imported"), [("ast,tree_sitter", "False"), ("ast,libcst", "True")])
+def test_libcst_is_imported_only_by_a_build_running_its_layer(tmp_path: Path, layers: str, imported: str) -> None:
+    """LibCST takes a third of a second to import: commands and builds without its layer skip it."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "m.py").write_text("import os\n\ndef f():\n    return os.getcwd()\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_AND_REPORT_LIBCST, str(repo), str(tmp_path / "out"), layers],
+        capture_output=True, text=True, check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == imported

@@ -20,19 +20,22 @@ or one whose nesting exhausts the interpreter stack gives a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import libcst
 import pyarrow as pa
-from libcst.metadata import CodeRange, MetadataWrapper
 
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
 from codeanatomy.extract._definition_qualnames import DefinitionRow
 from codeanatomy.extract._definitions import definitions_spec, position_columns
-from codeanatomy.extract._libcst_collect import Collector
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import keyed_ids
+
+if TYPE_CHECKING:
+    import libcst
+    from libcst.metadata import CodeRange
+
+    from codeanatomy.extract._libcst_collect import Collector
 
 __all__ = [
     "LAYER",
@@ -105,6 +108,13 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
         source.parse_ast()
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return _failed(source, FileError.from_exception(source.path, _LAYER_NAME, exc))
+    # LibCST takes a third of a second to import, and the layer is opt-in: it is
+    # imported by the first file that runs this layer, not by every command and worker.
+    import libcst
+    from libcst.metadata import MetadataWrapper
+
+    from codeanatomy.extract._libcst_collect import Collector
+
     try:
         module = libcst.parse_module(source.text())
         collector = Collector(source.module)
