@@ -167,7 +167,14 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
 
         workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
 
-        def run_pass(steps: Sequence[FileStep], phase: str, *, niceness: int, keep_sources: bool) -> ExtractionResult:
+        def run_pass(
+            steps: Sequence[FileStep],
+            phase: str,
+            *,
+            niceness: int,
+            keep_sources: bool,
+            on_fact_file: Callable[[Path], None] | None = None,
+        ) -> ExtractionResult:
             return run_steps(
                 inputs,
                 steps,
@@ -178,18 +185,21 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
                 niceness=niceness,
                 keep_sources=keep_sources,
                 on_progress=_counter(phase, len(inputs), on_progress),
+                on_fact_file=on_fact_file,
             )
 
         resolver: RunningResolver | None = None
         try:
             # The whole-program resolver is the longest step and needs only the facts: they
-            # are collected first, on every worker; the resolver child then reads them from
-            # the workers' files while the evidence layers run, at a lower priority so the
-            # resolver keeps a core, and this process commits the evidence and builds the
-            # syntax graph. Once the resolver is done, the workers have every core. Each
-            # worker keeps the files it parsed for the facts and gets them back for the layers.
-            facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True)
-            resolver = start_resolver(facts.fact_files, workdir=run_dir / "resolve", extra_roots=options.extra_roots)
+            # are collected first, on every worker, and the resolver child, started first,
+            # loads each chunk's facts as it is written. It resolves them while the evidence
+            # layers run, at a lower priority so the resolver keeps a core, and this process
+            # commits the evidence and builds the syntax graph. Once the resolver is done,
+            # the workers have every core. Each worker keeps the files it parsed for the
+            # facts and gets them back for the layers.
+            resolver = start_resolver(workdir=run_dir / "resolve", extra_roots=options.extra_roots)
+            facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True, on_fact_file=resolver.send)
+            resolver.all_sent()
             timings["facts"] = time.perf_counter() - phase
 
             phase = time.perf_counter()

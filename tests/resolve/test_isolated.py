@@ -35,8 +35,17 @@ def _fact_files(tmp_path: Path) -> list[Path]:
     return files
 
 
-def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path) -> None:
-    resolver = isolated.start_resolver(_fact_files(tmp_path), workdir=tmp_path / "work")
+def _sent(paths: list[Path]) -> list[bytes]:
+    return [os.fsencode(p) for p in paths]
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path, order: int) -> None:
+    # Started before any fact exists, as a build starts it; chunks arrive in any order.
+    resolver = isolated.start_resolver(workdir=tmp_path / "work")
+    for fact_file in _fact_files(tmp_path)[::order]:
+        resolver.send(fact_file)
+    resolver.all_sent()
     in_child = resolver.result()
     in_process = resolve_program(facts_of(_PROGRAM))
     assert in_child.errors == ()
@@ -49,7 +58,6 @@ def test_the_child_resolves_the_facts_of_every_file_it_is_given(tmp_path: Path) 
 def test_the_child_loads_the_facts_with_the_cyclic_collector_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
     collector_on: list[bool] = []
 
     def read(path: Path) -> list[object]:
@@ -59,7 +67,7 @@ def test_the_child_loads_the_facts_with_the_cyclic_collector_paused(tmp_path: Pa
     monkeypatch.setenv("PYTHONHASHSEED", isolated.HASH_SEED)
     monkeypatch.setattr(isolated, "read_fact_file", read)
     assert gc.isenabled()
-    isolated.run_child([str(work)])
+    isolated.run_child([str(work)], _sent(_fact_files(tmp_path)))
     assert len(collector_on) >= 2  # the two fact files, at least
     assert not any(collector_on)
     assert gc.isenabled()
@@ -71,7 +79,7 @@ def test_the_child_process_never_runs_the_cyclic_collector(tmp_path: Path) -> No
     # object the child built, and the child exits without freeing them anyway.
     work = tmp_path / "work"
     work.mkdir()
-    (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
+    sent = b"".join(path + b"\0" for path in _sent(_fact_files(tmp_path)))
     log = tmp_path / "collections.txt"
     script = (
         "import gc, runpy, sys\n"
@@ -86,7 +94,7 @@ def test_the_child_process_never_runs_the_cyclic_collector(tmp_path: Path) -> No
         "runpy.run_module('codeanatomy.resolve', run_name='__main__')\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": isolated.HASH_SEED}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", script], env=env, input=sent, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr
     assert (work / "call_edges.arrow").exists()
     assert log.read_text() == ""
@@ -97,9 +105,8 @@ def test_the_child_hands_back_what_it_built_for_its_process_to_exit_without_free
 ) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    (work / "fact-files.txt").write_text("".join(f"{p}\n" for p in _fact_files(tmp_path)))
     monkeypatch.setenv("PYTHONHASHSEED", isolated.HASH_SEED)
-    built = isolated.run_child([str(work)])
+    built = isolated.run_child([str(work)], _sent(_fact_files(tmp_path)))
     assert isinstance(built, tuple)
     facts, solver = built
     assert sorted(f.path for f in facts) == sorted(_PROGRAM)
@@ -108,10 +115,9 @@ def test_the_child_hands_back_what_it_built_for_its_process_to_exit_without_free
 
 
 def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None:
-    (tmp_path / "fact-files.txt").write_text("")
     env = {**os.environ, "PYTHONHASHSEED": "random"}
     command = [sys.executable, "-m", "codeanatomy.resolve", str(tmp_path)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, env=env, input="", capture_output=True, text=True, check=False)
     assert done.returncode != 0
     assert "PYTHONHASHSEED=0" in done.stderr
     assert not (tmp_path / "result.json").exists()
@@ -120,8 +126,10 @@ def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None
 def test_a_dead_resolver_is_an_error_row_and_empty_tables(tmp_path: Path) -> None:
     facts = tmp_path / "facts-0.pickle"
     write_fact_file(facts, [pickled_facts(f) for f in facts_of(_PROGRAM)])
-    resolver = isolated.start_resolver([facts], workdir=tmp_path / "work")
+    resolver = isolated.start_resolver(workdir=tmp_path / "work")
     os.kill(resolver.pid, signal.SIGKILL)
+    time.sleep(0.2)
+    resolver.send(facts)  # into a closed pipe: the death is reported by result()
     result = resolver.result()
     assert [(e.layer, e.error_type) for e in result.errors] == [("resolve", "ResolverDied")]
     assert "exit code -9" in result.errors[0].message
@@ -142,7 +150,9 @@ _ORPHAN = """
 import sys, time
 from pathlib import Path
 from codeanatomy.resolve.isolated import start_resolver
-resolver = start_resolver([Path(sys.argv[1])], workdir=Path(sys.argv[2]))
+resolver = start_resolver(workdir=Path(sys.argv[2]))
+resolver.send(Path(sys.argv[1]))
+resolver.all_sent()
 print(resolver.pid, flush=True)
 time.sleep(60)
 """
@@ -178,3 +188,17 @@ def test_the_child_starts_without_importing_the_whole_package() -> None:
     probe = "import sys, codeanatomy.resolve.isolated; print(sorted(m for m in ('codeanatomy.api', 'codeanatomy.extract.layers', 'libcst') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_child_takes_each_path_as_soon_as_it_is_complete() -> None:
+    read_end, write_end = os.pipe()
+    try:
+        paths = isolated._paths_sent(read_end)
+        os.write(write_end, b"/a/facts-0.pickle\0/b/fa")
+        assert next(paths) == b"/a/facts-0.pickle"  # returned before the rest arrives
+        os.write(write_end, "cts-1 \u00e9.pickle\0".encode())
+        assert next(paths) == "/b/facts-1 \u00e9.pickle".encode()
+    finally:
+        os.close(write_end)
+    assert list(paths) == []
+    os.close(read_end)

@@ -345,6 +345,7 @@ def run_steps(
     niceness: int = 0,
     keep_sources: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    on_fact_file: Callable[[Path], None] | None = None,
 ) -> ExtractionResult:
     """Run ``steps`` over ``files``, staging their tables as Parquet under ``staging.root``.
 
@@ -363,6 +364,7 @@ def run_steps(
             niceness only ever rises: a later pass asking less keeps the higher value.
         keep_sources: keep the files read parsed for the next pass (see module docstring).
         on_progress: called with the number of files finished by each completed chunk.
+        on_fact_file: called with each chunk's fact file as soon as it is written.
     """
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
     work = _PassWork(steps, opts, staging, KEEP_SOURCE_BYTES // max(pool.workers, 1) if keep_sources else 0)
@@ -370,6 +372,8 @@ def run_steps(
 
     def finished(number: int, result: _ChunkResult) -> None:
         done[number] = result
+        if on_fact_file is not None and result.fact_file is not None:
+            on_fact_file(result.fact_file)
         if on_progress is not None:
             on_progress(result.count)
 

@@ -8,11 +8,13 @@ function of the input alone: the same facts give the same tables in every build,
 every machine with the same Python.
 
 The child is ``python -m codeanatomy.resolve WORKDIR`` (:func:`run_child`): it reads the facts
-straight from the fact files the extraction workers wrote (listed in the work
-directory; the driver never loads them) and writes each table there as an Arrow IPC
-file, then ``result.json`` (errors, seconds). :func:`start_resolver` returns at once,
-so the driver builds the rest of the graph meanwhile. A child that dies or fails becomes
-one error row; a child whose build is killed stops too.
+straight from the fact files the extraction workers wrote, loading each as soon as the
+driver sends its path on the child's stdin (the driver never loads them), and once
+stdin is closed resolves them and writes each table into the work directory as an
+Arrow IPC file, then ``result.json`` (errors, seconds). :func:`start_resolver` returns
+at once, before any fact is collected: the child's start and the loading of the facts
+overlap their collection, and the driver builds the rest of the graph meanwhile. A
+child that dies or fails becomes one error row; a child whose build is killed stops too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import msgspec
@@ -41,7 +43,7 @@ __all__ = ["HASH_SEED", "RunningResolver", "resolve_isolated", "run_child", "sta
 HASH_SEED = "0"
 _RESULT = "result.json"
 _STDERR = "stderr.txt"
-_FACT_LIST = "fact-files.txt"
+_READ_SIZE = 1 << 16
 
 
 class _Outcome(msgspec.Struct):
@@ -57,13 +59,34 @@ def _failed(error_type: str, message: str) -> ResolveResult:
 class RunningResolver:
     """A resolver child at work; :meth:`result` waits for its tables.
 
-    ``seconds`` is the child's own resolution time, once :meth:`result` has returned.
+    ``seconds`` is the child's own resolution time, from its last fact file loaded to
+    its tables written, once :meth:`result` has returned.
     """
 
     def __init__(self, process: subprocess.Popen[bytes], workdir: Path) -> None:
         self._process = process
         self._workdir = workdir
         self.seconds = 0.0
+
+    def send(self, fact_file: Path) -> None:
+        """Hand the child one more fact file to load (it loads it at once)."""
+        stdin = self._process.stdin
+        if stdin is None or stdin.closed:
+            raise ValueError("every fact file has been sent already")
+        try:
+            stdin.write(os.fsencode(fact_file) + b"\0")
+            stdin.flush()
+        except BrokenPipeError:
+            pass  # the child has died: result() reports it
+
+    def all_sent(self) -> None:
+        """Tell the child it has every fact file: it resolves them now."""
+        stdin = self._process.stdin
+        if stdin is not None and not stdin.closed:
+            try:
+                stdin.close()
+            except BrokenPipeError:
+                pass  # the child has died: result() reports it
 
     @property
     def pid(self) -> int:
@@ -72,6 +95,7 @@ class RunningResolver:
 
     def result(self) -> ResolveResult:
         """The resolution tables; if the child died or failed, empty tables and one error row."""
+        self.all_sent()
         code = self._process.wait()
         try:
             outcome = msgspec.json.decode((self._workdir / _RESULT).read_bytes(), type=_Outcome)
@@ -91,16 +115,22 @@ class RunningResolver:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
+        if self._process.stdin is not None:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:
+                pass  # it was killed with bytes still unread
 
 
-def start_resolver(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Sequence[str] = ()) -> RunningResolver:
-    """Start :func:`resolve_program` over the pickled facts in ``fact_files`` (in order).
+def start_resolver(*, workdir: Path, extra_roots: Sequence[str] = ()) -> RunningResolver:
+    """Start the resolver child; give it the fact files with :meth:`RunningResolver.send`.
 
-    The child writes its tables into ``workdir`` (created if missing); its environment
-    is this process's with ``PYTHONHASHSEED`` fixed.
+    The child resolves the facts of every file it was sent, in whatever order they
+    came, once :meth:`RunningResolver.all_sent` (or ``result``) is called. It writes its
+    tables into ``workdir`` (created if missing); its environment is this process's
+    with ``PYTHONHASHSEED`` fixed.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / _FACT_LIST).write_text("".join(f"{p}\n" for p in fact_files), encoding="utf-8")
     command = [sys.executable, "-m", "codeanatomy.resolve", str(workdir), "--parent", str(os.getpid())]
     for root in extra_roots:
         command += ["--extra-root", root]
@@ -108,7 +138,7 @@ def start_resolver(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Se
         process = subprocess.Popen(
             command,
             env={**os.environ, "PYTHONHASHSEED": HASH_SEED},
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
@@ -116,8 +146,11 @@ def start_resolver(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Se
 
 
 def resolve_isolated(fact_files: Sequence[Path], *, workdir: Path, extra_roots: Sequence[str] = ()) -> ResolveResult:
-    """:func:`start_resolver`, then wait for its result."""
-    return start_resolver(fact_files, workdir=workdir, extra_roots=extra_roots).result()
+    """:func:`start_resolver`, send it ``fact_files``, then wait for its result."""
+    resolver = start_resolver(workdir=workdir, extra_roots=extra_roots)
+    for fact_file in fact_files:
+        resolver.send(fact_file)
+    return resolver.result()
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -127,8 +160,21 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def run_child(argv: Sequence[str]) -> tuple[object, ...]:
+def _paths_sent(fd: int) -> Iterator[bytes]:
+    """The NUL-terminated paths read from file descriptor ``fd``, each as soon as it is complete."""
+    pending = b""
+    while chunk := os.read(fd, _READ_SIZE):
+        *complete, pending = (pending + chunk).split(b"\0")
+        yield from complete
+
+
+def run_child(argv: Sequence[str], fact_files: Iterable[bytes] | None = None) -> tuple[object, ...]:
     """The resolver child's entry point (``python -m codeanatomy.resolve WORKDIR``).
+
+    Args:
+        argv: the command line's arguments.
+        fact_files: the fact files' paths, as they come; when None, the
+            NUL-terminated paths sent on standard input.
 
     Returns:
         What the resolver built (the facts and the solver), for the caller to hold
@@ -153,8 +199,9 @@ def run_child(argv: Sequence[str]) -> tuple[object, ...]:
         # the standard library).
         with gc_paused():
             facts: list[ModuleFacts] = []
-            for line in (out / _FACT_LIST).read_text(encoding="utf-8").splitlines():
-                facts.extend(read_fact_file(Path(line)))  # type: ignore[arg-type]  # written from ModuleFacts
+            for sent in _paths_sent(sys.stdin.fileno()) if fact_files is None else fact_files:
+                facts.extend(read_fact_file(Path(os.fsdecode(sent))))  # type: ignore[arg-type]  # written from ModuleFacts
+            started = time.perf_counter()
             result, solver = solve_program(facts, extra_roots=tuple(args.extra_root))
             built = (facts, solver)
     except Exception as exc:  # noqa: BLE001 - reported as an error row
