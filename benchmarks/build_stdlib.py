@@ -116,7 +116,7 @@ def main() -> None:
     print(f"edges:         {result.edges}  {dict(sorted(result.edges_by_kind.items()))}")
     print(f"errors:        {sum(result.errors_by_layer.values())} {result.errors_by_layer}")
     print(f"wall:          {wall:.2f} s  ({result.files / wall:.0f} files/s)")
-    print("phases (wall seconds; the resolver child runs from the end of 'facts' on):")
+    print("phases (wall seconds; the resolver child loads the facts during 'facts' and resolves from its end on):")
     for name, seconds in result.timings.items():
         if not name.startswith("pass:") and name != "total":
             print(f"  {name:<18} {seconds:8.2f} s")
