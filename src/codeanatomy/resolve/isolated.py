@@ -115,11 +115,7 @@ class RunningResolver:
         if self._process.poll() is None:
             self._process.kill()
         self._process.wait()
-        if self._process.stdin is not None:
-            try:
-                self._process.stdin.close()
-            except BrokenPipeError:
-                pass  # it was killed with bytes still unread
+        self.all_sent()
 
 
 def start_resolver(*, workdir: Path, extra_roots: Sequence[str] = ()) -> RunningResolver:
