@@ -80,9 +80,22 @@ def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.
     out, err = capsys.readouterr()
     assert err == ""
     assert "files:  3" in out and "nodes:" in out and "FUNCTION 1" in out and "manifest:" in out
+    assert "bounded:" not in out  # a small program stays under the resolver's bound
     assert main(["query", "SELECT path FROM files ORDER BY path", "--repo", str(root)]) == 0
     table = capsys.readouterr().out
     assert "app/main.py" in table and "(3 rows)" in table
+
+
+def test_build_summary_counts_value_sets_at_the_resolvers_bound(
+    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    classes = "".join(f"class C{i}:\n    def get(self):\n        return {i}\n" for i in range(250))
+    instances = "ALL = [" + ", ".join(f"C{i}()" for i in range(250)) + "]\n"
+    root = make_repo({"many.py": classes + instances + "for item in ALL:\n    item.get()\n"})
+    assert main(["build", str(root), "--jobs", "1"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "bounded:" in x)
+    assert line.startswith("  bounded: 3 value sets reached the resolver's bound;")
+    assert line.endswith(f"(table: {root / '.codeanatomy' / 'resolve' / 'bounded_values'})")
 
 
 def test_a_build_that_finds_no_python_file_says_so(make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,6 +78,12 @@ def _print_summary(result: BuildResult) -> None:
     console.print(f"  edges:  {result.edges}  " + _kinds(result.edges_by_kind))
     errors = sum(result.errors_by_layer.values())
     console.print(f"  errors: {errors}  " + _kinds(result.errors_by_layer) + f"  (table: {result.errors_path})")
+    bounded = result.tables.get("bounded_values")
+    if bounded is not None and bounded.rows:
+        console.print(
+            f"  bounded: {bounded.rows} value sets reached the resolver's bound; calls through them"
+            f" may miss targets  (table: {bounded.path})"
+        )
     console.print(f"  manifest: {result.manifest_path}")
 
 

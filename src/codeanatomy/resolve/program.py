@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from codeanatomy.deep_stack import run_with_deep_stack
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve import tables as T
+from codeanatomy.resolve.bounded import bounded_values
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.modules import ImportTarget, ModuleIndex, resolve_imports
@@ -151,6 +152,7 @@ def _resolve(
         T.PARAMETER_BINDINGS.name: _parameter_bindings(solver),
         T.ATTRIBUTE_TARGETS.name: _attribute_targets(solver),
         T.CALLGRAPH_NODES.name: _callgraph_nodes(ordered, solver),
+        T.BOUNDED_VALUES.name: bounded_values(solver),
     }
     tables[T.CLASS_BASES.name], tables[T.CLASS_MRO.name], tables[T.METHOD_OVERRIDES.name] = _hierarchy(solver, externals, names)
     tables[T.EXTERNAL_SYMBOLS.name] = externals.table()

@@ -68,7 +68,8 @@ _EXTERNAL_BUILTINS = {
 }
 """Standard library functions whose effect on repository values is modelled."""
 _LITERALS = 8
-_MAX_VALUES = 192
+MAX_VALUES = 192
+"""The most values one key holds; a key that reaches it takes no more (see ``bounded_values``)."""
 _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
@@ -326,14 +327,14 @@ class Solver:
         holds more than ``_LITERALS`` literals they become their type, and once it
         holds more than ``_EXTERNALS`` external names (values of external objects
         flowing through data) they become one unknown external value ``XU``. A key
-        holding ``_MAX_VALUES`` values is saturated and takes no more (it only happens
+        holding ``MAX_VALUES`` values is saturated and takes no more (it only happens
         where unrelated data has already been merged).
         """
         current = self.vals.get(key)
         if current is None:
             current = self.vals[key] = set()
         before = len(current)
-        if before >= _MAX_VALUES:
+        if before >= MAX_VALUES:
             return
         if not values:
             return
@@ -343,9 +344,9 @@ class Solver:
             return
         widened = self.widened.get(key)
         if widened is not None:
-            if before + len(values) > _MAX_VALUES:
+            if before + len(values) > MAX_VALUES:
                 fresh = sorted((v for v in values if v not in current), key=repr)
-                values = fresh[: _MAX_VALUES - before]
+                values = fresh[: MAX_VALUES - before]
             add = current.add
             for v in values:
                 tag = v[0]
@@ -357,8 +358,8 @@ class Solver:
             new = (values if isinstance(values, (set, frozenset)) else set(values)) - current
             if not new:
                 return
-            if before + len(new) > _MAX_VALUES:
-                new = set(sorted(new, key=repr)[: _MAX_VALUES - before])
+            if before + len(new) > MAX_VALUES:
+                new = set(sorted(new, key=repr)[: MAX_VALUES - before])
             current |= new
             if len(current) >= _WIDENING_SIZE:
                 # A smaller key cannot need widening: its kinds are counted from scratch
@@ -1780,8 +1781,8 @@ class Solver:
                 self.add(con[2], entered | returned.get("__enter__", set()))
 
     def _is_full(self, key: object) -> bool:
-        """Whether ``key`` holds ``_MAX_VALUES`` values, so :meth:`add` takes no more."""
-        return len(self.vals.get(key, _EMPTY)) >= _MAX_VALUES
+        """Whether ``key`` holds ``MAX_VALUES`` values, so :meth:`add` takes no more."""
+        return len(self.vals.get(key, _EMPTY)) >= MAX_VALUES
 
     def _read_attributes(self, e: Expr) -> None:
         """Evaluate only the attribute reads of ``e``, for a key that takes no more values.

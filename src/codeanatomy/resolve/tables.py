@@ -6,6 +6,8 @@ Each becomes CPG nodes, edges or properties: ``resolved_imports`` (IMPORTS edges
 ``attribute_targets`` (REFERS_TO of attribute uses), ``call_edges`` (CALLS),
 ``parameter_bindings`` (PARAMETER_BINDING) and ``callgraph_nodes`` (every module,
 function and class with its PyCG name, the keys of the PyCG call graph).
+``bounded_values`` lists the value sets the solver stopped filling at its bound, where
+the call graph may miss edges.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from codeanatomy.schema import TableSpec
 
 __all__ = [
     "ATTRIBUTE_TARGETS",
+    "BOUNDED_VALUES",
     "CALLGRAPH_NODES",
     "CALL_EDGES",
     "CLASS_BASES",
@@ -117,6 +120,14 @@ CALLGRAPH_NODES = _spec(
         ("pycg_name", _S),
     ],
 )
+BOUNDED_VALUES = _spec(
+    "bounded_values",
+    [
+        ("node_id", _S),  # the scope, class, function, module, call or container literal
+        ("kind", _S),  # variable | attribute | call_result | argument | return | yield | element | keys | context | bases | other
+        ("name", _S),  # variable or attribute name, argument position, container slot
+    ],
+)
 
 RESOLVE_TABLES: tuple[TableSpec, ...] = (
     RESOLVED_IMPORTS,
@@ -128,4 +139,5 @@ RESOLVE_TABLES: tuple[TableSpec, ...] = (
     CALL_EDGES,
     PARAMETER_BINDINGS,
     CALLGRAPH_NODES,
+    BOUNDED_VALUES,
 )

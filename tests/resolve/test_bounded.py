@@ -1,0 +1,63 @@
+"""``bounded_values``: the value sets the solver stopped filling, located in the program."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from codeanatomy.extract._ast_index import ast_index_of
+from codeanatomy.resolve.solver import MAX_VALUES
+from tests.resolve._programs import resolve_files, source_of
+
+
+def _program(classes: int) -> dict[str, str]:
+    """``classes`` classes with a ``get``, one instance of each in a list, a loop calling ``get``."""
+    text = "".join(f"class C{i}:\n    def get(self):\n        return {i}\n\n" for i in range(classes))
+    text += "ALL = [" + ", ".join(f"C{i}()" for i in range(classes)) + "]\n\n"
+    text += "class Box:\n    def __init__(self, item):\n        self.item = item\n\n"
+    text += "def use():\n    for item in ALL:\n        item.get()\n        Box(item)\n"
+    return {"main.py": text}
+
+
+def _nodes(files: dict[str, str]) -> dict[tuple[str, str], str]:
+    """(kind, qualname or ast type) -> node ID, for definitions and the list literal."""
+    index = ast_index_of(source_of("main.py", files["main.py"]))
+    out = {}
+    for node_id, kind, qualname, ast_type in zip(index.node_id, index.kind, index.qualname, index.ast_type, strict=True):
+        out[(kind, qualname or ast_type)] = node_id
+    return out
+
+
+def _rows(files: dict[str, str]) -> tuple[list[dict[str, Any]], int]:
+    result = resolve_files(files)
+    get_edges = [
+        r for r in result.tables["call_edges"].to_pylist() if (r["callee_pycg"] or "").endswith(".get")
+    ]
+    return result.tables["bounded_values"].to_pylist(), len(get_edges)
+
+
+def test_a_value_set_over_the_bound_is_reported_where_it_lives() -> None:
+    files = _program(MAX_VALUES + 60)
+    rows, get_edges = _rows(files)
+    nodes = _nodes(files)
+    found = {(r["node_id"], r["kind"], r["name"]) for r in rows}
+    # The loop variable, the parameter and the attribute it is stored in hold every
+    # instance; the list literal holds them as its elements.
+    assert (nodes[("FUNCTION", "main.use")], "variable", "item") in found
+    assert (nodes[("FUNCTION", "main.Box.__init__")], "variable", "item") in found
+    assert (nodes[("CLASS", "main.Box")], "attribute", "item") in found
+    assert (nodes[("AST", "List")], "element", None) in found
+    assert {r["kind"] for r in rows} <= {"variable", "attribute", "element", "keys", "call_result"}
+    # What the table warns of: ``item.get()`` reaches only as many methods as the bound.
+    assert get_edges == MAX_VALUES
+
+
+def test_no_value_set_under_the_bound_is_reported() -> None:
+    rows, get_edges = _rows(_program(40))
+    assert rows == []
+    assert get_edges == 40
+
+
+def test_rows_are_sorted_and_distinct() -> None:
+    rows, _ = _rows(_program(MAX_VALUES + 10))
+    keys = [tuple("" if v is None else v for v in r.values()) for r in rows]
+    assert keys == sorted(set(keys))
