@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from codeanatomy.resolve.solver import MAX_VALUES
+from codeanatomy.resolve.solver import MAX_VALUES, SHARED_KEY_TAGS
 from codeanatomy.resolve.tables import BOUNDED_VALUES
 
 if TYPE_CHECKING:
@@ -27,8 +27,16 @@ _FUNCTION_KEYS = {"ret": "return", "retx": "return", "pt": "return", "yld": "yie
 
 
 def bounded_values(solver: Solver) -> pa.Table:
-    """One row per value set that reached the bound, in a stable order."""
-    rows = {_describe(solver, key) for key, values in solver.vals.items() if len(values) >= MAX_VALUES}
+    """One row per value set that reached the bound, in a stable order.
+
+    The solver's shared lookups and arguments (``SHARED_KEY_TAGS``) are not bounded:
+    they hold what the bounded keys they read give.
+    """
+    rows = {
+        _describe(solver, key)
+        for key, values in solver.vals.items()
+        if len(values) >= MAX_VALUES and not (isinstance(key, tuple) and key[0] in SHARED_KEY_TAGS)
+    }
     ordered = sorted(rows, key=lambda r: tuple("" if part is None else part for part in r))
     return BOUNDED_VALUES.from_columns(
         {

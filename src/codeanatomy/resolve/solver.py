@@ -74,6 +74,12 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_SELF_READS = {"I": "self", "C": "cls", "M": "module", "SUP": "super"}
+_OTHER_READS = {"I": "instance", "C": "class", "M": "module", "SUP": "super"}
+SHARED_KEY_TAGS = frozenset({"AR", "argv"})
+"""Tags of the keys that hold one lookup or argument for all its readers; never bounded."""
+_DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
+"""Expressions as cheap to evaluate as to read a shared key: evaluated where they are used."""
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
 
@@ -234,6 +240,8 @@ class Solver:
         self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
         self._layouts: dict[str, _Layout] = {}
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
+        # Properties found by each ``("AR", base, name)`` key (see :meth:`_shared_attribute`).
+        self._attribute_properties: dict[object, set[str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -458,13 +466,31 @@ class Solver:
         """
         assert e is not None
         out: set[Value] = set()
-        attribute = self._attribute
         name, node_id, base_expr = e[2], e[3], e[1]
-        by_method: dict[str, list[set[Value]]] = {}
+        by_method: dict[str, list[Values]] = {}
+        methods: dict[str, str] | None = None
+        vals, readers, cur, properties = self.vals, self.readers, self.cur, self._attribute_properties
         for base in list(self.ev(base_expr)):
-            values, method = attribute(base, name, node_id, base_expr)
+            # What :meth:`_shared_attribute` does, inline: this loop meets millions of bases.
+            key = ("AR", base, name)
+            values: Values | None = vals.get(key)
+            if values is None:
+                values = self._shared(key, ("attr", base, name, key))
+            else:
+                readers[key].add(cur)
+            if node_id is None:
+                out |= values
+                continue
+            found = properties.get(key)
+            if found:
+                self._record_property_calls(node_id, found)
+            if not values:
+                continue
             out |= values
-            if method is not None and values and node_id is not None:
+            if methods is None:
+                methods = self._read_methods(name, base_expr)
+            method = methods.get(base[0])
+            if method is not None:
                 by_method.setdefault(method, []).append(values)
         if by_method:
             targets = self.attribute_targets
@@ -668,7 +694,7 @@ class Solver:
         found: list[tuple[Value, Value]],
         receiver: Value,
         cls_value: Value,
-        node_id: str | None,
+        properties: set[str],
     ) -> set[Value]:
         out: set[Value] = set()
         for value, _owner in found:
@@ -683,10 +709,7 @@ class Solver:
                 out.add(("B", value[1]))
             elif tag == "PR":
                 self._bind_receiver(value[1], receiver)
-                if node_id is not None and self.cur >= 0:
-                    caller = self._caller_of(self.cur)
-                    if caller is not None:
-                        self._record_edge(node_id, caller, ("F", value[1]), None, "property")
+                properties.add(value[1])
                 out |= self.read(("ret", value[1]))
             else:
                 out.add(value)
@@ -705,17 +728,99 @@ class Solver:
                 out.add(value)
         return out
 
-    def getattr(self, base: Value, name: str) -> set[Value]:
+    def getattr(self, base: Value, name: str) -> Values:
         """Values of ``base.name``, read outside an attribute expression (no targets recorded)."""
-        return self._attribute(base, name, None, None)[0]
+        return self._shared_attribute(base, name)[0]
 
-    def _attribute(
-        self, base: Value, name: str, node_id: str | None, base_expr: Expr
-    ) -> tuple[set[Value], str | None]:
-        """Values of ``base.name`` and how they were found (None: not an attribute target)."""
+    def _shared_attribute(self, base: Value, name: str) -> tuple[Values, object]:
+        """Values of ``base.name`` and their key, ``("AR", base, name)``; the reader is registered.
+
+        One ``attr`` constraint per (base, name) works the lookup out, the first time
+        here and again whenever what it read grows, for every read of it at once: the
+        same instances flow to many reads of the same name.
+        """
+        key = ("AR", base, name)
+        return self._shared(key, ("attr", base, name, key)), key
+
+    def _shared(self, key: object, con: Constraint) -> Values:
+        """Values of ``key``, which constraint ``con`` fills; created and run now on first use.
+
+        The running constraint becomes a reader of ``key``.
+        """
+        values = self.vals.get(key)
+        if values is None:
+            values = self.vals[key] = set()
+            number = len(self.cons)
+            self.cons.append(con)
+            self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
+            self.queued.append(False)
+            cur = self.cur
+            self.cur = number
+            try:
+                self.step(number)
+            finally:
+                self.cur = cur
+        self.readers[key].add(self.cur)
+        return values
+
+    def _grow(self, key: object, values: Values) -> None:
+        """Add ``values`` to a shared key (unbounded: what it holds was bounded where it came from)."""
+        current = self.vals[key]
+        if not values <= current:
+            current |= values
+            self._wake(key)
+
+    def _argument(self, index: int, keyword: bool, number: int, expr: Expr) -> Values:
+        """Values of an argument of call ``index``, worked out once for all its callees.
+
+        A plain name or constant is read directly; anything else (an attribute read, a
+        call, a subscript) is evaluated by one ``argv`` constraint per argument.
+        """
+        if expr is None or expr[0] in _DIRECT_EXPRESSIONS:
+            return self.ev(expr)
+        return self._shared(("argv", index, keyword, number), ("argv", index, keyword, number))
+
+    def run_argument(self, index: int, keyword: bool, number: int) -> None:
+        """Fill the key of :meth:`_argument`."""
+        call = self.calls[index]
+        expr = call.kwargs[number][1] if keyword else call.args[number][0]
+        self._grow(("argv", index, keyword, number), self.ev(expr))
+
+    def run_attribute(self, base: Value, name: str, key: object) -> None:
+        """Work ``base.name`` out into its shared key; wake its reads if it or its properties grew."""
+        properties: set[str] = set()
+        found = self._attribute(base, name, properties)
+        if properties:
+            known = self._attribute_properties.setdefault(key, set())
+            if not properties <= known:
+                known |= properties
+                self._wake(key)
+        self._grow(key, found)
+
+    def _read_methods(self, name: str, base_expr: Expr) -> dict[str, str]:
+        """How a read of ``name`` through ``base_expr`` finds its targets, by tag of base.
+
+        A tag not in the result gives no attribute target.
+        """
+        through_self = base_expr is not None and self._is_param0(base_expr)
+        methods = _SELF_READS if through_self else _OTHER_READS
+        if name == "__class__":
+            methods = {tag: method for tag, method in methods.items() if tag != "I"}
+        return methods
+
+    def _record_property_calls(self, node_id: str, properties: set[str]) -> None:
+        """A read of a property calls its getter: one edge per property from the running caller."""
+        if self.cur < 0:
+            return
+        caller = self._caller_of(self.cur)
+        if caller is not None:
+            for fid in properties:
+                self._record_edge(node_id, caller, ("F", fid), None, "property")
+
+    def _attribute(self, base: Value, name: str, properties: set[str]) -> set[Value]:
+        """Values of ``base.name``; the getters of properties it reads go to ``properties``."""
         tag = base[0]
         out: set[Value]
-        method = None
         if tag == "M":
             module_id = self.module_ids.get(base[1])
             out = set(self.read(("A", base, name)))
@@ -724,46 +829,42 @@ class Solver:
             sub = self.index.canonical(f"{base[1]}.{name}")
             if sub is not None:
                 out.add(("M", sub))
-            method = "module"
         elif tag == "X":
-            return self._external_attribute(base[1], name), None
+            return self._external_attribute(base[1], name)
         elif tag == "XU":
-            return {_UNKNOWN_EXTERNAL}, None
+            return {_UNKNOWN_EXTERNAL}
         elif tag == "I":
             if name == "__class__":
-                return {("C", base[1])}, None
+                return {("C", base[1])}
             out = set(self.read(("A", base, name)))
             found = self.class_lookup(base[1], name)
             if out:
                 found = [f for f in found if f[0][0] != "X"]
-            out |= self._through_instance(found, base, ("C", base[1]), node_id)
-            method = "self" if base_expr is not None and self._is_param0(base_expr) else "instance"
+            out |= self._through_instance(found, base, ("C", base[1]), properties)
         elif tag == "C":
             out = self._through_class(self.class_lookup(base[1], name), base)
-            method = "cls" if base_expr is not None and self._is_param0(base_expr) else "class"
         elif tag == "SUP":
             inner = base[2]
             found = self.class_lookup(inner[1], name, after=base[1])
             if inner[0] == "I":
-                out = self._through_instance(found, inner, ("C", inner[1]), node_id)
+                out = self._through_instance(found, inner, ("C", inner[1]), properties)
             else:
                 out = self._through_class(found, inner)
-            method = "super"
         elif tag in {"F", "B"}:
-            return set(self.read(("A", ("F", base[1]), name))), None
+            return set(self.read(("A", ("F", base[1]), name)))
         elif tag == "PR":
-            return ({("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()), None
+            return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
         elif tag == "BI":
             if base[1] in BUILTIN_TYPE_PYCG and name in self.env.type_methods.get(base[1], ()):
-                return {("BM", base[1], name, None)}, None
-            return set(), None
+                return {("BM", base[1], name, None)}
+            return set()
         else:
             typename = self._builtin_type(base)
             if typename is not None and name in self.env.type_methods.get(typename, ()):
                 receiver = base if base[0] in {"L", "SL", "VIEW"} else None
-                return {("BM", typename, name, receiver)}, None
-            return set(), None
-        return out, method
+                return {("BM", typename, name, receiver)}
+            return set()
+        return out
 
     @staticmethod
     def _external_attribute(qualname: str, name: str) -> set[Value]:
@@ -1072,7 +1173,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc"}:
             caller: str = con[1]
             return caller
-        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread", "ptcall"}:
+        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread", "ptcall", "argv"}:
             return self.calls[con[1]].caller
         return None
 
@@ -1354,19 +1455,18 @@ class Solver:
                         self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
                 unknown_position = True
                 continue
+            values = self._argument(index, False, number, expr) if record else self.ev(expr)
             if not unknown_position and position < len(positional):
                 param = positional[position]
-                self._bind_value(param.var, expr)
+                self.add(param.var, values)
                 bound.add(param.name)
                 if record and node_id:
                     self.bindings.add((node_id, param.node_id, call.node_id, "positional"))
             elif vararg is not None:
                 slot = ("num", position - len(positional)) if not unknown_position else "*"
-                self.store_slot(star_tuple, slot, self.ev(expr))
+                self.store_slot(star_tuple, slot, values)
                 if record and node_id:
                     self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
-            else:
-                self.ev(expr)  # no parameter takes it: evaluated for its effects alone
             position += 1
         kwargs = call.kwargs if arg_exprs is None else ()
         for number, (name, expr, node_id) in enumerate(kwargs):
@@ -1380,18 +1480,17 @@ class Solver:
                     for p in [*by_name.values(), *([kwarg] if kwarg else [])]:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_kwargs"))
                 continue
+            values = self._argument(index, True, number, expr)
             keyword_param = by_name.get(name)
             if keyword_param is not None:
-                self._bind_value(keyword_param.var, expr)
+                self.add(keyword_param.var, values)
                 bound.add(name)
                 if record and node_id:
                     self.bindings.add((node_id, keyword_param.node_id, call.node_id, "keyword"))
             elif kwarg is not None:
-                self.store_slot(star_dict, ("str", name), self.ev(expr))
+                self.store_slot(star_dict, ("str", name), values)
                 if record and node_id:
                     self.bindings.add((node_id, kwarg.node_id, call.node_id, "keyword"))
-            else:
-                self.ev(expr)  # no parameter takes it: evaluated for its effects alone
         if record:
             skip = positional[:shift]
             for p in layout.defaults:
@@ -1422,13 +1521,6 @@ class Solver:
                 if v[0] == "L":
                     out |= self.all_elements(v)
         self.add((kind, index, number), out)
-
-    def _bind_value(self, var: str, expr: Expr) -> None:
-        """Add the values of ``expr`` to parameter ``var`` (only its attribute reads once full)."""
-        if self._is_full(var):
-            self._read_attributes(expr)
-        else:
-            self.add(var, self.ev(expr))
 
     def _callback(
         self, index: int, call: _Call, funcs: Values, arg_exprs: tuple[Expr, ...]
@@ -1709,6 +1801,10 @@ class Solver:
             key = con[1]
             self.readers[key].add(self.cur)
             self.add(con[2], self.vals.get(key, _EMPTY))
+        elif tag == "attr":
+            self.run_attribute(con[1], con[2], con[3])
+        elif tag == "argv":
+            self.run_argument(con[1], con[2], con[3])
         elif tag == "as":
             target = con[2]
             if target[0] == "v" and self._is_full(target[1]):
