@@ -236,8 +236,11 @@ class Solver:
         self.bases_gen: dict[str, int] = {}
         self.mro_deps: dict[str, tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
         self._param0_cache: dict[tuple[Any, ...], bool] = {}
-        self._mro_reader_sets: dict[str, tuple[_Mro, list[set[int]], set[int]]] = {}
+        self._mro_indexed: dict[str, _Mro] = {}
+        self._mro_members: defaultdict[str, set[str]] = defaultdict(set)
+        self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
         self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
+        self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._layouts: dict[str, _Layout] = {}
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
         # Properties found by each ``("AR", base, name)`` key (see :meth:`_shared_attribute`).
@@ -593,20 +596,27 @@ class Solver:
                 deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
                 self.mro_deps[cid] = (cached, deps, tuple(visited))
             self.mro_cache[cid] = cached
-        # Reader sets of the MRO's ``bases`` keys, kept while the MRO object is the same,
-        # with the constraints already in all of them (reader sets never shrink).
-        sets = self._mro_reader_sets.get(cid)
-        if sets is None or sets[0] is not cached:
-            readers = self.readers
-            sets = self._mro_reader_sets[cid] = (
-                cached, [readers[("bases", k[1])] for k in cached[0] if k[0] == "C"], set()
-            )
-        cur = self.cur
-        if cur not in sets[2]:
-            sets[2].add(cur)
-            for reader_set in sets[1]:
-                reader_set.add(cur)
+        # The reader waits on the MRO as a whole: a class of it gaining a base wakes it
+        # (see :meth:`_bases_grew`), without a place in every such class's reader set.
+        if self._mro_indexed.get(cid) is not cached:
+            self._mro_indexed[cid] = cached
+            members = self._mro_members
+            for klass in cached[0]:
+                if klass[0] == "C":
+                    members[klass[1]].add(cid)
+        self._mro_readers[cid].add(self.cur)
         return cached
+
+    def _bases_grew(self, cid: str) -> None:
+        """Class ``cid`` gained a base: wake every reader of an MRO holding it."""
+        self.bases_version += 1
+        self.bases_gen[cid] = self.bases_gen.get(cid, 0) + 1
+        queued, append, readers = self.queued, self.queue.append, self._mro_readers
+        for holder in sorted(self._mro_members.get(cid, ())):
+            for reader in readers.get(holder, ()):
+                if not queued[reader]:
+                    queued[reader] = True
+                    append(reader)
 
     def _current_mro(self, cid: str) -> tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]] | None:
         """The stored MRO of ``cid`` with its dependencies, if no class it visited gained a base since."""
@@ -625,11 +635,8 @@ class Solver:
         plan_key = (cid, name, after)
         plan = self._lookup_plans.get(plan_key)
         if plan is None or plan[0] is not computed:
-            mro = computed[0]
-            if after is not None:
-                position = next((i for i, k in enumerate(mro) if k == ("C", after)), None)
-                mro = [] if position is None else mro[position + 1 :]
-            plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(mro, name))
+            start = 0 if after is None else self._mro_position(cid, computed, after) + 1
+            plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(computed[0], start, name))
         vals, cur = self.vals, self.cur
         for kind, klass, reader_set, key, in_body in plan[1]:
             if kind == 0:
@@ -643,15 +650,27 @@ class Solver:
                 return []
         return []
 
-    def _lookup_plan(self, mro: list[Value], name: str) -> list[_PlanStep]:
-        """Steps of :meth:`class_lookup` along ``mro``, up to the first that always ends it."""
+    def _mro_position(self, cid: str, computed: _Mro, klass: str) -> int:
+        """Index of class ``klass`` in ``computed``, the MRO of ``cid`` (-1 past its end: not in it)."""
+        cached = self._mro_positions.get(cid)
+        if cached is None or cached[0] is not computed:
+            positions = {k[1]: i for i, k in reversed(list(enumerate(computed[0]))) if k[0] == "C"}
+            cached = self._mro_positions[cid] = (computed, positions)
+        return cached[1].get(klass, len(computed[0]) - 1)
+
+    def _lookup_plan(self, mro: list[Value], start: int, name: str) -> list[_PlanStep]:
+        """Steps of :meth:`class_lookup` along ``mro`` from ``start``, up to the first that always ends it."""
         plan: list[_PlanStep] = []
         readers, classes = self.readers, self.classes
-        for klass in mro:
+        for position in range(start, len(mro)):
+            klass = mro[position]
             if klass[0] == "C":
                 cls = classes.get(klass[1])
                 key = ("A", klass, name)
-                plan.append((0, klass, readers[key], key, cls is not None and name in cls.body_names))
+                in_body = cls is not None and name in cls.body_names
+                plan.append((0, klass, readers[key], key, in_body))
+                if in_body:
+                    break
             elif klass[0] == "X":
                 plan.append((1, klass, None, None, False))
                 break
@@ -1850,8 +1869,7 @@ class Solver:
             before = len(self.vals.get(("bases", con[1]), ()))
             self.add(("bases", con[1]), pairs)
             if len(self.vals[("bases", con[1])]) != before:
-                self.bases_version += 1
-                self.bases_gen[con[1]] = self.bases_gen.get(con[1], 0) + 1
+                self._bases_grew(con[1])
         elif tag == "star":
             target, start, n_after = con[1], con[3], con[4]
             for v in list(self.ev(con[2])):

@@ -1,0 +1,39 @@
+"""Class lookups along deep hierarchies: right targets, and walks that stop where the name is found."""
+
+from __future__ import annotations
+
+from codeanatomy.resolve.program import solve_program
+from tests.resolve._programs import facts_of
+
+DEPTH = 60
+
+
+def _chain() -> dict[str, str]:
+    """``C0 <- C1 <- ... <- C59``, each ``m`` calling ``super().m()``, one call per class."""
+    text = "class C0:\n    def m(self):\n        return 0\n"
+    text += "".join(
+        f"class C{i}(C{i - 1}):\n    def m(self):\n        return super().m()\n" for i in range(1, DEPTH)
+    )
+    text += "".join(f"C{i}().m()\n" for i in range(DEPTH))
+    return {"main.py": text}
+
+
+def test_every_super_call_of_a_deep_chain_reaches_the_method_just_above() -> None:
+    result, _ = solve_program(facts_of(_chain()))
+    super_edges = {
+        (r["caller_pycg"], r["callee_pycg"])
+        for r in result.tables["call_edges"].to_pylist()
+        if r["method"] == "super"
+    }
+    assert super_edges == {(f"main.C{i}.m", f"main.C{i - 1}.m") for i in range(1, DEPTH)}
+
+
+def test_lookup_walks_stop_at_the_first_class_defining_the_name() -> None:
+    # A ``super().m()`` through an instance of C59 from C30 must not plan a walk over
+    # C29 ... C0: with one such walk per (instance class, calling class) pair the
+    # lookups of a chain cost its depth cubed.
+    # (``__init__``, defined nowhere, is looked up along the whole MRO.)
+    _, solver = solve_program(facts_of(_chain()))
+    plans = {key: plan[1] for key, plan in solver._lookup_plans.items() if key[1] == "m"}
+    assert len(plans) > DEPTH * (DEPTH - 1) // 2
+    assert {len(steps) for steps in plans.values()} == {1}
