@@ -96,6 +96,15 @@ class _Call:
     targets: set[Value] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class _Lookup:
+    """One shared attribute lookup, ``base.name``: its values, their readers, the properties it read."""
+
+    values: set[Value]
+    readers: set[int]
+    properties: set[str] | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
     """How a function takes its arguments, worked out once per function."""
@@ -243,8 +252,8 @@ class Solver:
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._layouts: dict[str, _Layout] = {}
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
-        # Properties found by each ``("AR", base, name)`` key (see :meth:`_shared_attribute`).
-        self._attribute_properties: dict[object, set[str]] = {}
+        # Shared attribute lookups by name, then base (see :meth:`_lookup`).
+        self._lookups: dict[str, dict[Value, _Lookup]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -472,21 +481,22 @@ class Solver:
         name, node_id, base_expr = e[2], e[3], e[1]
         by_method: dict[str, list[Values]] = {}
         methods: dict[str, str] | None = None
-        vals, readers, cur, properties = self.vals, self.readers, self.cur, self._attribute_properties
+        cur = self.cur
+        lookups = self._lookups.get(name)
+        if lookups is None:
+            lookups = self._lookups[name] = {}
         for base in list(self.ev(base_expr)):
-            # What :meth:`_shared_attribute` does, inline: this loop meets millions of bases.
-            key = ("AR", base, name)
-            values: Values | None = vals.get(key)
-            if values is None:
-                values = self._shared(key, ("attr", base, name, key))
-            else:
-                readers[key].add(cur)
+            # What :meth:`_lookup` does, inline: this loop meets millions of bases.
+            lookup = lookups.get(base)
+            if lookup is None:
+                lookup = self._lookup(base, name)
+            lookup.readers.add(cur)
+            values = lookup.values
             if node_id is None:
                 out |= values
                 continue
-            found = properties.get(key)
-            if found:
-                self._record_property_calls(node_id, found)
+            if lookup.properties:
+                self._record_property_calls(node_id, lookup.properties)
             if not values:
                 continue
             out |= values
@@ -749,17 +759,24 @@ class Solver:
 
     def getattr(self, base: Value, name: str) -> Values:
         """Values of ``base.name``, read outside an attribute expression (no targets recorded)."""
-        return self._shared_attribute(base, name)[0]
+        lookup = self._lookups.get(name, {}).get(base) or self._lookup(base, name)
+        lookup.readers.add(self.cur)
+        return lookup.values
 
-    def _shared_attribute(self, base: Value, name: str) -> tuple[Values, object]:
-        """Values of ``base.name`` and their key, ``("AR", base, name)``; the reader is registered.
+    def _lookup(self, base: Value, name: str) -> _Lookup:
+        """The shared lookup of ``base.name``, made and worked out now (its reader is not registered).
 
         One ``attr`` constraint per (base, name) works the lookup out, the first time
         here and again whenever what it read grows, for every read of it at once: the
-        same instances flow to many reads of the same name.
+        same instances flow to many reads of the same name. Its values are the key
+        ``("AR", base, name)``.
         """
         key = ("AR", base, name)
-        return self._shared(key, ("attr", base, name, key)), key
+        values = self.vals[key] = set()
+        lookup = _Lookup(values, self.readers[key])
+        self._lookups.setdefault(name, {})[base] = lookup
+        self._run_now(("attr", base, name, key))
+        return lookup
 
     def _shared(self, key: object, con: Constraint) -> Values:
         """Values of ``key``, which constraint ``con`` fills; created and run now on first use.
@@ -769,18 +786,22 @@ class Solver:
         values = self.vals.get(key)
         if values is None:
             values = self.vals[key] = set()
-            number = len(self.cons)
-            self.cons.append(con)
-            self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
-            self.queued.append(False)
-            cur = self.cur
-            self.cur = number
-            try:
-                self.step(number)
-            finally:
-                self.cur = cur
+            self._run_now(con)
         self.readers[key].add(self.cur)
         return values
+
+    def _run_now(self, con: Constraint) -> None:
+        """Add constraint ``con`` (not queued) and run it at once, inside the running one."""
+        number = len(self.cons)
+        self.cons.append(con)
+        self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
+        self.queued.append(False)
+        cur = self.cur
+        self.cur = number
+        try:
+            self.step(number)
+        finally:
+            self.cur = cur
 
     def _grow(self, key: object, values: Values) -> None:
         """Add ``values`` to a shared key (unbounded: what it holds was bounded where it came from)."""
@@ -810,9 +831,11 @@ class Solver:
         properties: set[str] = set()
         found = self._attribute(base, name, properties)
         if properties:
-            known = self._attribute_properties.setdefault(key, set())
-            if not properties <= known:
-                known |= properties
+            lookup = self._lookups[name][base]
+            if lookup.properties is None:
+                lookup.properties = set()
+            if not properties <= lookup.properties:
+                lookup.properties |= properties
                 self._wake(key)
         self._grow(key, found)
 
