@@ -6,9 +6,12 @@ inside bodies is already folded into those constraints as versioned variables).
 The fixpoint is kept in Python and is worklist-based: evaluating a constraint
 records every key it reads, and a constraint is re-run only when one of those keys
 gains values, so nothing is re-evaluated wholesale and no product of variables is
-materialised. Late rules (decorators whose result is unknown pass the function
-through; methods whose ``self`` received no instance get one of their own class)
-apply after convergence, then the worklist runs again.
+materialised. Work many constraints would repeat is shared: each attribute lookup
+through one value (``base.name``) and each non-trivial argument of a call is one
+constraint of its own, whose key every reader of it reads. Late rules (decorators
+whose result is unknown pass the function through; methods whose ``self`` received
+no instance get one of their own class) apply after convergence, then the worklist
+runs again.
 
 Abstract values are tuples: ``F`` function, ``B`` bound method, ``C`` class,
 ``I`` instance, ``M`` repository module, ``X`` external symbol, ``BI`` builtin,
@@ -661,7 +664,10 @@ class Solver:
         return []
 
     def _mro_position(self, cid: str, computed: _Mro, klass: str) -> int:
-        """Index of class ``klass`` in ``computed``, the MRO of ``cid`` (-1 past its end: not in it)."""
+        """Index of class ``klass`` in ``computed``, the MRO of ``cid``; its last index if absent.
+
+        (A walk from after the last index is empty, as a walk after an absent class is.)
+        """
         cached = self._mro_positions.get(cid)
         if cached is None or cached[0] is not computed:
             positions = {k[1]: i for i, k in reversed(list(enumerate(computed[0]))) if k[0] == "C"}
