@@ -86,15 +86,25 @@ def test_build_summary_is_human_readable(make_repo: RepoFactory, capsys: pytest.
     assert "app/main.py" in table and "(3 rows)" in table
 
 
+_CLASSES = "".join(f"class C{i}:\n    def get(self):\n        return {i}\n" for i in range(250))
+_INSTANCES = "ALL = [" + ", ".join(f"C{i}()" for i in range(250)) + "]\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "counted"),
+    [
+        # The list's indices, and the loop variable holding every instance.
+        (_CLASSES + _INSTANCES + "for item in ALL:\n    item.get()\n", "2 value sets"),
+        ("TABLE = [" + ", ".join(map(str, range(250))) + "]\n", "1 value set"),
+    ],
+)
 def test_build_summary_counts_value_sets_at_the_resolvers_bound(
-    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]
+    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str], source: str, counted: str
 ) -> None:
-    classes = "".join(f"class C{i}:\n    def get(self):\n        return {i}\n" for i in range(250))
-    instances = "ALL = [" + ", ".join(f"C{i}()" for i in range(250)) + "]\n"
-    root = make_repo({"many.py": classes + instances + "for item in ALL:\n    item.get()\n"})
+    root = make_repo({"many.py": source})
     assert main(["build", str(root), "--jobs", "1"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "bounded:" in x)
-    assert line.startswith("  bounded: 3 value sets reached the resolver's bound;")
+    assert line.startswith(f"  bounded: {counted} reached the resolver's bound;")
     assert line.endswith(f"(table: {root / '.codeanatomy' / 'resolve' / 'bounded_values'})")
 
 

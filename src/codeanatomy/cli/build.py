@@ -80,8 +80,9 @@ def _print_summary(result: BuildResult) -> None:
     console.print(f"  errors: {errors}  " + _kinds(result.errors_by_layer) + f"  (table: {result.errors_path})")
     bounded = result.tables.get("bounded_values")
     if bounded is not None and bounded.rows:
+        sets = "value set" if bounded.rows == 1 else "value sets"
         console.print(
-            f"  bounded: {bounded.rows} value sets reached the resolver's bound; calls through them"
+            f"  bounded: {bounded.rows} {sets} reached the resolver's bound; calls through them"
             f" may miss targets  (table: {bounded.path})"
         )
     console.print(f"  manifest: {result.manifest_path}")

@@ -1,7 +1,7 @@
 """Where the points-to solver stopped taking values: the ``bounded_values`` table.
 
 The solver keeps at most ``MAX_VALUES`` values per variable, attribute, call result
-or container element (:mod:`.solver`). A value set that reaches the bound takes no
+or container element, and as many keys per container (:mod:`.solver`). A value set that reaches the bound takes no
 more, so calls made through it may miss targets, and which values it kept depends on
 the order the solver met them. Each such value set becomes one row: the CPG node it
 belongs to (the scope of a variable, the class, instance's class, function or module
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from codeanatomy.resolve.solver import MAX_VALUES, SHARED_KEY_TAGS
+from codeanatomy.resolve.solver import MAX_VALUES, UNBOUNDED_KEY_TAGS
 from codeanatomy.resolve.tables import BOUNDED_VALUES
 
 if TYPE_CHECKING:
@@ -29,13 +29,13 @@ _FUNCTION_KEYS = {"ret": "return", "retx": "return", "pt": "return", "yld": "yie
 def bounded_values(solver: Solver) -> pa.Table:
     """One row per value set that reached the bound, in a stable order.
 
-    The solver's shared lookups and arguments (``SHARED_KEY_TAGS``) are not bounded:
-    they hold what the bounded keys they read give.
+    Keys that are unions of other keys (``UNBOUNDED_KEY_TAGS``) are not bounded: they
+    hold what the bounded keys they gather give, so they never drop a value themselves.
     """
     rows = {
         _describe(solver, key)
         for key, values in solver.vals.items()
-        if len(values) >= MAX_VALUES and not (isinstance(key, tuple) and key[0] in SHARED_KEY_TAGS)
+        if len(values) >= MAX_VALUES and not (isinstance(key, tuple) and key[0] in UNBOUNDED_KEY_TAGS)
     }
     ordered = sorted(rows, key=lambda r: tuple("" if part is None else part for part in r))
     return BOUNDED_VALUES.from_columns(
@@ -69,11 +69,11 @@ def _describe(solver: Solver, key: object) -> tuple[str | None, str, str | None]
         return solver.calls[key[1]].node_id, "argument", f"{tag}{key[2]}"
     if tag == "with":
         return key[1], "context", None
-    if tag in {"S", "E", "slots"}:
+    if tag in {"S", "slots"}:
         node = _container_node(solver, key[1])
         if tag == "slots":
             return node, "keys", None
-        return node, "element", _slot_name(key[2]) if tag == "S" else None
+        return node, "element", _slot_name(key[2])
     if tag == "bases":
         return key[1], "bases", None
     return None, "other", repr(key)

@@ -79,8 +79,9 @@ _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 _UNKNOWN_EXTERNAL = ("XU",)
 _SELF_READS = {"I": "self", "C": "cls", "M": "module", "SUP": "super"}
 _OTHER_READS = {"I": "instance", "C": "class", "M": "module", "SUP": "super"}
-SHARED_KEY_TAGS = frozenset({"AR", "argv"})
-"""Tags of the keys that hold one lookup or argument for all its readers; never bounded."""
+UNBOUNDED_KEY_TAGS = frozenset({"AR", "argv", "E"})
+"""Tags of the keys that are unions of bounded keys, never bounded themselves: shared
+lookups and arguments, and the elements of a container (the union of its slots)."""
 _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 """Expressions as cheap to evaluate as to read a shared key: evaluated where they are used."""
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
