@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from codeanatomy.api import build
 from codeanatomy.cli._output import print_json, stderr_console, stdout_console
 from codeanatomy.manifest import BuildResult
+from codeanatomy.resolve.solver import MAX_VALUES
 
 __all__ = ["build_command"]
 
@@ -82,8 +83,8 @@ def _print_summary(result: BuildResult) -> None:
     if bounded is not None and bounded.rows:
         sets = "value set" if bounded.rows == 1 else "value sets"
         console.print(
-            f"  bounded: {bounded.rows} {sets} reached the resolver's bound; calls through them"
-            f" may miss targets  (table: {bounded.path})"
+            f"  bounded: {bounded.rows} {sets} reached the resolver's bound of {MAX_VALUES};"
+            f" what flows through them may be incomplete  (table: {bounded.path})"
         )
     console.print(f"  manifest: {result.manifest_path}")
 
