@@ -649,7 +649,7 @@ class Solver:
         plan_key = (cid, name, after)
         plan = self._lookup_plans.get(plan_key)
         if plan is None or plan[0] is not computed:
-            start = 0 if after is None else self._mro_position(cid, computed, after) + 1
+            start = 0 if after is None else self._mro_start_after(cid, computed, after)
             plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(computed[0], start, name))
         vals, cur = self.vals, self.cur
         for kind, klass, reader_set, key, in_body in plan[1]:
@@ -664,16 +664,17 @@ class Solver:
                 return []
         return []
 
-    def _mro_position(self, cid: str, computed: _Mro, klass: str) -> int:
-        """Index of class ``klass`` in ``computed``, the MRO of ``cid``; its last index if absent.
+    def _mro_start_after(self, cid: str, computed: _Mro, klass: str) -> int:
+        """Where a walk after class ``klass`` starts in ``computed``, the MRO of ``cid``.
 
-        (A walk from after the last index is empty, as a walk after an absent class is.)
+        Past the end (an empty walk) when ``klass`` is not in it.
         """
         cached = self._mro_positions.get(cid)
         if cached is None or cached[0] is not computed:
             positions = {k[1]: i for i, k in reversed(list(enumerate(computed[0]))) if k[0] == "C"}
             cached = self._mro_positions[cid] = (computed, positions)
-        return cached[1].get(klass, len(computed[0]) - 1)
+        position = cached[1].get(klass)
+        return len(computed[0]) if position is None else position + 1
 
     def _lookup_plan(self, mro: list[Value], start: int, name: str) -> list[_PlanStep]:
         """Steps of :meth:`class_lookup` along ``mro`` from ``start``, up to the first that always ends it."""
@@ -825,7 +826,8 @@ class Solver:
         """
         if expr is None or expr[0] in _DIRECT_EXPRESSIONS:
             return self.ev(expr)
-        return self._shared(("argv", index, keyword, number), ("argv", index, keyword, number))
+        key = ("argv", index, keyword, number)  # the key is its constraint too
+        return self._shared(key, key)
 
     def run_argument(self, index: int, keyword: bool, number: int) -> None:
         """Fill the key of :meth:`_argument`."""
@@ -1552,11 +1554,7 @@ class Solver:
         They are worked out once per call by a ``spread`` constraint, not once per
         callee: a dispatch site like ``self._target(*self._args)`` has hundreds.
         """
-        key = (kind, index, number)
-        if key not in self.vals:
-            self.vals[key] = set()
-            self._add_constraint(("spread", index, number, kind))
-        return self.read(key)
+        return self._shared((kind, index, number), ("spread", index, number, kind))
 
     def run_spread(self, index: int, number: int, kind: str) -> None:
         """Fill the key :meth:`_spread` reads: elements of a ``*`` argument, values of a ``**`` one."""
