@@ -86,6 +86,10 @@ _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 """Expressions as cheap to evaluate as to read a shared key: evaluated where they are used."""
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
+_SHIFTED: Final = "+"
+"""Slot marking a list or tuple whose elements may no longer sit at the index they were
+stored at (it was concatenated, or reordered in place): index reads, unpacking and
+slices of it use all its elements."""
 
 
 @dataclass(slots=True)
@@ -468,7 +472,7 @@ class Solver:
                 if base[0] == "L" and base[1] in {"list", "tuple"}:
                     out.add(("SL", base, e[2], e[3]) if precise and (e[2] or e[3]) else base)
                 elif base[0] == "SL":
-                    out.add(base[1])
+                    out.add(("SL", base[1], None, None, False))
                 elif base[0] in {"K", "T"} and base[1] in {"str", "bytes", "bytearray"}:
                     out.add(("T", base[1]))
             return out
@@ -979,7 +983,7 @@ class Solver:
         if container[1] not in {"list", "tuple"} or self.slot_values(container, "*"):
             return None
         known = self.slots(container)
-        if "*" in known:
+        if "*" in known or _SHIFTED in known:
             return None
         return 1 + max((s[1] for s in known if s[0] == "num" and isinstance(s[1], int)), default=-1)
 
@@ -1128,8 +1132,10 @@ class Solver:
         if tag == "L":
             if slots is None:
                 return self.all_elements(value)
-            out = set(self.slot_values(value, "*"))
             known = self.slots(value)
+            if _SHIFTED in known:
+                return self.all_elements(value)
+            out = set(self.slot_values(value, "*"))
             for slot in slots:
                 if value[1] in {"list", "tuple"} and slot[0] == "num" and isinstance(slot[1], int) and slot[1] < 0:
                     if self.slot_values(value, "*") or "*" in known:
@@ -1193,7 +1199,7 @@ class Solver:
             ta = self._scalar_type(a)
             if ta is None:
                 if a[0] in {"L", "SL"} and op == "Add":
-                    out.add(a)
+                    out.add(self._concatenated(a))
                 continue
             if ta in {"str", "bytes"} and op in {"Add", "Mod", "Mult"}:
                 out.add(("T", ta))
@@ -1207,8 +1213,15 @@ class Solver:
         if op == "Add":
             for b in right:
                 if b[0] in {"L", "SL"}:
-                    out.add(b)
+                    out.add(self._concatenated(b))
         return out
+
+    def _concatenated(self, operand: Value) -> Value:
+        """The value standing for ``operand + other``: the operand itself, its elements now
+        at unknown indices (:data:`_SHIFTED`), since the result is modelled as an alias."""
+        if operand[0] == "L" and operand[1] in {"list", "tuple"}:
+            self.store_slot(operand, _SHIFTED, _EMPTY)
+        return operand
 
     @staticmethod
     def _scalar_type(value: Value) -> str | None:
@@ -1737,6 +1750,8 @@ class Solver:
         container = receiver[1] if receiver[0] in {"SL", "VIEW"} else receiver
         if receiver[0] == "VIEW":
             return
+        if typename == "list" and name in {"insert", "pop", "remove", "reverse", "sort", "clear"}:
+            self.store_slot(container, _SHIFTED, _EMPTY)
         if name in {"append", "add"} and arg0 is not None:
             self.store_slot(container, "*", self.ev(arg0))
         elif name == "insert" and arg1 is not None:
