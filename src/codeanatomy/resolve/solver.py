@@ -88,8 +88,8 @@ _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
 _SHIFTED: Final = "+"
 """Slot marking a list or tuple whose elements may no longer sit at the index they were
-stored at (it was concatenated, or reordered in place): index reads, unpacking and
-slices of it use all its elements."""
+stored at (it was concatenated, or reordered in place): index reads, unpacking, slices
+and ``*`` spreading of it use all its elements."""
 
 
 @dataclass(slots=True)
@@ -1508,8 +1508,8 @@ class Solver:
         for number, (expr, starred, node_id) in enumerate(args):
             if starred:
                 star_values = self._spread(index, number, "*")
-                for p in positional[position:]:
-                    self.add(p.var, star_values)
+                for offset, p in enumerate(positional[position:]):
+                    self.add(p.var, self._spread_at(index, number, "*", offset))
                     bound.add(p.name)
                     if record and node_id:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_args"))
@@ -1537,7 +1537,7 @@ class Solver:
             if name is None:
                 spread = self._spread(index, number, "**")
                 for p in by_name.values():
-                    self.add(p.var, spread)
+                    self.add(p.var, self._spread_at(index, number, "**", p.name))
                 if kwarg is not None:
                     self.store_slot(star_dict, "*", spread)
                 if record and node_id:
@@ -1565,22 +1565,59 @@ class Solver:
         """Values a ``*`` (``kind`` ``"*"``) or ``**`` argument of call ``index`` spreads.
 
         They are worked out once per call by a ``spread`` constraint, not once per
-        callee: a dispatch site like ``self._target(*self._args)`` has hundreds.
+        callee: a dispatch site like ``self._target(*self._args)`` has hundreds. The
+        same constraint fills :meth:`_spread_at`'s keys.
         """
         return self._shared((kind, index, number), ("spread", index, number, kind))
 
+    def _spread_at(self, index: int, number: int, kind: str, where: int | str) -> Values:
+        """What a spread argument may pass at ``where``: a position counted from the
+        spread's first (``*``) or a keyword (``**``). :meth:`_spread` must have run.
+
+        A tuple keeps each element at its index, and a dict each value under its key,
+        so a wrapper's ``func(*args, **kwargs)`` gives each parameter of ``func`` only
+        what its callers passed in that place. Elements of other iterables, of tuples
+        that were concatenated, and dict values under unknown keys may go anywhere.
+        """
+        anywhere = self.read((kind, index, number, None))
+        placed = self.read((kind, index, number, where))
+        if not anywhere:
+            return placed
+        return anywhere if not placed else anywhere | placed
+
     def run_spread(self, index: int, number: int, kind: str) -> None:
-        """Fill the key :meth:`_spread` reads: elements of a ``*`` argument, values of a ``**`` one."""
+        """Fill the keys :meth:`_spread` and :meth:`_spread_at` read."""
         call = self.calls[index]
         out: set[Value] = set()
+        anywhere: set[Value] = set()
+        placed: defaultdict[int | str, set[Value]] = defaultdict(set)
         if kind == "*":
             for v in list(self.ev(call.args[number][0])):
-                out |= self.iterate(v)
+                elements = self.iterate(v)
+                out |= elements
+                length = self.precise_length(v) if v[0] == "L" and v[1] == "tuple" else None
+                if length is None:
+                    anywhere |= elements
+                    continue
+                for position in range(length):
+                    placed[position] |= self.slot_values(v, ("num", position))
         else:
             for v in list(self.ev(call.kwargs[number][1])):
-                if v[0] == "L":
-                    out |= self.all_elements(v)
+                if v[0] != "L":
+                    continue
+                out |= self.all_elements(v)
+                if v[1] != "dict":
+                    anywhere |= self.all_elements(v)
+                    continue
+                for slot in self.slots(v):
+                    if slot == "*":
+                        anywhere |= self.slot_values(v, slot)
+                    elif slot[0] == "str":
+                        placed[slot[1]] |= self.slot_values(v, slot)
         self.add((kind, index, number), out)
+        self.add((kind, index, number, None), anywhere)
+        for where, values in placed.items():
+            self.add((kind, index, number, where), values)
 
     def _callback(
         self, index: int, call: _Call, funcs: Values, arg_exprs: tuple[Expr, ...]
