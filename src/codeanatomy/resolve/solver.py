@@ -1509,7 +1509,9 @@ class Solver:
             if starred:
                 star_values = self._spread(index, number, "*")
                 for offset, p in enumerate(positional[position:]):
-                    self.add(p.var, self._spread_at(index, number, "*", offset))
+                    # Past an earlier spread, this one starts at an unknown position.
+                    placed = star_values if unknown_position else self._spread_at(index, number, "*", offset)
+                    self.add(p.var, placed)
                     bound.add(p.name)
                     if record and node_id:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_args"))
@@ -1526,7 +1528,13 @@ class Solver:
                 bound.add(param.name)
                 if record and node_id:
                     self.bindings.add((node_id, param.node_id, call.node_id, "positional"))
-            elif vararg is not None:
+                position += 1
+                continue
+            if unknown_position:
+                # Past a spread, an argument may land at any parameter from the spread's on.
+                for p in positional[position:]:
+                    self.add(p.var, values)
+            if vararg is not None:
                 slot = ("num", position - len(positional)) if not unknown_position else "*"
                 self.store_slot(star_tuple, slot, values)
                 if record and node_id:
