@@ -63,3 +63,27 @@ def test_rows_are_sorted_and_distinct() -> None:
     rows, _ = _rows(_program(MAX_VALUES + 10))
     keys = [tuple("" if v is None else v for v in r.values()) for r in rows]
     assert keys == sorted(set(keys))
+
+
+def _spread_past_full_slots(literal: str, count: int) -> set[str]:
+    """Callees of ``callback()`` in ``run``, which a dict or tuple spread into ``run``
+    passes last, after ``count`` other keys or indices (so both in the order they were
+    written and in sorted order, the key or index of ``hook`` comes last)."""
+    if literal == "dict":
+        keys = ", ".join(f'"a{i}": {i}' for i in range(count))
+        text = f'def run(callback=None, **rest):\n    callback()\n\nrun(**{{{keys}, "callback": hook}})\n'
+    else:
+        params = ", ".join(f"p{i}=None" for i in range(count))
+        elements = "".join(f"{i}, " for i in range(count))
+        text = f"def run({params}, callback=None):\n    callback()\n\nrun(*({elements}hook))\n"
+    edges = resolve_files({"main.py": "def hook():\n    pass\n\n" + text}).tables["call_edges"].to_pylist()
+    return {r["callee_pycg"] for r in edges if r["caller_pycg"] == "main.run"}
+
+
+def test_a_spread_container_whose_key_list_is_full_passes_every_value_anywhere() -> None:
+    # A container with more keys or indices than the bound lists only some of them:
+    # the values under the others must still reach the parameters.
+    assert _spread_past_full_slots("dict", MAX_VALUES + 8) == {"main.hook"}
+    assert _spread_past_full_slots("tuple", 999) == {"main.hook"}
+    assert _spread_past_full_slots("dict", 8) == {"main.hook"}
+    assert _spread_past_full_slots("tuple", 8) == {"main.hook"}

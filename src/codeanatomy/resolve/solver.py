@@ -983,8 +983,8 @@ class Solver:
         if container[1] not in {"list", "tuple"} or self.slot_values(container, "*"):
             return None
         known = self.slots(container)
-        if "*" in known or _SHIFTED in known:
-            return None
+        if "*" in known or _SHIFTED in known or len(known) >= MAX_VALUES:
+            return None  # (a full slot list may have dropped some index)
         return 1 + max((s[1] for s in known if s[0] == "num" and isinstance(s[1], int)), default=-1)
 
     def view_elements(self, view: Value) -> Values:
@@ -1614,10 +1614,12 @@ class Solver:
                 if v[0] != "L":
                     continue
                 out |= self.all_elements(v)
-                if v[1] != "dict":
+                slots = self.slots(v)
+                if v[1] != "dict" or len(slots) >= MAX_VALUES:
+                    # Not a dict, or one whose key list is full: its values' keys are unknown.
                     anywhere |= self.all_elements(v)
                     continue
-                for slot in self.slots(v):
+                for slot in slots:
                     if slot == "*":
                         anywhere |= self.slot_values(v, slot)
                     elif slot[0] == "str":
