@@ -87,9 +87,9 @@ _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
 _SHIFTED: Final = "+"
-"""Slot marking a list or tuple whose elements may no longer sit at the index they were
-stored at (it was concatenated, or reordered in place): index reads, unpacking, slices
-and ``*`` spreading of it use all its elements."""
+"""Slot marking a list whose elements may no longer sit at the index they were stored
+at (it was reordered in place): index reads, unpacking, slices and ``*`` spreading of
+it use all its elements."""
 
 
 @dataclass(slots=True)
@@ -1216,11 +1216,14 @@ class Solver:
                     out.add(self._concatenated(b))
         return out
 
-    def _concatenated(self, operand: Value) -> Value:
-        """The value standing for ``operand + other``: the operand itself, its elements now
-        at unknown indices (:data:`_SHIFTED`), since the result is modelled as an alias."""
+    @staticmethod
+    def _concatenated(operand: Value) -> Value:
+        """The value standing for ``operand + other``: a view of the operand whose elements
+        sit at unknown indices (the operand itself keeps its own)."""
         if operand[0] == "L" and operand[1] in {"list", "tuple"}:
-            self.store_slot(operand, _SHIFTED, _EMPTY)
+            return ("SL", operand, None, None, False)
+        if operand[0] == "SL" and len(operand) == 4:
+            return ("SL", operand[1], None, None, False)
         return operand
 
     @staticmethod
@@ -1877,6 +1880,8 @@ class Solver:
                             self.store_slot(obj, slot, values)
                     else:
                         self.store_slot(obj, "*", values)
+                elif obj[0] == "SL":
+                    self.store_slot(obj[1], "*", values)  # a view's indices are not its container's
                 elif obj[0] == "GL" and slots and all(slots):
                     for slot in slots:  # all(slots) held: no slot is None
                         if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):  # type: ignore[index]
@@ -1972,7 +1977,7 @@ class Solver:
         elif tag == "exc":
             instances = set()
             for v in list(self.ev(con[3])):
-                candidates = self.all_elements(v) if v[0] == "L" else {v}
+                candidates = self.all_elements(v) if v[0] == "L" else self.view_elements(v) if v[0] == "SL" else {v}
                 instances |= {("I", c[1]) for c in candidates if c[0] == "C"}
             self.add(con[2], instances)
         elif tag == "for":
