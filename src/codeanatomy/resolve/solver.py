@@ -86,6 +86,11 @@ _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 """Expressions as cheap to evaluate as to read a shared key: evaluated where they are used."""
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _EXTERNAL_DEPTH = 6
+_ABSENT: Final[tuple[()]] = ()
+"""An absent part of a value (an omitted slice bound, a builtin method without its
+receiver). Not ``None``: on CPython 3.11 ``None`` hashes to its address, so sets of
+values holding it would iterate in another order in every run, and a value set at the
+bound would keep other values. The empty tuple hashes the same everywhere."""
 _SHIFTED: Final = "+"
 """Slot marking a list whose elements may no longer sit at the index they were stored
 at (it was reordered in place): index reads, unpacking, slices and ``*`` spreading of
@@ -470,9 +475,11 @@ class Solver:
             precise = len(e) == 4
             for base in self.ev(e[1]):
                 if base[0] == "L" and base[1] in {"list", "tuple"}:
-                    out.add(("SL", base, e[2], e[3]) if precise and (e[2] or e[3]) else base)
+                    lower = _ABSENT if e[2] is None else e[2]
+                    upper = _ABSENT if e[3] is None else e[3]
+                    out.add(("SL", base, lower, upper) if precise and (e[2] or e[3]) else base)
                 elif base[0] == "SL":
-                    out.add(("SL", base[1], None, None, False))
+                    out.add(("SL", base[1], _ABSENT, _ABSENT, False))
                 elif base[0] in {"K", "T"} and base[1] in {"str", "bytes", "bytearray"}:
                     out.add(("T", base[1]))
             return out
@@ -911,12 +918,12 @@ class Solver:
             return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
         elif tag == "BI":
             if base[1] in BUILTIN_TYPE_PYCG and name in self.env.type_methods.get(base[1], ()):
-                return {("BM", base[1], name, None)}
+                return {("BM", base[1], name, _ABSENT)}
             return set()
         else:
             typename = self._builtin_type(base)
             if typename is not None and name in self.env.type_methods.get(typename, ()):
-                receiver = base if base[0] in {"L", "SL", "VIEW"} else None
+                receiver = base if base[0] in {"L", "SL", "VIEW"} else _ABSENT
                 return {("BM", typename, name, receiver)}
             return set()
         return out
@@ -988,12 +995,14 @@ class Solver:
         return 1 + max((s[1] for s in known if s[0] == "num" and isinstance(s[1], int)), default=-1)
 
     def view_elements(self, view: Value) -> Values:
-        """Elements of a slice view ``("SL", container, lower, upper[, imprecise])``."""
+        """Elements of a slice view ``("SL", container, lower, upper[, imprecise])``
+        (an omitted bound is :data:`_ABSENT`)."""
         container = view[1]
         length = self.precise_length(container) if len(view) == 4 else None
         if length is None:
             return self.all_elements(container)
-        lower, upper, _ = slice(view[2], view[3]).indices(length)
+        bounds = (None if bound == _ABSENT else bound for bound in view[2:4])
+        lower, upper, _ = slice(*bounds).indices(length)
         out: set[Value] = set()
         for i in range(lower, upper):
             out |= self.slot_values(container, ("num", i))
@@ -1221,9 +1230,9 @@ class Solver:
         """The value standing for ``operand + other``: a view of the operand whose elements
         sit at unknown indices (the operand itself keeps its own)."""
         if operand[0] == "L" and operand[1] in {"list", "tuple"}:
-            return ("SL", operand, None, None, False)
+            return ("SL", operand, _ABSENT, _ABSENT, False)
         if operand[0] == "SL" and len(operand) == 4:
-            return ("SL", operand[1], None, None, False)
+            return ("SL", operand[1], _ABSENT, _ABSENT, False)
         return operand
 
     @staticmethod
@@ -1795,7 +1804,7 @@ class Solver:
             elif name != "maketrans":
                 self.add(result, (("T", kind),))
             return
-        if receiver is None:
+        if receiver == _ABSENT:
             return
         container = receiver[1] if receiver[0] in {"SL", "VIEW"} else receiver
         if receiver[0] == "VIEW":
