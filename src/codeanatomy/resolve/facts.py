@@ -30,7 +30,8 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
   ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
   ``("retc", fid, call_key)`` (a returned call passed a parameter, see ``returns_calls``),
-  ``("yld", fid, E)``, ``("exc", caller, key, E)``,
+  ``("yld", fid, E)``, ``("exc", caller, key, E)``, ``("del", caller, E)`` (an item
+  deleted from ``E``),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``.
 """
@@ -681,8 +682,12 @@ class _Walker:
                 self.expr(node.msg)
         elif isinstance(node, ast.Delete):
             for target in node.targets:
-                if not isinstance(target, ast.Name):
-                    self.expr(_as_load(target))
+                if isinstance(target, ast.Name):
+                    continue
+                loaded = self.expr(_as_load(target))
+                if isinstance(target, ast.Subscript) and loaded is not None and loaded[0] == "s":
+                    # ``del seq[i]`` moves the elements after ``i``: its indices shift.
+                    self.cons.append(("del", self.caller, loaded[1]))
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):

@@ -93,7 +93,7 @@ values holding it would iterate in another order in every run, and a value set a
 bound would keep other values. The empty tuple hashes the same everywhere."""
 _SHIFTED: Final = "+"
 """Slot marking a list whose elements may no longer sit at the index they were stored
-at (it was reordered in place): index reads, unpacking, slices and ``*`` spreading of
+at (it was reordered in place, or an item was deleted): index reads, unpacking, slices and ``*`` spreading of
 it use all its elements."""
 
 
@@ -1246,7 +1246,7 @@ class Solver:
         tag = con[0]
         if tag == "call":
             return self.calls[con[1]].caller
-        if tag in {"as", "for", "with", "exc"}:
+        if tag in {"as", "for", "with", "exc", "del"}:
             caller: str = con[1]
             return caller
         if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread", "ptcall", "argv"}:
@@ -1989,6 +1989,11 @@ class Solver:
                 candidates = self.all_elements(v) if v[0] == "L" else self.view_elements(v) if v[0] == "SL" else {v}
                 instances |= {("I", c[1]) for c in candidates if c[0] == "C"}
             self.add(con[2], instances)
+        elif tag == "del":
+            for v in list(self.ev(con[2])):
+                container = v[1] if v[0] == "SL" else v
+                if container[0] == "L" and container[1] == "list":
+                    self.store_slot(container, _SHIFTED, _EMPTY)
         elif tag == "for":
             self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
         elif tag == "with":
