@@ -91,6 +91,9 @@ _ABSENT: Final[tuple[()]] = ()
 receiver). Not ``None``: on CPython 3.11 ``None`` hashes to its address, so sets of
 values holding it would iterate in another order in every run, and a value set at the
 bound would keep other values. The empty tuple hashes the same everywhere."""
+_PLACES: Final = ("places",)
+"""Last part of the key listing the positions or names a spread argument places values
+at (neither a position nor a name, so it cannot clash with one)."""
 _SHIFTED: Final = "+"
 """Slot marking a list whose elements may no longer sit at the index they were stored
 at (it was reordered in place, or an item was deleted): index reads, unpacking, slices and ``*`` spreading of
@@ -1528,7 +1531,10 @@ class Solver:
                     if record and node_id:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_args"))
                 if vararg is not None:
-                    self.store_slot(star_tuple, "*", star_values)
+                    if unknown_position:
+                        self.store_slot(star_tuple, "*", star_values)
+                    else:
+                        self._forward_spread(index, number, "*", star_tuple, position - len(positional))
                     if record and node_id:
                         self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
                 unknown_position = True
@@ -1555,11 +1561,11 @@ class Solver:
         kwargs = call.kwargs if arg_exprs is None else ()
         for number, (name, expr, node_id) in enumerate(kwargs):
             if name is None:
-                spread = self._spread(index, number, "**")
+                self._spread(index, number, "**")  # sets up the keys read below
                 for p in by_name.values():
                     self.add(p.var, self._spread_at(index, number, "**", p.name))
                 if kwarg is not None:
-                    self.store_slot(star_dict, "*", spread)
+                    self._forward_spread(index, number, "**", star_dict, by_name)
                 if record and node_id:
                     for p in [*by_name.values(), *([kwarg] if kwarg else [])]:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_kwargs"))
@@ -1605,6 +1611,29 @@ class Solver:
             return placed
         return anywhere if not placed else anywhere | placed
 
+    def _forward_spread(
+        self, index: int, number: int, kind: str, into: Value, skip: int | Collection[str]
+    ) -> None:
+        """Store what a spread argument passes on into the callee's ``*args`` tuple or
+        ``**kwargs`` dict, each value in its place where it has one, so that the callee
+        spreading it again (a wrapper around a wrapper) still places it.
+
+        ``skip``: for ``*``, where the tuple's first slot is in the spread's positions
+        (negative: the positions the parameters take first); for ``**``, the names the
+        named parameters take.
+        """
+        anywhere = self.read((kind, index, number, None))
+        if anywhere:
+            self.store_slot(into, "*", anywhere)
+        for place in self.read((kind, index, number, _PLACES)):
+            where = place[1]
+            if isinstance(where, int):
+                assert isinstance(skip, int)
+                if where + skip >= 0:
+                    self.store_slot(into, ("num", where + skip), self.read((kind, index, number, where)))
+            elif where not in skip:  # type: ignore[operator]  # skip holds names for ``**``
+                self.store_slot(into, ("str", where), self.read((kind, index, number, where)))
+
     def run_spread(self, index: int, number: int, kind: str) -> None:
         """Fill the keys :meth:`_spread` and :meth:`_spread_at` read."""
         call = self.calls[index]
@@ -1640,6 +1669,7 @@ class Solver:
         self.add((kind, index, number, None), anywhere)
         for where, values in placed.items():
             self.add((kind, index, number, where), values)
+        self.add((kind, index, number, _PLACES), {("place", where) for where in placed})
 
     def _callback(
         self, index: int, call: _Call, funcs: Values, arg_exprs: tuple[Expr, ...]
