@@ -92,8 +92,8 @@ receiver). Not ``None``: on CPython 3.11 ``None`` hashes to its address, so sets
 values holding it would iterate in another order in every run, and a value set at the
 bound would keep other values. The empty tuple hashes the same everywhere."""
 _PLACES: Final = ("places",)
-"""Last part of the key listing the positions or names a spread argument places values
-at (neither a position nor a name, so it cannot clash with one)."""
+"""Last part of the key whose readers wait for a spread argument to place values at a
+new position or name (neither a position nor a name, so it cannot clash with one)."""
 _SHIFTED: Final = "+"
 """Slot marking a list whose elements may no longer sit at the index they were stored
 at (it was reordered in place, or an item was deleted): index reads, unpacking, slices and ``*`` spreading of
@@ -270,6 +270,9 @@ class Solver:
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
         # Shared attribute lookups by name, then base (see :meth:`_lookup`).
         self._lookups: dict[str, dict[Value, _Lookup]] = {}
+        # Positions or names each spread argument places values at, in the order met
+        # (their readers wait on the key ``(kind, call, argument, _PLACES)``).
+        self._spread_places: dict[tuple[str, int, int], list[int | str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         for item in facts:
             if index.facts_of(item.module) is not item:
@@ -1625,8 +1628,8 @@ class Solver:
         anywhere = self.read((kind, index, number, None))
         if anywhere:
             self.store_slot(into, "*", anywhere)
-        for place in self.read((kind, index, number, _PLACES)):
-            where = place[1]
+        self.readers[(kind, index, number, _PLACES)].add(self.cur)
+        for where in self._spread_places.get((kind, index, number), ()):
             if isinstance(where, int):
                 assert isinstance(skip, int)
                 if where + skip >= 0:
@@ -1669,7 +1672,11 @@ class Solver:
         self.add((kind, index, number, None), anywhere)
         for where, values in placed.items():
             self.add((kind, index, number, where), values)
-        self.add((kind, index, number, _PLACES), {("place", where) for where in placed})
+        places = self._spread_places.setdefault((kind, index, number), [])
+        fresh = [where for where in placed if where not in places]
+        if fresh:
+            places.extend(fresh)
+            self._wake((kind, index, number, _PLACES))
 
     def _callback(
         self, index: int, call: _Call, funcs: Values, arg_exprs: tuple[Expr, ...]
