@@ -3,10 +3,11 @@
 The solver keeps at most ``MAX_VALUES`` values per variable, attribute, call result
 or container element, and as many keys per container (:mod:`.solver`). A value set
 that reaches the bound takes no more, so calls made through it may miss targets, and
-which values it kept depends on the order the solver met them. Each such value set becomes one row: the CPG node it
-belongs to (the scope of a variable, the class, instance's class, function or module
-of an attribute, the call of a call result or argument, the function of a return, the
-literal or call that made a container), what it is, and its name where it has one.
+which values it kept depends on the order the solver met them. Each such value set
+becomes one row: the CPG node it belongs to (the scope of a variable, the class,
+instance's class, function or module of an attribute, the call of a call result or
+argument, the function of a return, the literal or call that made a container), what
+it is, and its name where it has one.
 """
 
 from __future__ import annotations

@@ -96,8 +96,8 @@ _PLACES: Final = ("places",)
 new position or name (neither a position nor a name, so it cannot clash with one)."""
 _SHIFTED: Final = "+"
 """Slot marking a list whose elements may no longer sit at the index they were stored
-at (it was reordered in place, or an item was deleted): index reads, unpacking, slices and ``*`` spreading of
-it use all its elements."""
+at (it was reordered in place, or an item was deleted): index reads, unpacking, slices
+and ``*`` spreading of it use all its elements."""
 
 
 @dataclass(slots=True)
@@ -485,7 +485,7 @@ class Solver:
                     upper = _ABSENT if e[3] is None else e[3]
                     out.add(("SL", base, lower, upper) if precise and (e[2] or e[3]) else base)
                 elif base[0] == "SL":
-                    out.add(("SL", base[1], _ABSENT, _ABSENT, False))
+                    out.add(self._unplaced_view(base[1]))
                 elif base[0] in {"K", "T"} and base[1] in {"str", "bytes", "bytearray"}:
                     out.add(("T", base[1]))
             return out
@@ -1232,14 +1232,23 @@ class Solver:
         return out
 
     @staticmethod
-    def _concatenated(operand: Value) -> Value:
+    def _unplaced_view(container: Value) -> Value:
+        """A view of ``container`` whose elements sit at unknown indices."""
+        return ("SL", container, _ABSENT, _ABSENT, False)
+
+    def _concatenated(self, operand: Value) -> Value:
         """The value standing for ``operand + other``: a view of the operand whose elements
         sit at unknown indices (the operand itself keeps its own)."""
         if operand[0] == "L" and operand[1] in {"list", "tuple"}:
-            return ("SL", operand, _ABSENT, _ABSENT, False)
+            return self._unplaced_view(operand)
         if operand[0] == "SL" and len(operand) == 4:
-            return ("SL", operand[1], _ABSENT, _ABSENT, False)
+            return self._unplaced_view(operand[1])
         return operand
+
+    def _shift(self, container: Value) -> None:
+        """Mark a list whose elements moved (:data:`_SHIFTED`); other containers keep theirs."""
+        if container[0] == "L" and container[1] == "list":
+            self.store_slot(container, _SHIFTED, _EMPTY)
 
     @staticmethod
     def _scalar_type(value: Value) -> str | None:
@@ -1657,11 +1666,12 @@ class Solver:
             for v in list(self.ev(call.kwargs[number][1])):
                 if v[0] != "L":
                     continue
-                out |= self.all_elements(v)
+                elements = self.all_elements(v)
+                out |= elements
                 slots = self.slots(v)
                 if v[1] != "dict" or len(slots) >= MAX_VALUES:
                     # Not a dict, or one whose key list is full: its values' keys are unknown.
-                    anywhere |= self.all_elements(v)
+                    anywhere |= elements
                     continue
                 for slot in slots:
                     if slot == "*":
@@ -1846,8 +1856,8 @@ class Solver:
         container = receiver[1] if receiver[0] in {"SL", "VIEW"} else receiver
         if receiver[0] == "VIEW":
             return
-        if typename == "list" and name in {"insert", "pop", "remove", "reverse", "sort", "clear"}:
-            self.store_slot(container, _SHIFTED, _EMPTY)
+        if name in {"insert", "pop", "remove", "reverse", "sort", "clear"}:
+            self._shift(container)
         if name in {"append", "add"} and arg0 is not None:
             self.store_slot(container, "*", self.ev(arg0))
         elif name == "insert" and arg1 is not None:
@@ -2028,9 +2038,7 @@ class Solver:
             self.add(con[2], instances)
         elif tag == "del":
             for v in list(self.ev(con[2])):
-                container = v[1] if v[0] == "SL" else v
-                if container[0] == "L" and container[1] == "list":
-                    self.store_slot(container, _SHIFTED, _EMPTY)
+                self._shift(v[1] if v[0] == "SL" else v)
         elif tag == "for":
             self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
         elif tag == "with":
