@@ -51,6 +51,7 @@ from codeanatomy.source import SourceFile
 
 __all__ = [
     "ClassFact",
+    "FieldFact",
     "FunctionFact",
     "ImportFact",
     "ModuleFacts",
@@ -123,6 +124,25 @@ class ClassFact:
     bases: tuple[tuple[str, Expr], ...]
     body_names: frozenset[str]
     method_ids: tuple[str, ...]
+    decorators: tuple[Expr, ...] = ()
+    """What each decorator names (``dataclass`` for ``@dataclass(frozen=True)`` too),
+    for decorators that are dotted names; the solver tells a dataclass by them."""
+    fields: tuple[FieldFact, ...] = ()
+    """The annotated names of the class body, in order: the fields a generated
+    ``__init__`` (a dataclass's, a ``NamedTuple``'s) takes."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldFact:
+    """One annotated name of a class body, as a dataclass or ``NamedTuple`` takes it."""
+
+    name: str
+    kind: str
+    """``positional`` (by position or name), ``keyword`` (after ``KW_ONLY`` or with
+    ``kw_only=True``), ``initvar`` (an ``InitVar``: a parameter, not an attribute) or
+    ``no_init`` (``field(init=False)``)."""
+    factory: Expr = None
+    """The ``default_factory`` given to ``field()``, when it is a dotted name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -962,12 +982,46 @@ class _Walker:
         self.class_stack.append(class_id)
         n_functions = len(self.functions)
         self.body(node.body)
+        fields = self._fields(node)  # in the class scope, where the body's names are bound
         self.class_stack.pop()
         self.scope, self.state = saved
         methods = tuple(f.node_id for f in self.functions[n_functions:] if f.class_id == class_id)
         qualname = self.index.qualname[self.index.row(node)] or ""
-        self.classes.append(ClassFact(class_id, qualname, node.name, bases, frozenset(scope.bound), methods))
+        decorators = tuple(self.expr(name) for name in map(_decorator_name, node.decorator_list) if name is not None)
+        self.classes.append(
+            ClassFact(class_id, qualname, node.name, bases, frozenset(scope.bound), methods, decorators, fields)
+        )
         self._bind_name(node.name, self._decorate(node.decorator_list, ("f", class_id)))
+
+    def _fields(self, node: ast.ClassDef) -> tuple[FieldFact, ...]:
+        """The annotated names of a class body, as a generated ``__init__`` takes them."""
+        keyword_only = any(
+            isinstance(d, ast.Call) and any(k.arg == "kw_only" and _is_true(k.value) for k in d.keywords)
+            for d in node.decorator_list
+        )
+        fields: list[FieldFact] = []
+        for statement in node.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+                continue
+            marker = _annotation_marker(statement.annotation)
+            if marker == "ClassVar":
+                continue
+            if marker == "KW_ONLY":
+                keyword_only = True
+                continue
+            kind = "initvar" if marker == "InitVar" else "keyword" if keyword_only else "positional"
+            factory: Expr = None
+            value = statement.value
+            if isinstance(value, ast.Call) and _last_name(value.func) == "field":
+                for keyword in value.keywords:
+                    if keyword.arg == "init" and _is_false(keyword.value):
+                        kind = "no_init"
+                    elif keyword.arg == "kw_only" and _is_true(keyword.value) and kind == "positional":
+                        kind = "keyword"
+                    elif keyword.arg == "default_factory" and _dotted(keyword.value):
+                        factory = self.expr(keyword.value)
+            fields.append(FieldFact(statement.target.id, kind, factory))
+        return tuple(fields)
 
     # ---- expressions ---------------------------------------------------------------------
 
@@ -1195,6 +1249,49 @@ def _walk_calls(node: ast.AST) -> Iterator[ast.Call]:
         if isinstance(child, (*_FUNCS, ast.ClassDef, ast.Lambda)):
             continue
         yield from _walk_calls(child)
+
+
+def _dotted(node: ast.expr) -> bool:
+    """Whether ``node`` is a name or a chain of attributes of a name (``a.b.c``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
+
+
+def _last_name(node: ast.expr) -> str | None:
+    """The last name of a dotted name (``c`` for ``a.b.c``), else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and _dotted(node):
+        return node.attr
+    return None
+
+
+def _decorator_name(decorator: ast.expr) -> ast.expr | None:
+    """The dotted name a decorator applies or calls (``dataclass`` in ``@dataclass(frozen=True)``)."""
+    named = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return named if _dotted(named) else None
+
+
+_FIELD_MARKERS: Final = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
+
+
+def _annotation_marker(annotation: ast.expr) -> str | None:
+    """``ClassVar``, ``InitVar`` or ``KW_ONLY`` when an annotation is one (or subscripts one)."""
+    last: str | None
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        last = annotation.value.split("[", 1)[0].strip().rsplit(".", 1)[-1]
+    else:
+        last = _last_name(annotation.value if isinstance(annotation, ast.Subscript) else annotation)
+    return last if last in _FIELD_MARKERS else None
+
+
+def _is_true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _as_load(node: ast.expr) -> ast.expr:

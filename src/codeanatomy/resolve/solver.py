@@ -35,6 +35,7 @@ from codeanatomy.resolve.facts import (
     ClassFact,
     Constraint,
     Expr,
+    FieldFact,
     FunctionFact,
     ModuleFacts,
     ParamFact,
@@ -77,6 +78,8 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_DATACLASS: Final = ("X", "dataclasses.dataclass")
+_NAMED_TUPLE: Final = ("X", "typing.NamedTuple")
 _SELF_READS = {"I": "self", "C": "cls", "M": "module", "SUP": "super"}
 _OTHER_READS = {"I": "instance", "C": "class", "M": "module", "SUP": "super"}
 UNBOUNDED_KEY_TAGS = frozenset({"AR", "argv", "E"})
@@ -1446,15 +1449,23 @@ class Solver:
     def _construct(self, index: int, call: _Call, cid: str) -> None:
         self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
         self.add(("r", call.key), (("I", cid),))
+        self._allocate(cid)
+        self._add_constraint(("ctor", index, cid))
+
+    def _allocate(self, cid: str) -> None:
+        """Bind the methods of class ``cid`` to its instances, once it has some."""
         if cid not in self.allocated:
             self.allocated.add(cid)
             self._add_constraint(("alloc", cid))
-        self._add_constraint(("ctor", index, cid))
 
     def run_ctor(self, call: _Call, index: int, cid: str) -> None:
-        found = self.class_lookup(cid, "__init__")
         instance = ("I", cid)
-        for value, owner in found:
+        generated = self._generated_init(cid)
+        if generated is not None:
+            # The ``__init__`` that ``@dataclass`` or ``NamedTuple`` made runs, not one further on.
+            self._run_generated_init(index, call, cid, *generated)
+            return
+        for value, owner in self.class_lookup(cid, "__init__"):
             if value[0] == "F":
                 self._bind_receiver(value[1], instance)
                 method = "direct" if owner == ("C", cid) else "mro"
@@ -1464,6 +1475,112 @@ class Solver:
                     self._add_constraint(("bind", index, value[1], 1))
             elif value[0] == "X":
                 self._record_edge(call.node_id, call.caller, value, "__init__", "external")
+
+    def _run_generated_init(
+        self, index: int, call: _Call, cid: str, is_dataclass: bool, fields: list[FieldFact]
+    ) -> None:
+        """What a generated ``__init__`` does when call ``index`` constructs ``cid``: store
+        each argument into its field, call the fields' default factories, and, for a
+        dataclass, call ``__post_init__``. The calls it makes count as the call's own."""
+        instance = ("I", cid)
+        passed = self._store_fields(index, call, instance, fields)
+        for each in fields:
+            if each.factory is not None and each.kind != "initvar" and each.name not in passed:
+                self._store_field(instance, each, self._call_factory(call, each.factory))
+        if not is_dataclass:
+            return
+        for value, owner in self.class_lookup(cid, "__post_init__"):
+            if value[0] == "F":
+                self._bind_receiver(value[1], instance)
+                method = "direct" if owner == ("C", cid) else "mro"
+                self._record_edge(call.node_id, call.caller, value, "__post_init__", method)
+
+    def _generated_init(self, cid: str) -> tuple[bool, list[FieldFact]] | None:
+        """The fields taken by the ``__init__`` that ``@dataclass`` or ``NamedTuple`` made,
+        and whether a dataclass made it, if that is the ``__init__`` instances of ``cid`` run.
+
+        The first class along the MRO that defines ``__init__`` itself, is a dataclass
+        or a ``NamedTuple`` decides; an external class there has an ``__init__`` of its own.
+        """
+        mro = self.mro(cid)[0]
+        for position, klass in enumerate(mro):
+            cls = self.classes.get(klass[1]) if klass[0] == "C" else None
+            if cls is None or "__init__" in cls.body_names:
+                return None
+            if self._is_dataclass(cls):
+                return True, self._dataclass_fields(mro[position:])
+            if _NAMED_TUPLE in self.bases(cls.node_id):
+                return False, list(cls.fields)
+        return None
+
+    def _is_dataclass(self, cls: ClassFact) -> bool:
+        """Whether a decorator of ``cls`` is ``dataclasses.dataclass`` (applied or called)."""
+        return any(_DATACLASS in self.ev(expr) for expr in cls.decorators)
+
+    def _dataclass_fields(self, mro: list[Value]) -> list[FieldFact]:
+        """Fields of the dataclass first in ``mro``: its dataclass bases' first, in order,
+        a field redefined keeping its first place."""
+        by_name: dict[str, FieldFact] = {}
+        for klass in reversed(mro):
+            cls = self.classes.get(klass[1]) if klass[0] == "C" else None
+            if cls is not None and self._is_dataclass(cls):
+                for each in cls.fields:
+                    by_name[each.name] = each
+        return list(by_name.values())
+
+    def _store_fields(self, index: int, call: _Call, instance: Value, fields: list[FieldFact]) -> set[str]:
+        """Store the arguments of constructor call ``index`` into the fields they initialise.
+
+        Returns the names of the fields the call surely passes (none past a spread).
+        """
+        positional = [f for f in fields if f.kind in {"positional", "initvar"}]
+        by_name = {f.name: f for f in fields if f.kind != "no_init"}
+        position = 0
+        unknown_position = False
+        for number, (expr, starred, _) in enumerate(call.args):
+            if starred:
+                spread = self._spread(index, number, "*")
+                for offset, each in enumerate(positional[position:]):
+                    placed = spread if unknown_position else self._spread_at(index, number, "*", offset)
+                    self._store_field(instance, each, placed)
+                unknown_position = True
+                continue
+            values = self._argument(index, False, number, expr)
+            # Past a spread, an argument may land at any field from the spread's on.
+            for each in positional[position:] if unknown_position else positional[position : position + 1]:
+                self._store_field(instance, each, values)
+            position += 1
+        for number, (name, expr, _) in enumerate(call.kwargs):
+            if name is None:
+                self._spread(index, number, "**")  # sets up the keys read below
+                for each in by_name.values():
+                    self._store_field(instance, each, self._spread_at(index, number, "**", each.name))
+            elif name in by_name:
+                self._store_field(instance, by_name[name], self._argument(index, True, number, expr))
+        if unknown_position or any(name is None for name, _, _ in call.kwargs):
+            return set()
+        return {f.name for f in positional[:position]} | {name for name, _, _ in call.kwargs if name is not None}
+
+    def _store_field(self, instance: Value, field: FieldFact, values: Values) -> None:
+        if field.kind != "initvar":  # a parameter of ``__post_init__``, not an attribute
+            self.add(("A", instance, field.name), values)
+
+    def _call_factory(self, call: _Call, factory: Expr) -> set[Value]:
+        """Call a field's ``default_factory`` for constructor call ``call``; return what it gives."""
+        out: set[Value] = set()
+        for value in list(self.ev(factory)):
+            if value[0] == "C":
+                self._record_edge(call.node_id, call.caller, value, "default_factory", "constructor")
+                self._allocate(value[1])
+                out.add(("I", value[1]))
+                for init, _owner in self.class_lookup(value[1], "__init__"):
+                    if init[0] == "F":
+                        self._bind_receiver(init[1], ("I", value[1]))
+                        self._record_edge(call.node_id, call.caller, init, "default_factory", "mro")
+            elif value[0] == "F":
+                self._record_edge(call.node_id, call.caller, value, "default_factory", "points_to")
+                out |= self.read(("ret", value[1]))
+        return out
 
     def run_icall(self, call: _Call, index: int, cid: str) -> None:
         instance = ("I", cid)

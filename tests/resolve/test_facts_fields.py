@@ -1,0 +1,82 @@
+"""Class facts list the fields a generated ``__init__`` takes, as dataclasses and
+``NamedTuple`` take them, and the dotted names of the class's decorators."""
+
+from __future__ import annotations
+
+from codeanatomy.resolve.facts import ClassFact
+from tests.resolve._programs import facts_of
+
+_PROGRAM = """
+import dataclasses
+from dataclasses import KW_ONLY, InitVar, dataclass, field
+from typing import ClassVar
+
+
+def make():
+    return []
+
+
+@dataclass(frozen=True)
+class Plain:
+    kept: ClassVar[int] = 0
+    quoted: "ClassVar[int]" = 1
+    first: int
+    second: str = "x"
+    seed: InitVar[int] = 0
+    hidden: list = field(init=False, default_factory=list)
+    made: list = field(default_factory=make)
+    late: int = field(default=0, kw_only=True)
+    _: KW_ONLY
+    after: int = 0
+    not_a_field = 3
+
+    def method(self):
+        count: int = 0
+        return count
+
+
+@dataclasses.dataclass(kw_only=True)
+class AllKeywords:
+    one: int
+    two: int
+
+
+class Undecorated:
+    only: int
+"""
+
+
+def _classes() -> dict[str, ClassFact]:
+    (module,) = facts_of({"main.py": _PROGRAM})
+    return {cls.name: cls for cls in module.classes}
+
+
+def test_fields_in_body_order_with_their_kind() -> None:
+    plain = _classes()["Plain"]
+    assert [(f.name, f.kind) for f in plain.fields] == [
+        ("first", "positional"),
+        ("second", "positional"),
+        ("seed", "initvar"),
+        ("hidden", "no_init"),
+        ("made", "positional"),
+        ("late", "keyword"),
+        ("after", "keyword"),
+    ]
+
+
+def test_default_factories_are_kept_when_dotted_names() -> None:
+    factories = {f.name: f.factory for f in _classes()["Plain"].fields}
+    assert factories["hidden"] is not None and factories["made"] is not None
+    assert factories["first"] is None and factories["late"] is None
+
+
+def test_kw_only_decorator_makes_every_field_keyword() -> None:
+    assert [(f.name, f.kind) for f in _classes()["AllKeywords"].fields] == [("one", "keyword"), ("two", "keyword")]
+
+
+def test_decorators_name_what_they_apply_or_call() -> None:
+    classes = _classes()
+    assert len(classes["Plain"].decorators) == 1  # ``dataclass`` of ``@dataclass(frozen=True)``
+    assert classes["AllKeywords"].decorators[0][0] == "a"  # ``dataclasses.dataclass``
+    assert classes["Undecorated"].decorators == ()
+    assert [f.name for f in classes["Undecorated"].fields] == ["only"]
