@@ -8,6 +8,9 @@ from tests.resolve._programs import facts_of
 
 _PROGRAM = """
 import dataclasses
+import attr
+import attrs
+from pydantic import Field
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from typing import ClassVar
 
@@ -43,6 +46,13 @@ class AllKeywords:
 
 class Undecorated:
     only: int
+
+
+class Described:
+    by_attrs: list = attr.ib(factory=list)
+    by_attrs_field: list = attrs.field(factory=make, kw_only=True)
+    by_pydantic: list = Field(default_factory=make)
+    plain: list = make()
 """
 
 
@@ -80,3 +90,14 @@ def test_decorators_name_what_they_apply_or_call() -> None:
     assert classes["AllKeywords"].decorators[0][0] == "a"  # ``dataclasses.dataclass``
     assert classes["Undecorated"].decorators == ()
     assert [f.name for f in classes["Undecorated"].fields] == ["only"]
+
+
+def test_attrs_and_pydantic_field_specifiers_give_factories_and_kinds() -> None:
+    fields = _classes()["Described"].fields
+    assert [(f.name, f.kind) for f in fields] == [
+        ("by_attrs", "positional"),
+        ("by_attrs_field", "keyword"),
+        ("by_pydantic", "positional"),
+        ("plain", "positional"),
+    ]
+    assert [f.factory is not None for f in fields] == [True, True, True, False]

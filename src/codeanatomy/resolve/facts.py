@@ -142,7 +142,7 @@ class FieldFact:
     ``kw_only=True``), ``initvar`` (an ``InitVar``: a parameter, not an attribute) or
     ``no_init`` (``field(init=False)``)."""
     factory: Expr = None
-    """The ``default_factory`` given to ``field()``, when it is a dotted name."""
+    """The ``default_factory`` (attrs: ``factory``) of the field, when it is a dotted name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1012,13 +1012,13 @@ class _Walker:
             kind = "initvar" if marker == "InitVar" else "keyword" if keyword_only else "positional"
             factory: Expr = None
             value = statement.value
-            if isinstance(value, ast.Call) and _last_name(value.func) == "field":
+            if isinstance(value, ast.Call) and _last_name(value.func) in _FIELD_SPECIFIERS:
                 for keyword in value.keywords:
                     if keyword.arg == "init" and _is_false(keyword.value):
                         kind = "no_init"
                     elif keyword.arg == "kw_only" and _is_true(keyword.value) and kind == "positional":
                         kind = "keyword"
-                    elif keyword.arg == "default_factory" and _dotted(keyword.value):
+                    elif keyword.arg in {"default_factory", "factory"} and _dotted(keyword.value):
                         factory = self.expr(keyword.value)
             fields.append(FieldFact(statement.target.id, kind, factory))
         return tuple(fields)
@@ -1274,6 +1274,9 @@ def _decorator_name(decorator: ast.expr) -> ast.expr | None:
 
 
 _FIELD_MARKERS: Final = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
+_FIELD_SPECIFIERS: Final = frozenset({"field", "Field", "ib", "attrib"})
+"""Calls that describe a field: ``dataclasses.field``, pydantic's ``Field``, attrs's
+``attr.ib``/``attr.attrib``/``attrs.field``."""
 
 
 def _annotation_marker(annotation: ast.expr) -> str | None:

@@ -78,8 +78,16 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
-_DATACLASS: Final = ("X", "dataclasses.dataclass")
+_FIELD_DECORATORS: Final[dict[Value, str]] = {
+    ("X", "dataclasses.dataclass"): "dataclass",
+    **{("X", f"{module}.{name}"): "attrs" for module in ("attr", "attrs") for name in ("define", "frozen", "mutable")},
+    **{("X", f"attr.{name}"): "attrs" for name in ("s", "attrs", "dataclass")},
+}
+"""Class decorators that generate an ``__init__`` taking the annotated fields, by kind."""
+_POST_INIT: Final = {"dataclass": "__post_init__", "attrs": "__attrs_post_init__"}
 _NAMED_TUPLE: Final = ("X", "typing.NamedTuple")
+_MODEL_BASES: Final = frozenset(("X", f"pydantic.{path}BaseModel") for path in ("", "main.", "v1."))
+"""Bases of pydantic models, whose ``__init__`` takes every field by name."""
 _SELF_READS = {"I": "self", "C": "cls", "M": "module", "SUP": "super"}
 _OTHER_READS = {"I": "instance", "C": "class", "M": "module", "SUP": "super"}
 UNBOUNDED_KEY_TAGS = frozenset({"AR", "argv", "E"})
@@ -113,6 +121,20 @@ class _Call:
     kwargs: tuple[_Kwarg, ...]
     kind: str
     targets: set[Value] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class _GeneratedInit:
+    """An ``__init__`` generated from a class's fields (see :meth:`Solver._generated_init`)."""
+
+    fields: list[FieldFact]
+    keyword_only: bool
+    attrs: bool
+    """attrs's: it takes a field ``_x`` as ``x``."""
+    post_init: str | None
+    """The method it calls last, if the class has one."""
+    inherited: bool = False
+    """Whether it is an external base's own (pydantic's), a callee of the call too."""
 
 
 @dataclass(slots=True)
@@ -1462,9 +1484,9 @@ class Solver:
         instance = ("I", cid)
         generated = self._generated_init(cid)
         if generated is not None:
-            # The ``__init__`` that ``@dataclass`` or ``NamedTuple`` made runs, not one further on.
-            self._run_generated_init(index, call, cid, *generated)
-            return
+            self._run_generated_init(index, call, cid, generated)
+            if not generated.inherited:
+                return  # the generated ``__init__`` runs, not one further along the MRO
         for value, owner in self.class_lookup(cid, "__init__"):
             if value[0] == "F":
                 self._bind_receiver(value[1], instance)
@@ -1476,65 +1498,81 @@ class Solver:
             elif value[0] == "X":
                 self._record_edge(call.node_id, call.caller, value, "__init__", "external")
 
-    def _run_generated_init(
-        self, index: int, call: _Call, cid: str, is_dataclass: bool, fields: list[FieldFact]
-    ) -> None:
+    def _run_generated_init(self, index: int, call: _Call, cid: str, init: _GeneratedInit) -> None:
         """What a generated ``__init__`` does when call ``index`` constructs ``cid``: store
-        each argument into its field, call the fields' default factories, and, for a
-        dataclass, call ``__post_init__``. The calls it makes count as the call's own."""
+        each argument into its field, call the default factories of the fields it
+        leaves out, and the class's post-init hook. The calls it makes count as the
+        constructor call's own."""
         instance = ("I", cid)
-        passed = self._store_fields(index, call, instance, fields)
-        for each in fields:
+        passed = self._store_fields(index, call, instance, init)
+        for each in init.fields:
             if each.factory is not None and each.kind != "initvar" and each.name not in passed:
                 self._store_field(instance, each, self._call_factory(call, each.factory))
-        if not is_dataclass:
+        if init.post_init is None:
             return
-        for value, owner in self.class_lookup(cid, "__post_init__"):
+        for value, owner in self.class_lookup(cid, init.post_init):
             if value[0] == "F":
                 self._bind_receiver(value[1], instance)
                 method = "direct" if owner == ("C", cid) else "mro"
-                self._record_edge(call.node_id, call.caller, value, "__post_init__", method)
+                self._record_edge(call.node_id, call.caller, value, init.post_init, method)
 
-    def _generated_init(self, cid: str) -> tuple[bool, list[FieldFact]] | None:
-        """The fields taken by the ``__init__`` that ``@dataclass`` or ``NamedTuple`` made,
-        and whether a dataclass made it, if that is the ``__init__`` instances of ``cid`` run.
+    def _generated_init(self, cid: str) -> _GeneratedInit | None:
+        """The generated ``__init__`` instances of ``cid`` run, if they run one: that of a
+        dataclass, an attrs class, a ``NamedTuple`` or a pydantic model.
 
-        The first class along the MRO that defines ``__init__`` itself, is a dataclass
-        or a ``NamedTuple`` decides; an external class there has an ``__init__`` of its own.
+        The first class along the MRO that defines ``__init__`` itself or has one
+        generated decides; an external class there has an ``__init__`` of its own.
         """
         mro = self.mro(cid)[0]
         for position, klass in enumerate(mro):
             cls = self.classes.get(klass[1]) if klass[0] == "C" else None
             if cls is None or "__init__" in cls.body_names:
                 return None
-            if self._is_dataclass(cls):
-                return True, self._dataclass_fields(mro[position:])
-            if _NAMED_TUPLE in self.bases(cls.node_id):
-                return False, list(cls.fields)
+            style = self._decorated_style(cls)
+            if style is not None:
+                fields = self._inherited_fields(mro[position:], style)
+                return _GeneratedInit(fields, keyword_only=False, attrs=style == "attrs", post_init=_POST_INIT[style])
+            bases = self.bases(cls.node_id)
+            if _NAMED_TUPLE in bases:
+                return _GeneratedInit(list(cls.fields), keyword_only=False, attrs=False, post_init=None)
+            if not _MODEL_BASES.isdisjoint(bases):
+                # A model takes the fields of every model class down to this one, by name.
+                models = [self.classes[k[1]] for k in reversed(mro[: position + 1])]
+                by_name = {f.name: f for model in models for f in model.fields if not f.name.startswith("_")}
+                return _GeneratedInit(
+                    list(by_name.values()), keyword_only=True, attrs=False, post_init="model_post_init", inherited=True
+                )
         return None
 
-    def _is_dataclass(self, cls: ClassFact) -> bool:
-        """Whether a decorator of ``cls`` is ``dataclasses.dataclass`` (applied or called)."""
-        return any(_DATACLASS in self.ev(expr) for expr in cls.decorators)
+    def _decorated_style(self, cls: ClassFact) -> str | None:
+        """``dataclass`` or ``attrs`` when a decorator of ``cls`` makes its ``__init__`` so."""
+        for expr in cls.decorators:
+            for value in self.ev(expr):
+                style = _FIELD_DECORATORS.get(value)
+                if style is not None:
+                    return style
+        return None
 
-    def _dataclass_fields(self, mro: list[Value]) -> list[FieldFact]:
-        """Fields of the dataclass first in ``mro``: its dataclass bases' first, in order,
-        a field redefined keeping its first place."""
+    def _inherited_fields(self, mro: list[Value], style: str) -> list[FieldFact]:
+        """Fields of the class first in ``mro``: those of its bases made the same way
+        (``style``) first, in order, a field redefined keeping its first place."""
         by_name: dict[str, FieldFact] = {}
         for klass in reversed(mro):
             cls = self.classes.get(klass[1]) if klass[0] == "C" else None
-            if cls is not None and self._is_dataclass(cls):
+            if cls is not None and self._decorated_style(cls) == style:
                 for each in cls.fields:
                     by_name[each.name] = each
         return list(by_name.values())
 
-    def _store_fields(self, index: int, call: _Call, instance: Value, fields: list[FieldFact]) -> set[str]:
+    def _store_fields(self, index: int, call: _Call, instance: Value, init: _GeneratedInit) -> set[str]:
         """Store the arguments of constructor call ``index`` into the fields they initialise.
 
         Returns the names of the fields the call surely passes (none past a spread).
         """
-        positional = [f for f in fields if f.kind in {"positional", "initvar"}]
-        by_name = {f.name: f for f in fields if f.kind != "no_init"}
+        fields = init.fields
+        positional = [] if init.keyword_only else [f for f in fields if f.kind in {"positional", "initvar"}]
+        # attrs takes ``_x`` as ``x``.
+        by_name = {(f.name.lstrip("_") if init.attrs else f.name): f for f in fields if f.kind != "no_init"}
         position = 0
         unknown_position = False
         for number, (expr, starred, _) in enumerate(call.args):
@@ -1553,13 +1591,14 @@ class Solver:
         for number, (name, expr, _) in enumerate(call.kwargs):
             if name is None:
                 self._spread(index, number, "**")  # sets up the keys read below
-                for each in by_name.values():
-                    self._store_field(instance, each, self._spread_at(index, number, "**", each.name))
+                for key, each in by_name.items():
+                    self._store_field(instance, each, self._spread_at(index, number, "**", key))
             elif name in by_name:
                 self._store_field(instance, by_name[name], self._argument(index, True, number, expr))
         if unknown_position or any(name is None for name, _, _ in call.kwargs):
             return set()
-        return {f.name for f in positional[:position]} | {name for name, _, _ in call.kwargs if name is not None}
+        named = {by_name[name].name for name, _, _ in call.kwargs if name in by_name}
+        return {f.name for f in positional[:position]} | named
 
     def _store_field(self, instance: Value, field: FieldFact, values: Values) -> None:
         if field.kind != "initvar":  # a parameter of ``__post_init__``, not an attribute
