@@ -101,3 +101,26 @@ def test_attrs_and_pydantic_field_specifiers_give_factories_and_kinds() -> None:
         ("plain", "positional"),
     ]
     assert [f.factory is not None for f in fields] == [True, True, True, False]
+
+
+_TUPLES = """
+import collections
+import typing
+
+Spaced = collections.namedtuple("Spaced", "a b")
+Commas = collections.namedtuple("Commas", "a, b,c")
+Listed = collections.namedtuple("Listed", ["a", "b"])
+Typed = typing.NamedTuple("Typed", [("a", int), ("b", str)])
+Computed = collections.namedtuple("Computed", names)
+"""
+
+
+def test_namedtuple_calls_with_literal_fields_make_classes() -> None:
+    (module,) = facts_of({"main.py": _TUPLES})
+    made = {cls.name: cls for cls in module.classes}
+    assert sorted(made) == ["Commas", "Listed", "Spaced", "Typed"]  # not ``Computed``
+    assert all(cls.tuple_call and cls.qualname == f"main.{cls.name}" for cls in made.values())
+    assert [f.name for f in made["Commas"].fields] == ["a", "b", "c"]
+    assert [f.name for f in made["Typed"].fields] == ["a", "b"]
+    calls = {con[3] for con in module.constraints if con[0] == "call"}
+    assert {cls.node_id for cls in made.values()} <= calls  # each class's node is its call's

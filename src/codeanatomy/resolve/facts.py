@@ -130,6 +130,9 @@ class ClassFact:
     fields: tuple[FieldFact, ...] = ()
     """The annotated names of the class body, in order: the fields a generated
     ``__init__`` (a dataclass's, a ``NamedTuple``'s) takes."""
+    tuple_call: bool = False
+    """Whether a call of ``namedtuple``/``NamedTuple`` makes it (its node is the call's;
+    the solver takes it for that call's result when the callee is really one of them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1185,10 +1188,26 @@ class _Walker:
         kwargs = tuple((kw.arg, self.expr(kw.value), self._node(kw.value)) for kw in node.keywords)
         self.cons.append(("call", self.caller, call_key, node_id, func, tuple(args), kwargs, "call"))
         self.call_positions[call_key] = len(self.cons) - 1
+        if self.call_prefix is None and _last_name(func_node) in {"namedtuple", "NamedTuple"}:
+            self._named_tuple_class(node, node_id)
         result: Expr = ("c", call_key)
         if isinstance(func_node, ast.Name) and func == ("g", self.module_id, func_node.id):
             result = self._special_builtin_call(func_node.id, node, result)
         return result
+
+    def _named_tuple_class(self, node: ast.Call, node_id: str) -> None:
+        """The class ``namedtuple("P", "a b")`` or ``NamedTuple("P", [("a", int)])`` makes,
+        when its name and fields are literals: a class fact whose node is the call."""
+        if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+            return
+        names = _tuple_field_names(node.args[1])
+        if names is None:
+            return
+        typename = node.args[0].value
+        fields = tuple(FieldFact(name, "positional") for name in names)
+        self.classes.append(
+            ClassFact(node_id, f"{self.source.module}.{typename}", typename, (), frozenset(), (), fields=fields, tuple_call=True)
+        )
 
     def _id(self, node: ast.AST) -> str:
         row = self.index.row_of.get(id(node))
@@ -1249,6 +1268,23 @@ def _walk_calls(node: ast.AST) -> Iterator[ast.Call]:
         if isinstance(child, (*_FUNCS, ast.ClassDef, ast.Lambda)):
             continue
         yield from _walk_calls(child)
+
+
+def _tuple_field_names(node: ast.expr) -> list[str] | None:
+    """Field names given to ``namedtuple`` (``"a b"``, ``"a, b"``, ``["a", "b"]``) or to
+    ``NamedTuple`` (``[("a", int), ("b", str)]``), when they are literals."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.replace(",", " ").split()
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return None
+    names: list[str] = []
+    for element in node.elts:
+        if isinstance(element, ast.Tuple) and len(element.elts) == 2:
+            element = element.elts[0]
+        if not isinstance(element, ast.Constant) or not isinstance(element.value, str):
+            return None
+        names.append(element.value)
+    return names
 
 
 def _dotted(node: ast.expr) -> bool:

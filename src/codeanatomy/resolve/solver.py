@@ -69,6 +69,8 @@ _EXTERNAL_BUILTINS = {
     "importlib.import_module": "__import__",
     "functools.reduce": "<reduce>",
     "functools.partial": "<partial>",
+    "collections.namedtuple": "<namedtuple>",
+    "typing.NamedTuple": "<namedtuple>",
 }
 """Standard library functions whose effect on repository values is modelled."""
 _LITERALS = 8
@@ -1469,7 +1471,8 @@ class Solver:
         return "left out", None
 
     def _construct(self, index: int, call: _Call, cid: str) -> None:
-        self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
+        if not self.classes[cid].tuple_call:  # no class statement to point at: it is a call
+            self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
         self.add(("r", call.key), (("I", cid),))
         self._allocate(cid)
         self._add_constraint(("ctor", index, cid))
@@ -1533,7 +1536,7 @@ class Solver:
                 fields = self._inherited_fields(mro[position:], style)
                 return _GeneratedInit(fields, keyword_only=False, attrs=style == "attrs", post_init=_POST_INIT[style])
             bases = self.bases(cls.node_id)
-            if _NAMED_TUPLE in bases:
+            if cls.tuple_call or _NAMED_TUPLE in bases:
                 return _GeneratedInit(list(cls.fields), keyword_only=False, attrs=False, post_init=None)
             if not _MODEL_BASES.isdisjoint(bases):
                 # A model takes the fields of every model class down to this one, by name.
@@ -1981,6 +1984,10 @@ class Solver:
                 elements = ("it", positional[1])
                 accumulator = ("u", (elements, positional[2])) if len(positional) > 2 else elements
                 self.add(result, self._callback(index, call, self.ev(positional[0]), (accumulator, elements)))
+        elif name == "<namedtuple>":
+            made = self.classes.get(call.node_id)
+            if made is not None and made.tuple_call:
+                self.add(result, (("C", made.node_id),))
         elif name == "<partial>":
             if arg0 is not None:
                 self.add(result, {v for v in self.ev(arg0) if v[0] in {"F", "B", "C"}})
