@@ -112,13 +112,18 @@ Commas = collections.namedtuple("Commas", "a, b,c")
 Listed = collections.namedtuple("Listed", ["a", "b"])
 Typed = typing.NamedTuple("Typed", [("a", int), ("b", str)])
 Computed = collections.namedtuple("Computed", names)
+NAMES = ["a", "b"]
+Named = collections.namedtuple("Named", NAMES)
+CHANGED = "a b"
+CHANGED += " c"
+Changed = collections.namedtuple("Changed", CHANGED)
 """
 
 
 def test_namedtuple_calls_with_literal_fields_make_classes() -> None:
     (module,) = facts_of({"main.py": _TUPLES})
     made = {cls.name: cls for cls in module.classes}
-    assert sorted(made) == ["Commas", "Listed", "Spaced", "Typed"]  # not ``Computed``
+    assert sorted(made) == ["Commas", "Listed", "Named", "Spaced", "Typed"]  # not ``Computed``, ``Changed``
     assert all(cls.tuple_call and cls.qualname == f"main.{cls.name}" for cls in made.values())
     assert [f.name for f in made["Commas"].fields] == ["a", "b", "c"]
     assert [f.name for f in made["Typed"].fields] == ["a", "b"]

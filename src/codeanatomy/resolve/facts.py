@@ -444,6 +444,7 @@ class _Walker:
         self.scopes = scopes
         self.module_scope = scopes[id(index.tree)]
         self.module_id = self.module_scope.node_id
+        self.module_literals = _module_literals(index.tree)
         self.cons: list[Constraint] = []
         self.functions: list[FunctionFact] = []
         self.classes: list[ClassFact] = []
@@ -1200,7 +1201,10 @@ class _Walker:
         when its name and fields are literals: a class fact whose node is the call."""
         if len(node.args) < 2 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
             return
-        names = _tuple_field_names(node.args[1])
+        fields_node = node.args[1]
+        if isinstance(fields_node, ast.Name) and self.scope is self.module_scope:
+            fields_node = self.module_literals.get(fields_node.id, fields_node)
+        names = _tuple_field_names(fields_node)
         if names is None:
             return
         typename = node.args[0].value
@@ -1268,6 +1272,25 @@ def _walk_calls(node: ast.AST) -> Iterator[ast.Call]:
         if isinstance(child, (*_FUNCS, ast.ClassDef, ast.Lambda)):
             continue
         yield from _walk_calls(child)
+
+
+def _module_literals(tree: ast.Module) -> dict[str, ast.expr]:
+    """Names the module body binds once, by a plain assignment of a string or of a list
+    or tuple display (``url_attrs = ["scheme", "host"]``), and never assigns again there."""
+    found: dict[str, ast.expr] = {}
+    rebound: set[str] = set()
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign):
+            names = [t.id for t in statement.targets if isinstance(t, ast.Name)]
+            rebound.update(n for n in names if n in found)
+            found.update((n, statement.value) for n in names)
+        elif isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and isinstance(statement.target, ast.Name):
+            rebound.add(statement.target.id)
+    return {
+        name: value
+        for name, value in found.items()
+        if name not in rebound and isinstance(value, (ast.Constant, ast.List, ast.Tuple))
+    }
 
 
 def _tuple_field_names(node: ast.expr) -> list[str] | None:
