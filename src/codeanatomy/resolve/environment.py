@@ -8,9 +8,12 @@ reads installed metadata only).
 
 from __future__ import annotations
 
+import abc
 import builtins
+import collections
 import importlib.metadata
 import sys
+import typing
 from dataclasses import dataclass
 
 __all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment"]
@@ -41,12 +44,17 @@ class PythonEnvironment:
         stdlib_modules: top-level standard library module names.
         distributions: top-level import name -> installed distribution names.
         type_methods: builtin type name -> names of its attributes.
+        base_attributes: qualified name -> attribute names, for the standard library
+            classes that repository classes commonly derive from without taking
+            attributes from them (``abc.ABC``, ``typing.Generic``, ``typing.Protocol``,
+            and ``typing.NamedTuple``, whose classes have a named tuple's).
     """
 
     builtin_names: frozenset[str]
     stdlib_modules: frozenset[str]
     distributions: dict[str, tuple[str, ...]]
     type_methods: dict[str, frozenset[str]]
+    base_attributes: dict[str, frozenset[str]]
 
     @classmethod
     def current(cls) -> PythonEnvironment:
@@ -55,11 +63,18 @@ class PythonEnvironment:
             name: frozenset(a for a in dir(getattr(builtins, name)) if not a.startswith("__"))
             for name in BUILTIN_TYPE_PYCG
         }
+        bases: dict[str, object] = {
+            "abc.ABC": abc.ABC,
+            "typing.Generic": typing.Generic,
+            "typing.Protocol": typing.Protocol,
+            "typing.NamedTuple": collections.namedtuple("NamedTuple", ()),
+        }
         return cls(
             builtin_names=frozenset(dir(builtins)),
             stdlib_modules=frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names),
             distributions={k: tuple(sorted(set(v))) for k, v in importlib.metadata.packages_distributions().items()},
             type_methods=type_methods,
+            base_attributes={name: frozenset(dir(base)) for name, base in bases.items()},
         )
 
     def origin(self, qualname: str) -> tuple[str, str | None]:

@@ -734,6 +734,9 @@ class Solver:
                 if in_body:
                     break
             elif klass[0] == "X":
+                known = self.env.base_attributes.get(klass[1])
+                if known is not None and name not in known:
+                    continue  # (``abc.ABC``, say) it has no such attribute: look further on
                 plan.append((1, klass, None, None, False))
                 break
             elif klass != OBJECT:
