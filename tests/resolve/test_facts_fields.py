@@ -53,6 +53,8 @@ class Described:
     by_attrs_field: list = attrs.field(factory=make, kw_only=True)
     by_pydantic: list = Field(default_factory=make)
     plain: list = make()
+    unannotated = attr.ib(factory=make)
+    not_a_field = make()
 """
 
 
@@ -99,8 +101,12 @@ def test_attrs_and_pydantic_field_specifiers_give_factories_and_kinds() -> None:
         ("by_attrs_field", "keyword"),
         ("by_pydantic", "positional"),
         ("plain", "positional"),
+        ("unannotated", "positional"),
     ]
-    assert [f.factory is not None for f in fields] == [True, True, True, False]
+    assert [f.factory is not None for f in fields] == [True, True, True, False, True]
+    assert [(f.annotated, f.specified) for f in fields] == [
+        (True, True), (True, True), (True, True), (True, False), (False, True)
+    ]
 
 
 _TUPLES = """

@@ -146,6 +146,10 @@ class FieldFact:
     ``no_init`` (``field(init=False)``)."""
     factory: Expr = None
     """The ``default_factory`` (attrs: ``factory``) of the field, when it is a dotted name."""
+    annotated: bool = True
+    """False for ``x = attr.ib()``: only attrs takes such a name as a field."""
+    specified: bool = False
+    """Whether its value is a field specifier (``field()``, ``attr.ib()``, ``Field()``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -998,16 +1002,26 @@ class _Walker:
         self._bind_name(node.name, self._decorate(node.decorator_list, ("f", class_id)))
 
     def _fields(self, node: ast.ClassDef) -> tuple[FieldFact, ...]:
-        """The annotated names of a class body, as a generated ``__init__`` takes them."""
+        """The fields of a class body, as a generated ``__init__`` takes them: annotated
+        names, and names assigned a field specifier (``x = attr.ib()``) without one."""
         keyword_only = any(
             isinstance(d, ast.Call) and any(k.arg == "kw_only" and _is_true(k.value) for k in d.keywords)
             for d in node.decorator_list
         )
         fields: list[FieldFact] = []
         for statement in node.body:
-            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                name, value, annotated = statement.target.id, statement.value, True
+                marker = _annotation_marker(statement.annotation)
+            elif (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and _is_field_specifier(statement.value)
+            ):
+                name, value, annotated, marker = statement.targets[0].id, statement.value, False, None
+            else:
                 continue
-            marker = _annotation_marker(statement.annotation)
             if marker == "ClassVar":
                 continue
             if marker == "KW_ONLY":
@@ -1015,16 +1029,16 @@ class _Walker:
                 continue
             kind = "initvar" if marker == "InitVar" else "keyword" if keyword_only else "positional"
             factory: Expr = None
-            value = statement.value
-            if isinstance(value, ast.Call) and _last_name(value.func) in _FIELD_SPECIFIERS:
-                for keyword in value.keywords:
+            specified = _is_field_specifier(value)
+            if specified:
+                for keyword in value.keywords:  # type: ignore[union-attr]  # a call, as checked
                     if keyword.arg == "init" and _is_false(keyword.value):
                         kind = "no_init"
                     elif keyword.arg == "kw_only" and _is_true(keyword.value) and kind == "positional":
                         kind = "keyword"
                     elif keyword.arg in {"default_factory", "factory"} and _dotted(keyword.value):
                         factory = self.expr(keyword.value)
-            fields.append(FieldFact(statement.target.id, kind, factory))
+            fields.append(FieldFact(name, kind, factory, annotated=annotated, specified=specified))
         return tuple(fields)
 
     # ---- expressions ---------------------------------------------------------------------
@@ -1291,6 +1305,11 @@ def _module_literals(tree: ast.Module) -> dict[str, ast.expr]:
         for name, value in found.items()
         if name not in rebound and isinstance(value, (ast.Constant, ast.List, ast.Tuple))
     }
+
+
+def _is_field_specifier(node: ast.expr | None) -> bool:
+    """Whether ``node`` calls a field specifier by its usual name (see ``_FIELD_SPECIFIERS``)."""
+    return isinstance(node, ast.Call) and _last_name(node.func) in _FIELD_SPECIFIERS
 
 
 def _tuple_field_names(node: ast.expr) -> list[str] | None:

@@ -174,6 +174,15 @@ class _Layout:
         )
 
 
+def _fields_taken(cls: ClassFact, style: str) -> list[FieldFact]:
+    """The fields of ``cls`` itself that a generated ``__init__`` of ``style`` takes: the
+    annotated names, or for attrs, when some field is an unannotated ``x = attr.ib()``,
+    every name assigned a field specifier (attrs's ``auto_attribs`` off)."""
+    if style == "attrs" and any(not f.annotated for f in cls.fields):
+        return [f for f in cls.fields if f.specified]
+    return [f for f in cls.fields if f.annotated]
+
+
 def _widen(value: Value, kinds: frozenset[str]) -> Value:
     tag = value[0]
     if tag not in kinds:
@@ -1540,11 +1549,11 @@ class Solver:
                 return _GeneratedInit(fields, keyword_only=False, attrs=style == "attrs", post_init=_POST_INIT[style])
             bases = self.bases(cls.node_id)
             if cls.tuple_call or _NAMED_TUPLE in bases:
-                return _GeneratedInit(list(cls.fields), keyword_only=False, attrs=False, post_init=None)
+                return _GeneratedInit(_fields_taken(cls, "tuple"), keyword_only=False, attrs=False, post_init=None)
             if not _MODEL_BASES.isdisjoint(bases):
                 # A model takes the fields of every model class down to this one, by name.
                 models = [self.classes[k[1]] for k in reversed(mro[: position + 1])]
-                by_name = {f.name: f for model in models for f in model.fields if not f.name.startswith("_")}
+                by_name = {f.name: f for model in models for f in _fields_taken(model, "model") if not f.name.startswith("_")}
                 return _GeneratedInit(
                     list(by_name.values()), keyword_only=True, attrs=False, post_init="model_post_init", inherited=True
                 )
@@ -1566,7 +1575,7 @@ class Solver:
         for klass in reversed(mro):
             cls = self.classes.get(klass[1]) if klass[0] == "C" else None
             if cls is not None and self._decorated_style(cls) == style:
-                for each in cls.fields:
+                for each in _fields_taken(cls, style):
                     by_name[each.name] = each
         return list(by_name.values())
 
