@@ -71,6 +71,8 @@ _EXTERNAL_BUILTINS = {
     "functools.partial": "<partial>",
     "collections.namedtuple": "<namedtuple>",
     "typing.NamedTuple": "<namedtuple>",
+    "functools.cached_property": "property",
+    "django.utils.functional.cached_property": "property",
 }
 """Standard library functions whose effect on repository values is modelled."""
 _LITERALS = 8
@@ -2267,7 +2269,12 @@ class Solver:
             call = self.calls[con[1]]
             if call.kind != "decorator":
                 continue
-            known = any(t[0] in {"F", "B", "C", "I", "PRD", "SM"} or (t[0] == "BI" and t[1] in _NO_EDGE_DECORATORS) for t in call.targets)
+            known = any(
+                t[0] in {"F", "B", "C", "I", "PRD", "SM"}
+                or (t[0] == "BI" and t[1] in _NO_EDGE_DECORATORS)
+                or (t[0] == "X" and t[1] in _EXTERNAL_BUILTINS)
+                for t in call.targets
+            )
             if not known:
                 self.cur = number
                 values = self.ev(call.args[0][0])
