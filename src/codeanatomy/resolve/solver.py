@@ -71,6 +71,7 @@ _EXTERNAL_BUILTINS = {
     "functools.partial": "<partial>",
     "collections.namedtuple": "<namedtuple>",
     "typing.NamedTuple": "<namedtuple>",
+    "typing.cast": "<cast>",
     "functools.cached_property": "property",
     "django.utils.functional.cached_property": "property",
 }
@@ -2002,6 +2003,10 @@ class Solver:
             made = self.classes.get(call.node_id)
             if made is not None and made.tuple_call:
                 self.add(result, (("C", made.node_id),))
+        elif name == "<cast>":
+            value = self._arg(call, 1, "val")
+            if value is not None:
+                self.add(result, self.ev(value))
         elif name == "<partial>":
             if arg0 is not None:
                 self.add(result, {v for v in self.ev(arg0) if v[0] in {"F", "B", "C"}})
@@ -2222,7 +2227,13 @@ class Solver:
             values = self.ev(con[3])
             returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"))
             if con[2] is not None:
-                entered = {v for v in values if v[0] != "I" or not self.class_lookup(v[1], "__enter__")}
+                entered: set[Value] = set()
+                for v in values:
+                    if v[0] == "G":
+                        # A generator entered is a ``contextmanager``'s: what it yields.
+                        entered |= self.read(("yld", v[1]))
+                    elif v[0] != "I" or not self.class_lookup(v[1], "__enter__"):
+                        entered.add(v)
                 self.add(con[2], entered | returned.get("__enter__", set()))
 
     def _is_full(self, key: object) -> bool:
