@@ -443,3 +443,21 @@ def test_attribute_read_through_several_bases_records_every_target() -> None:
             (ids["main.Circle.area"], "class"),
         ]
     )
+
+
+def test_namedtuple_call_classes_have_pythons_mro() -> None:
+    files = {
+        "main.py": """
+            from collections import namedtuple
+
+            class Url(namedtuple("Url", "scheme host")):
+                pass
+        """
+    }
+    result = resolve_files(files)
+    rows = [r for r in _rows(result.tables["class_mro"]) if r["qualname"] == "main.Url"]
+    # As Python has it: the class statement's Url, then the Url the call made, then tuple.
+    assert sorted(r["mro"] for r in rows) == [
+        ["main.Url", "builtins.tuple", "builtins.object"],
+        ["main.Url", "main.Url", "builtins.tuple", "builtins.object"],
+    ]

@@ -128,8 +128,9 @@ class ClassFact:
     """What each decorator names (``dataclass`` for ``@dataclass(frozen=True)`` too),
     for decorators that are dotted names; the solver tells a dataclass by them."""
     fields: tuple[FieldFact, ...] = ()
-    """The annotated names of the class body, in order: the fields a generated
-    ``__init__`` (a dataclass's, a ``NamedTuple``'s) takes."""
+    """The names of the class body that may be fields, in order: annotated names, and
+    names assigned a field specifier (``x = attr.ib()``); for a class made by a
+    ``namedtuple`` call, its fields."""
     tuple_call: bool = False
     """Whether a call of ``namedtuple``/``NamedTuple`` makes it (its node is the call's;
     the solver takes it for that call's result when the callee is really one of them)."""
@@ -137,7 +138,8 @@ class ClassFact:
 
 @dataclass(frozen=True, slots=True)
 class FieldFact:
-    """One annotated name of a class body, as a dataclass or ``NamedTuple`` takes it."""
+    """A name of a class body that a generated ``__init__`` (a dataclass's, an attrs
+    class's, a ``NamedTuple``'s, a pydantic model's) may take as a field."""
 
     name: str
     kind: str
@@ -1223,6 +1225,7 @@ class _Walker:
             return
         typename = node.args[0].value
         fields = tuple(FieldFact(name, "positional") for name in names)
+        self.cons.append(("bases", node_id, (("val", ("BI", "tuple")),)))
         self.classes.append(
             ClassFact(node_id, f"{self.source.module}.{typename}", typename, (), frozenset(), (), fields=fields, tuple_call=True)
         )

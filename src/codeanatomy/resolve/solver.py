@@ -1486,7 +1486,8 @@ class Solver:
         return "left out", None
 
     def _construct(self, index: int, call: _Call, cid: str) -> None:
-        if not self.classes[cid].tuple_call:  # no class statement to point at: it is a call
+        made = self.classes.get(cid)
+        if made is None or not made.tuple_call:  # a namedtuple() call has no class statement to point at
             self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
         self.add(("r", call.key), (("I", cid),))
         self._allocate(cid)
