@@ -1366,6 +1366,12 @@ class Solver:
                 self._add_constraint(("rself", index, fid))
             else:
                 self._return_into(fid, result, index, 1 if tag == "B" else 0)
+        elif tag == "PF":
+            inner, shift = self._partial_target(callee)
+            if inner is not None:
+                self._record_edge(call.node_id, call.caller, ("F", inner), None, method)
+                self._add_constraint(("bind", index, inner, shift))
+                self._return_into(inner, result, index, shift)
         elif tag == "C":
             self._construct(index, call, callee[1])
         elif tag == "I":
@@ -1385,6 +1391,24 @@ class Solver:
             self._add_constraint(("mcall", index, callee))
         elif tag == "PRD":
             self.add(result, (("PR", callee[1]),))
+
+    def _partial_target(self, partial: Value) -> tuple[str | None, int]:
+        """The function a ``functools.partial`` value ``("PF", func, call, n)`` calls, and
+        how many of its positional parameters come before a caller's arguments.
+
+        Binds the ``n`` positional arguments given to ``partial()`` (once per function).
+        """
+        func, index, bound = partial[1], partial[2], partial[3]
+        if func[0] not in {"F", "B", "SM"}:
+            return None, 0
+        fid = func[1]
+        shift = 1 if func[0] == "B" else 0
+        key = ("partial", index, fid)
+        if key not in self.vals:
+            self.vals[key] = set()
+            arguments = tuple(expr for expr, _, _ in self.calls[index].args[1:])
+            self._add_constraint(("bindx", index, fid, shift, arguments))
+        return fid, shift + bound
 
     def _return_into(self, fid: str, result: object, index: int | None = None, shift: int = 0) -> None:
         """Make ``result`` hold what ``fid`` returns, per call site (call ``index``) where it can."""
@@ -1869,13 +1893,19 @@ class Solver:
         """Call every function in ``funcs`` with ``arg_exprs``; return what they return."""
         out: set[Value] = set()
         for value in list(funcs):
-            if value[0] in {"F", "B"}:
-                fid = value[1]
+            if value[0] in {"F", "B", "PF"}:
+                if value[0] == "PF":
+                    target, shift = self._partial_target(value)
+                    if target is None:
+                        continue
+                    fid = target
+                else:
+                    fid, shift = value[1], 1 if value[0] == "B" else 0
                 self._record_edge(call.node_id, call.caller, ("F", fid), None, "builtin_callback")
                 key = ("cb", index, fid)
                 if key not in self.vals:
                     self.vals[key] = set()
-                    self._add_constraint(("bindx", index, fid, 1 if value[0] == "B" else 0, arg_exprs))
+                    self._add_constraint(("bindx", index, fid, shift, arg_exprs))
                 out |= self.read(("ret", fid))
             elif value[0] == "C":
                 self._record_edge(call.node_id, call.caller, ("C", value[1]), None, "constructor")
@@ -2010,7 +2040,14 @@ class Solver:
                 self.add(result, self.ev(value))
         elif name == "<partial>":
             if arg0 is not None:
-                self.add(result, {v for v in self.ev(arg0) if v[0] in {"F", "B", "C"}})
+                bound = len(call.args) - 1  # _arg gave arg0: no argument is starred
+                partials: set[Value] = set()
+                for v in self.ev(arg0):
+                    if bound and v[0] in {"F", "B", "SM"}:
+                        partials.add(("PF", v, index, bound))
+                    elif v[0] in {"F", "B", "C"}:
+                        partials.add(v)
+                self.add(result, partials)
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
 
