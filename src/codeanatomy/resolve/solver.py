@@ -72,6 +72,7 @@ _EXTERNAL_BUILTINS = {
     "collections.namedtuple": "<namedtuple>",
     "typing.NamedTuple": "<namedtuple>",
     "typing.cast": "<cast>",
+    **{f"ast.{base}.{name}": "<visit>" for base in ("NodeVisitor", "NodeTransformer") for name in ("visit", "generic_visit")},
     "functools.cached_property": "property",
     "django.utils.functional.cached_property": "property",
 }
@@ -956,6 +957,8 @@ class Solver:
         elif tag == "SUP":
             inner = base[2]
             found = self.class_lookup(inner[1], name, after=base[1])
+            if name == "__setattr__" and inner[0] == "I" and not any(v[0] == "F" for v, _ in found):
+                return {("SETATTR", inner)}  # ``object.__setattr__`` bound to the instance
             if inner[0] == "I":
                 out = self._through_instance(found, inner, ("C", inner[1]), properties)
             else:
@@ -965,6 +968,8 @@ class Solver:
         elif tag == "PR":
             return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
         elif tag == "BI":
+            if base == OBJECT and name == "__setattr__":
+                return {("BI", "setattr")}  # called as ``object.__setattr__(obj, name, value)``
             if base[1] in BUILTIN_TYPE_PYCG and name in self.env.type_methods.get(base[1], ()):
                 return {("BM", base[1], name, _ABSENT)}
             return set()
@@ -1306,7 +1311,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc", "del"}:
             caller: str = con[1]
             return caller
-        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "rself", "spread", "ptcall", "argv"}:
+        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
             return self.calls[con[1]].caller
         return None
 
@@ -1389,6 +1394,9 @@ class Solver:
         elif tag == "BM":
             self._record_edge(call.node_id, call.caller, callee[:3], None, method)
             self._add_constraint(("mcall", index, callee))
+        elif tag == "SETATTR":
+            self._record_edge(call.node_id, call.caller, ("BI", "setattr"), None, "builtin")
+            self._add_constraint(("bsetattr", index, callee[1]))
         elif tag == "PRD":
             self.add(result, (("PR", callee[1]),))
 
@@ -1997,12 +2005,7 @@ class Solver:
             if default is not None:
                 self.add(result, self.ev(default))
         elif name == "setattr":
-            obj, attr, value = arg0, self._arg(call, 1), self._arg(call, 2)
-            if obj is not None and attr is not None and value is not None:
-                values = set(self.ev(value))
-                for a in list(self.ev(attr)):
-                    if a[0] == "K" and a[1] == "str":
-                        self.assign(("a", obj, a[2], None), values)
+            self.set_attributes(arg0, self._arg(call, 1), self._arg(call, 2))
         elif name == "type":
             if arg0 is not None and len(call.args) == 1:
                 for v in list(self.ev(arg0)):
@@ -2034,6 +2037,8 @@ class Solver:
             made = self.classes.get(call.node_id)
             if made is not None and made.tuple_call:
                 self.add(result, (("C", made.node_id),))
+        elif name == "<visit>":
+            self._dispatch_visits(index, call)
         elif name == "<cast>":
             value = self._arg(call, 1, "val")
             if value is not None:
@@ -2050,6 +2055,45 @@ class Solver:
                 self.add(result, partials)
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
+
+    def _dispatch_visits(self, index: int, call: _Call) -> None:
+        """``v.visit(node)`` or ``v.generic_visit(node)`` of an ``ast.NodeVisitor``: it calls
+        the ``visit_*`` methods of ``v``'s class with the node, and ``visit`` gives what they return."""
+        func = call.func
+        if func is None or func[0] != "a":
+            return
+        for receiver in list(self.ev(func[1])):
+            instance = receiver[2] if receiver[0] == "SUP" else receiver
+            if instance[0] != "I":
+                continue
+            for fid in self._visit_methods(instance[1]):
+                self._bind_receiver(fid, instance)
+                self._record_edge(call.node_id, call.caller, ("F", fid), None, "mro")
+                key = ("visit", index, fid)
+                if key not in self.vals:
+                    self.vals[key] = set()
+                    self._add_constraint(("bind", index, fid, 1))
+                    self._return_into(fid, ("r", call.key), index, 1)
+
+    def _visit_methods(self, cid: str) -> list[str]:
+        """The ``visit_*`` methods instances of ``cid`` have, each name's first along the MRO."""
+        found: dict[str, str] = {}
+        for klass in self.mro(cid)[0]:
+            cls = self.classes.get(klass[1]) if klass[0] == "C" else None
+            for fid in cls.method_ids if cls is not None else ():
+                name = self.funcs[fid].name
+                if name.startswith("visit_") and name not in found:
+                    found[name] = fid
+        return [found[name] for name in sorted(found)]
+
+    def set_attributes(self, obj: Expr, attr: Expr, value: Expr) -> None:
+        """``setattr(obj, attr, value)`` (``object.__setattr__`` too), for literal names."""
+        if obj is None or attr is None or value is None:
+            return
+        values = set(self.ev(value))
+        for a in list(self.ev(attr)):
+            if a[0] == "K" and a[1] == "str":
+                self.assign(("a", obj, a[2], None), values)
 
     def run_method(self, index: int, call: _Call, bm: Value) -> None:
         """Effects and results of a builtin type's method."""
@@ -2231,6 +2275,9 @@ class Solver:
             self.run_builtin(con[1], self.calls[con[1]], con[2])
         elif tag == "mcall":
             self.run_method(con[1], self.calls[con[1]], con[2])
+        elif tag == "bsetattr":
+            call = self.calls[con[1]]
+            self.set_attributes(("val", con[2]), self._arg(call, 0), self._arg(call, 1))
         elif tag == "bases":
             pairs = set()
             for i, expr in enumerate(con[2]):
