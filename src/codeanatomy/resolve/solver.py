@@ -72,7 +72,6 @@ _EXTERNAL_BUILTINS = {
     "collections.namedtuple": "<namedtuple>",
     "typing.NamedTuple": "<namedtuple>",
     "typing.cast": "<cast>",
-    **{f"ast.{base}.{name}": "<visit>" for base in ("NodeVisitor", "NodeTransformer") for name in ("visit", "generic_visit")},
     "functools.cached_property": "property",
     "django.utils.functional.cached_property": "property",
 }
@@ -2037,8 +2036,6 @@ class Solver:
             made = self.classes.get(call.node_id)
             if made is not None and made.tuple_call:
                 self.add(result, (("C", made.node_id),))
-        elif name == "<visit>":
-            self._dispatch_visits(index, call)
         elif name == "<cast>":
             value = self._arg(call, 1, "val")
             if value is not None:
@@ -2055,36 +2052,6 @@ class Solver:
                 self.add(result, partials)
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
-
-    def _dispatch_visits(self, index: int, call: _Call) -> None:
-        """``v.visit(node)`` or ``v.generic_visit(node)`` of an ``ast.NodeVisitor``: it calls
-        the ``visit_*`` methods of ``v``'s class with the node, and ``visit`` gives what they return."""
-        func = call.func
-        if func is None or func[0] != "a":
-            return
-        for receiver in list(self.ev(func[1])):
-            instance = receiver[2] if receiver[0] == "SUP" else receiver
-            if instance[0] != "I":
-                continue
-            for fid in self._visit_methods(instance[1]):
-                self._bind_receiver(fid, instance)
-                self._record_edge(call.node_id, call.caller, ("F", fid), None, "mro")
-                key = ("visit", index, fid)
-                if key not in self.vals:
-                    self.vals[key] = set()
-                    self._add_constraint(("bind", index, fid, 1))
-                    self._return_into(fid, ("r", call.key), index, 1)
-
-    def _visit_methods(self, cid: str) -> list[str]:
-        """The ``visit_*`` methods instances of ``cid`` have, each name's first along the MRO."""
-        found: dict[str, str] = {}
-        for klass in self.mro(cid)[0]:
-            cls = self.classes.get(klass[1]) if klass[0] == "C" else None
-            for fid in cls.method_ids if cls is not None else ():
-                name = self.funcs[fid].name
-                if name.startswith("visit_") and name not in found:
-                    found[name] = fid
-        return [found[name] for name in sorted(found)]
 
     def set_attributes(self, obj: Expr, attr: Expr, value: Expr) -> None:
         """``setattr(obj, attr, value)`` (``object.__setattr__`` too), for literal names."""
