@@ -137,9 +137,11 @@ class _GeneratedInit:
     attrs: bool
     """attrs's: it takes a field ``_x`` as ``x``."""
     post_init: str | None
-    """The method it calls last, if the class has one."""
+    """The method it calls last, if the class has one (not modelled for pydantic, whose
+    ``model_post_init`` only external code calls)."""
     inherited: bool = False
-    """Whether it is an external base's own (pydantic's), a callee of the call too."""
+    """Whether it is an external base's own (pydantic's): a callee of the call too, and
+    the calls it makes are calls from outside the repository."""
 
 
 @dataclass(slots=True)
@@ -1551,13 +1553,15 @@ class Solver:
     def _run_generated_init(self, index: int, call: _Call, cid: str, init: _GeneratedInit) -> None:
         """What a generated ``__init__`` does when call ``index`` constructs ``cid``: store
         each argument into its field, call the default factories of the fields it
-        leaves out, and the class's post-init hook. The calls it makes count as the
-        constructor call's own."""
+        leaves out, and the class's post-init hook. The calls an ``__init__`` made for
+        the class itself makes count as the constructor call's own; those of an
+        external base's (pydantic's) are calls from outside, which make no edges."""
         instance = ("I", cid)
         passed = self._store_fields(index, call, instance, init)
+        record = None if init.inherited else call
         for each in init.fields:
             if each.factory is not None and each.kind != "initvar" and each.name not in passed:
-                self._store_field(instance, each, self._call_factory(call, each.factory))
+                self._store_field(instance, each, self._call_factory(record, each.factory))
         if init.post_init is None:
             return
         for value, owner in self.class_lookup(cid, init.post_init):
@@ -1590,7 +1594,7 @@ class Solver:
                 models = [self.classes[k[1]] for k in reversed(mro[: position + 1])]
                 by_name = {f.name: f for model in models for f in _fields_taken(model, "model") if not f.name.startswith("_")}
                 return _GeneratedInit(
-                    list(by_name.values()), keyword_only=True, attrs=False, post_init="model_post_init", inherited=True
+                    list(by_name.values()), keyword_only=True, attrs=False, post_init=None, inherited=True
                 )
         return None
 
@@ -1654,20 +1658,24 @@ class Solver:
         if field.kind != "initvar":  # a parameter of ``__post_init__``, not an attribute
             self.add(("A", instance, field.name), values)
 
-    def _call_factory(self, call: _Call, factory: Expr) -> set[Value]:
-        """Call a field's ``default_factory`` for constructor call ``call``; return what it gives."""
+    def _call_factory(self, call: _Call | None, factory: Expr) -> set[Value]:
+        """Call a field's ``default_factory``; return what it gives. The calls are edges
+        from constructor call ``call``, if given."""
         out: set[Value] = set()
         for value in list(self.ev(factory)):
             if value[0] == "C":
-                self._record_edge(call.node_id, call.caller, value, "default_factory", "constructor")
                 self._allocate(value[1])
                 out.add(("I", value[1]))
-                for init, _owner in self.class_lookup(value[1], "__init__"):
-                    if init[0] == "F":
-                        self._bind_receiver(init[1], ("I", value[1]))
+                inits = [init for init, _ in self.class_lookup(value[1], "__init__") if init[0] == "F"]
+                for init in inits:
+                    self._bind_receiver(init[1], ("I", value[1]))
+                if call is not None:
+                    self._record_edge(call.node_id, call.caller, value, "default_factory", "constructor")
+                    for init in inits:
                         self._record_edge(call.node_id, call.caller, init, "default_factory", "mro")
             elif value[0] == "F":
-                self._record_edge(call.node_id, call.caller, value, "default_factory", "points_to")
+                if call is not None:
+                    self._record_edge(call.node_id, call.caller, value, "default_factory", "points_to")
                 out |= self.read(("ret", value[1]))
         return out
 
