@@ -72,6 +72,7 @@ _EXTERNAL_BUILTINS = {
     "collections.namedtuple": "<namedtuple>",
     "typing.NamedTuple": "<namedtuple>",
     "typing.cast": "<cast>",
+    **{f"{module}.{abc}.get": "<mapping_get>" for module in ("collections.abc", "typing") for abc in ("Mapping", "MutableMapping")},
     "functools.cached_property": "property",
     "django.utils.functional.cached_property": "property",
 }
@@ -2044,6 +2045,8 @@ class Solver:
             made = self.classes.get(call.node_id)
             if made is not None and made.tuple_call:
                 self.add(result, (("C", made.node_id),))
+        elif name == "<mapping_get>":
+            self.add(result, self._mapping_get(call))
         elif name == "<cast>":
             value = self._arg(call, 1, "val")
             if value is not None:
@@ -2060,6 +2063,22 @@ class Solver:
                 self.add(result, partials)
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
+
+    def _mapping_get(self, call: _Call) -> set[Value]:
+        """``m.get(key, default)`` with ``m`` a repository ``Mapping``: what its own
+        ``__getitem__`` returns, or the default. (The mixin's call of ``__getitem__`` is
+        a call from outside: values only, no edge.)"""
+        out = set(self.ev(self._arg(call, 1, "default")))
+        func = call.func
+        if func is None or func[0] != "a":
+            return out
+        for receiver in list(self.ev(func[1])):
+            if receiver[0] == "I":
+                for value, _owner in self.class_lookup(receiver[1], "__getitem__"):
+                    if value[0] == "F":
+                        self._bind_receiver(value[1], receiver)
+                        out |= self.read(("ret", value[1]))
+        return out
 
     def set_attributes(self, obj: Expr, attr: Expr, value: Expr) -> None:
         """``setattr(obj, attr, value)`` (``object.__setattr__`` too), for literal names."""
