@@ -982,7 +982,7 @@ class _Walker:
 
     def class_def(self, node: ast.ClassDef) -> None:
         class_id = self._id(node)
-        bases = tuple((self._id(b), self.expr(b)) for b in node.bases)
+        bases = tuple((self._id(b), self._base(b)) for b in node.bases)
         for keyword in node.keywords:
             self.expr(keyword.value)
         self.cons.append(("bases", class_id, tuple(e for _, e in bases)))
@@ -1002,6 +1002,14 @@ class _Walker:
             ClassFact(class_id, qualname, node.name, bases, frozenset(scope.bound), methods, decorators, fields)
         )
         self._bind_name(node.name, self._decorate(node.decorator_list, ("f", class_id)))
+
+    def _base(self, node: ast.expr) -> Expr:
+        """A base class expression; a subscripted one (``Mapping[str, int]``,
+        ``Generic[T]``) is the class subscripted, as ``__mro_entries__`` makes it."""
+        if isinstance(node, ast.Subscript):
+            self.expr(node.slice)
+            return self.expr(node.value)
+        return self.expr(node)
 
     def _fields(self, node: ast.ClassDef) -> tuple[FieldFact, ...]:
         """The fields of a class body, as a generated ``__init__`` takes them: annotated
