@@ -961,6 +961,8 @@ class Solver:
             found = self.class_lookup(inner[1], name, after=base[1])
             if name == "__setattr__" and inner[0] == "I" and not any(v[0] == "F" for v, _ in found):
                 return {("SETATTR", inner)}  # ``object.__setattr__`` bound to the instance
+            if name == "__init__" and inner[0] == "I" and self._generated_init(inner[1], base[1]) is not None:
+                return {("GI", inner, base[1])}  # a generated ``__init__``, bound to the instance
             if inner[0] == "I":
                 out = self._through_instance(found, inner, ("C", inner[1]), properties)
             else:
@@ -1313,7 +1315,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc", "del"}:
             caller: str = con[1]
             return caller
-        if tag in {"bind", "bindx", "ctor", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
+        if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
             return self.calls[con[1]].caller
         return None
 
@@ -1396,6 +1398,8 @@ class Solver:
         elif tag == "BM":
             self._record_edge(call.node_id, call.caller, callee[:3], None, method)
             self._add_constraint(("mcall", index, callee))
+        elif tag == "GI":
+            self._add_constraint(("ginit", index, callee[1][1], callee[2]))
         elif tag == "SETATTR":
             self._record_edge(call.node_id, call.caller, ("BI", "setattr"), None, "builtin")
             self._add_constraint(("bsetattr", index, callee[1]))
@@ -1571,15 +1575,19 @@ class Solver:
                 method = "direct" if owner == ("C", cid) else "mro"
                 self._record_edge(call.node_id, call.caller, value, init.post_init, method)
 
-    def _generated_init(self, cid: str) -> _GeneratedInit | None:
+    def _generated_init(self, cid: str, after: str | None = None) -> _GeneratedInit | None:
         """The generated ``__init__`` instances of ``cid`` run, if they run one: that of a
-        dataclass, an attrs class, a ``NamedTuple`` or a pydantic model.
+        dataclass, an attrs class, a ``NamedTuple`` or a pydantic model. With ``after``,
+        the one ``super().__init__`` in class ``after`` reaches.
 
         The first class along the MRO that defines ``__init__`` itself or has one
         generated decides; an external class there has an ``__init__`` of its own.
         """
-        mro = self.mro(cid)[0]
-        for position, klass in enumerate(mro):
+        computed = self.mro(cid)
+        mro = computed[0]
+        start = 0 if after is None else self._mro_start_after(cid, computed, after)
+        for position in range(start, len(mro)):
+            klass = mro[position]
             cls = self.classes.get(klass[1]) if klass[0] == "C" else None
             if cls is None or "__init__" in cls.body_names:
                 return None
@@ -2269,6 +2277,10 @@ class Solver:
             self.run_builtin(con[1], self.calls[con[1]], con[2])
         elif tag == "mcall":
             self.run_method(con[1], self.calls[con[1]], con[2])
+        elif tag == "ginit":
+            generated = self._generated_init(con[2], con[3])
+            if generated is not None:
+                self._run_generated_init(con[1], self.calls[con[1]], con[2], generated)
         elif tag == "bsetattr":
             call = self.calls[con[1]]
             self.set_attributes(("val", con[2]), self._arg(call, 0), self._arg(call, 1))
