@@ -17,7 +17,9 @@ Abstract values are tuples: ``F`` function, ``B`` bound method, ``C`` class,
 ``I`` instance, ``M`` repository module, ``X`` external symbol, ``BI`` builtin,
 ``K``/``T`` literal / value of a builtin type, ``L`` container (per allocation
 site, with literal-keyed slots), ``BM`` builtin method, ``G`` generator, ``SUP``
-super proxy, ``SM``/``CM``/``PR`` static/class method and property wrappers, and a
+super proxy, ``SM``/``CM``/``PR`` static/class method and property wrappers, ``PF`` a
+``functools.partial`` with positional arguments, ``GI``/``SETATTR`` a generated
+``__init__`` or ``object.__setattr__`` bound to an instance (through ``super()``), and a
 few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and enumerate).
 """
 
@@ -89,7 +91,7 @@ _FIELD_DECORATORS: Final[dict[Value, str]] = {
     **{("X", f"{module}.{name}"): "attrs" for module in ("attr", "attrs") for name in ("define", "frozen", "mutable")},
     **{("X", f"attr.{name}"): "attrs" for name in ("s", "attrs", "dataclass")},
 }
-"""Class decorators that generate an ``__init__`` taking the annotated fields, by kind."""
+"""Class decorators that generate an ``__init__`` taking the annotated fields, by style."""
 _POST_INIT: Final = {"dataclass": "__post_init__", "attrs": "__attrs_post_init__"}
 _NAMED_TUPLE: Final = ("X", "typing.NamedTuple")
 _MODEL_BASES: Final = frozenset(("X", f"pydantic.{path}BaseModel") for path in ("", "main.", "v1."))
