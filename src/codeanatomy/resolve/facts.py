@@ -20,7 +20,8 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
 
 * ``("v", key)`` variable; ``("g", module_id, name)`` module global or builtin;
   ``("a", E, attr, node_id)`` attribute; ``("s", E, key_E | None, unpack)`` subscript
-  (``unpack`` falls back to iteration); ``("c", call_key)`` call result;
+  (``unpack``: 0 for a subscript; for an element of an unpacking, which falls back to
+  iteration, the number of targets, or -1 with a starred one); ``("c", call_key)`` call result;
   ``("lit", type, value)`` literal; ``("t", type)`` value of a builtin type;
   ``("n", kind, site)`` new container; ``("f", def_id)`` definition object;
   ``("u", (E, ...))`` union; ``("it", E)`` iteration element; ``("op", op, E, E)``
@@ -50,6 +51,7 @@ from codeanatomy.extract._base import FileError
 from codeanatomy.source import SourceFile
 
 __all__ = [
+    "STARRED_UNPACK",
     "ClassFact",
     "FieldFact",
     "FunctionFact",
@@ -61,6 +63,9 @@ __all__ = [
 
 Expr = tuple[Any, ...] | None
 """A fact expression (``E`` above), or None where there is nothing to evaluate."""
+STARRED_UNPACK: Final = -1
+"""The ``unpack`` part of a subscript expression for an element of an unpacking with a
+starred target (``a, *rest = x``), whose number of elements is not known."""
 Constraint = tuple[Any, ...]
 """A constraint: a tuple whose first item is its tag (``"as"``, ``"cp"``, ``"call"``, ...)."""
 _BUILTIN_NAMES: Final = frozenset(dir(builtins))
@@ -811,7 +816,7 @@ class _Walker:
             obj = self.expr(target.value)
             key = self.expr(target.slice)
             if value is not None:
-                self.cons.append(("as", self.caller, ("s", obj, key, False), value))
+                self.cons.append(("as", self.caller, ("s", obj, key, 0), value))
         elif isinstance(target, (ast.Tuple, ast.List)):
             elts = target.elts
             star = next((i for i, e in enumerate(elts) if isinstance(e, ast.Starred)), -1)
@@ -823,10 +828,12 @@ class _Walker:
                     new = ("n", "list", site)
                     self.cons.append(("star", ("L", "list", site), value, i, len(elts) - i - 1))
                     self.assign(elt.value, new)  # type: ignore[attr-defined]
-                elif star < 0 or i < star:
-                    self.assign(elt, ("s", value, ("lit", "int", i), True))
+                elif star < 0:
+                    self.assign(elt, ("s", value, ("lit", "int", i), len(elts)))
+                elif i < star:
+                    self.assign(elt, ("s", value, ("lit", "int", i), STARRED_UNPACK))
                 else:
-                    self.assign(elt, ("s", value, ("lit", "int", i - len(elts)), True))
+                    self.assign(elt, ("s", value, ("lit", "int", i - len(elts)), STARRED_UNPACK))
         elif isinstance(target, ast.Starred):
             self.assign(target.value, value)
         else:
@@ -1072,7 +1079,7 @@ class _Walker:
                 if node.slice.step is None and all(b is not False for b in bounds):
                     return ("slice", value, bounds[0], bounds[1])
                 return ("slice", value, None, None, True)
-            return ("s", value, self.expr(node.slice), False)
+            return ("s", value, self.expr(node.slice), 0)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
             new = ("n", kind, self._id(node))
@@ -1082,12 +1089,12 @@ class _Walker:
                     star_seen = True
                     value = self.expr(elt.value)
                     if value is not None:
-                        self.cons.append(("as", self.caller, ("s", new, None, False), ("it", value)))
+                        self.cons.append(("as", self.caller, ("s", new, None, 0), ("it", value)))
                     continue
                 value = self.expr(elt)
                 if value is not None:
                     key = None if (star_seen or kind == "set") else ("lit", "int", i)
-                    self.cons.append(("as", self.caller, ("s", new, key, False), value))
+                    self.cons.append(("as", self.caller, ("s", new, key, 0), value))
             return new
         if isinstance(node, ast.Dict):
             new = ("n", "dict", self._id(node))
@@ -1095,11 +1102,11 @@ class _Walker:
                 value = self.expr(value_node)
                 if key_node is None:
                     if value is not None:
-                        self.cons.append(("as", self.caller, ("s", new, None, False), ("s", value, None, False)))
+                        self.cons.append(("as", self.caller, ("s", new, None, 0), ("s", value, None, 0)))
                     continue
                 key = self.expr(key_node)
                 if value is not None:
-                    self.cons.append(("as", self.caller, ("s", new, key, False), value))
+                    self.cons.append(("as", self.caller, ("s", new, key, 0), value))
             return new
         if isinstance(node, _COMPS):
             return self.comprehension(node)
@@ -1186,12 +1193,12 @@ class _Walker:
             key = self.expr(node.key)
             value = self.expr(node.value)
             if value is not None:
-                self.cons.append(("as", self.caller, ("s", new, None, False), value))
+                self.cons.append(("as", self.caller, ("s", new, None, 0), value))
             del key
         else:
             value = self.expr(node.elt)
             if value is not None:
-                self.cons.append(("as", self.caller, ("s", new, None, False), value))
+                self.cons.append(("as", self.caller, ("s", new, None, 0), value))
         self.comp_stack.pop()
         return new
 

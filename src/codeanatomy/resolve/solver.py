@@ -34,6 +34,7 @@ from typing import Any, Final, Literal
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
+    STARRED_UNPACK,
     ClassFact,
     Constraint,
     Expr,
@@ -1194,10 +1195,20 @@ class Solver:
                 out.append(value[1])
         return out
 
-    def subscript(self, value: Value, slots: list[tuple[str, Any]] | None, unpack: bool) -> Values:
-        """Values of ``value[key]``, the key's slots given by :func:`_slot_keys` (None: unknown)."""
+    def subscript(self, value: Value, slots: list[tuple[str, Any]] | None, unpack: int) -> Values:
+        """Values of ``value[key]``, the key's slots given by :func:`_slot_keys` (None: unknown).
+
+        ``unpack``: 0 for a subscript; for an element of an unpacking, the number of its
+        targets (a tuple of another known length cannot be unpacked there: it gives
+        nothing; a list's length may change in place, so lists are not judged), or
+        ``STARRED_UNPACK``.
+        """
         tag = value[0]
         if tag == "L":
+            if unpack > 0 and value[1] == "tuple":
+                length = self.precise_length(value)
+                if length is not None and length != unpack:
+                    return _EMPTY  # unpacking it there raises ValueError
             if slots is None:
                 return self.all_elements(value)
             known = self.slots(value)
@@ -2155,7 +2166,7 @@ class Solver:
                             self.store_slot(container, slot, values)
                     else:
                         self.store_slot(container, "*", values)
-                self.add(result, self.subscript(container, _slot_keys(keys), False))
+                self.add(result, self.subscript(container, _slot_keys(keys), 0))
                 if arg1 is not None:
                     self.add(result, self.ev(arg1))
             else:
@@ -2301,7 +2312,7 @@ class Solver:
             for v in list(self.ev(con[2])):
                 length = self.precise_length(v) if v[0] == "L" else None
                 if length is None:
-                    self.store_slot(target, "*", self.subscript(v, None, True))
+                    self.store_slot(target, "*", self.subscript(v, None, STARRED_UNPACK))
                     continue
                 for j in range(start, length - n_after):
                     self.store_slot(target, ("num", j - start), self.slot_values(v, ("num", j)))
