@@ -22,7 +22,7 @@ from typing import Any, Final
 from codeanatomy.source import SourceFile
 from codeanatomy.spans import keyed_ids, stable_id
 
-__all__ = ["KIND_OF_AST_TYPE", "AstIndex", "ast_index_of", "index_ast", "node_id"]
+__all__ = ["KIND_OF_AST_TYPE", "AstIndex", "ast_index_of", "dotted_name", "index_ast", "node_id"]
 
 KIND_OF_AST_TYPE: Final[dict[type[ast.AST], str]] = {
     ast.Module: "MODULE",
@@ -104,13 +104,14 @@ _SCALAR_FIELDS: Final = frozenset(
 )
 
 
-def _call_name(func: ast.expr) -> str | None:
+def dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for a name or a chain of attributes of a name, else None."""
     parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    if isinstance(func, ast.Name):
-        parts.append(func.id)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
         return ".".join(reversed(parts))
     return None
 
@@ -126,7 +127,7 @@ _NAMERS: Final[tuple[tuple[type | tuple[type, ...], Callable[[Any], str | None]]
     (ast.Attribute, attrgetter("attr")),
     (ast.arg, attrgetter("arg")),
     (ast.alias, _alias_name),
-    (ast.Call, lambda node: _call_name(node.func)),
+    (ast.Call, lambda node: dotted_name(node.func)),
     (ast.Lambda, lambda node: "<lambda>"),
     (ast.keyword, attrgetter("arg")),
 )

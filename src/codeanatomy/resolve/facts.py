@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from codeanatomy.extract._ast_index import AstIndex, ast_index_of
+from codeanatomy.extract._ast_index import AstIndex, ast_index_of, dotted_name
 from codeanatomy.extract._base import FileError
 from codeanatomy.source import SourceFile
 
@@ -1053,7 +1053,7 @@ class _Walker:
                         kind = "no_init"
                     elif keyword.arg == "kw_only" and _is_true(keyword.value) and kind == "positional":
                         kind = "keyword"
-                    elif keyword.arg in {"default_factory", "factory"} and _dotted(keyword.value):
+                    elif keyword.arg in {"default_factory", "factory"} and dotted_name(keyword.value) is not None:
                         factory = self.expr(keyword.value)
             fields.append(FieldFact(name, kind, factory, annotated=annotated, specified=specified))
         return tuple(fields)
@@ -1347,26 +1347,16 @@ def _tuple_field_names(node: ast.expr) -> list[str] | None:
     return names
 
 
-def _dotted(node: ast.expr) -> bool:
-    """Whether ``node`` is a name or a chain of attributes of a name (``a.b.c``)."""
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return isinstance(node, ast.Name)
-
-
 def _last_name(node: ast.expr) -> str | None:
     """The last name of a dotted name (``c`` for ``a.b.c``), else None."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute) and _dotted(node):
-        return node.attr
-    return None
+    name = dotted_name(node)
+    return None if name is None else name.rpartition(".")[2]
 
 
 def _decorator_name(decorator: ast.expr) -> ast.expr | None:
     """The dotted name a decorator applies or calls (``dataclass`` in ``@dataclass(frozen=True)``)."""
     named = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return named if _dotted(named) else None
+    return named if dotted_name(named) is not None else None
 
 
 _FIELD_MARKERS: Final = frozenset({"ClassVar", "InitVar", "KW_ONLY"})
