@@ -13,7 +13,7 @@ from tests.resolve._programs import resolve_folder
 SUITE = Path(__file__).resolve().parent.parent / "fixtures" / "callgraph"
 CASES = sorted(p.parent for p in SUITE.glob("*/*/callgraph.json"))
 CATEGORIES = (
-    "args", "assignments", "builtins", "classes", "decorators", "dicts", "direct_calls", "dynamic",
+    "annotations", "args", "assignments", "builtins", "classes", "decorators", "dicts", "direct_calls", "dynamic",
     "exceptions", "external", "functions", "generators", "imports", "kwargs", "lambdas", "lists",
     "mro", "returns",
 )

@@ -34,7 +34,10 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("yld", fid, E)``, ``("exc", caller, key, E)``, ``("del", caller, E)`` (an item
   deleted from ``E``),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
-  ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``.
+  ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``,
+  ``("ann", key, ((mode, E), ...), fid | None)`` (the classes an annotation of a
+  parameter, or of ``fid``'s return, names; see :mod:`._annotations`),
+  ``("anna", class_id, name, ((mode, E), ...))`` (those of an attribute's annotation).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from typing import Any, Final
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of, dotted_name
 from codeanatomy.extract._base import FileError
+from codeanatomy.resolve._annotations import annotation_parts
 from codeanatomy.source import SourceFile
 
 __all__ = [
@@ -464,6 +468,10 @@ class _Walker:
         self.caller = self.module_id
         self.function_id: str | None = None
         self.class_stack: list[str] = []
+        self.receiver: tuple[str, str] | None = None
+        """(class, parameter) of the instance a method body runs on, for ``self.x: T``."""
+        self.declared: dict[str, tuple[tuple[str, Expr], ...]] = {}
+        """Annotations of the current function's (or the module's) variables, by name."""
         self.state: dict[str, frozenset[str]] = {}
         self.versions: dict[str, int] = {}
         self.comp_stack: list[_Scope] = []
@@ -568,15 +576,17 @@ class _Walker:
             return self._summary(owner or self.module_scope, name)
         if scope.kind == "class":
             return self._class_slot(scope, name)
-        summary = self._summary(scope, name)
+        key = summary = self._summary(scope, name)
         if self._flow_sensitive(scope, name):
             number = self.versions.get(summary, 0) + 1
             self.versions[summary] = number
             key = f"{summary}#{number}"
             self.cons.append(("cp", key, summary))
             self.state[name] = frozenset((key,))
-            return key
-        return summary
+        parts = self.declared.get(name)
+        if parts:
+            self.cons.append(("ann", key, parts, None))
+        return key
 
     def _bind_name(self, name: str, value: Expr) -> None:
         key = self._store_key(name)
@@ -637,6 +647,7 @@ class _Walker:
             for target in node.targets:
                 self.assign(target, value)
         elif isinstance(node, ast.AnnAssign):
+            self._declare(node.target, node.annotation)
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value))
             elif not isinstance(node.target, ast.Name):
@@ -922,9 +933,74 @@ class _Walker:
         if not is_lambda:
             value = self._decorate(node.decorator_list, value)  # type: ignore[union-attr]
             self._bind_name(node.name, value)  # type: ignore[union-attr]
-        self._enter_function(node, fn_id)
+        self._enter_function(node, fn_id, receiver=method_kind not in {"function", "static"})
         self._split_returns(position)
         return value
+
+    def _annotations(self, node: ast.FunctionDef | ast.AsyncFunctionDef, fn_id: str, receiver: bool) -> None:
+        """``ann`` constraints for the annotated parameters and the return of ``node``.
+
+        Read from the function's own scope, as ``typing.get_type_hints`` reads them
+        after the module has run, so forward references find their class. The
+        receiver of a method and ``*args``/``**kwargs`` are left out.
+        """
+        args = node.args
+        named = [*args.posonlyargs, *args.args][1 if receiver else 0 :] + args.kwonlyargs
+        for arg in named:
+            if arg.annotation is not None:
+                self._annotation(f"{fn_id}:{arg.arg}#0", arg.annotation, None)
+        if node.returns is not None and self.index.row(node) not in self.generator_rows:
+            self._annotation(("ret", fn_id), node.returns, fn_id)
+
+    def _declare(self, target: ast.expr, annotation: ast.expr) -> None:
+        """Take in an annotated assignment's annotation, before its value is bound.
+
+        ``x: T`` in a class body and ``self.x: T`` in a method annotate an attribute
+        (an ``anna`` constraint). Elsewhere ``x: T`` declares the variable: each
+        binding of ``x`` in the scope from there on gets an ``ann`` constraint.
+        """
+        if isinstance(target, ast.Name):
+            if self.comp_stack:
+                return
+            parts = self._annotation_parts(annotation)
+            if not parts:
+                return
+            if self.scope.kind == "class":
+                self.cons.append(("anna", self.class_stack[-1], target.id, parts))
+            else:
+                self.declared[target.id] = parts
+        elif (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and self.receiver is not None
+            and target.value.id == self.receiver[1]
+            and not self.comp_stack
+        ):
+            parts = self._annotation_parts(annotation)
+            if parts:
+                self.cons.append(("anna", self.receiver[0], target.attr, parts))
+
+    def _annotation(self, target: object, annotation: ast.expr, returned_by: str | None) -> None:
+        parts = self._annotation_parts(annotation)
+        if parts:
+            self.cons.append(("ann", target, parts, returned_by))
+
+    def _annotation_parts(self, annotation: ast.expr) -> tuple[tuple[str, Expr], ...]:
+        parts = []
+        for mode, name in annotation_parts(annotation):
+            value = self._annotation_value(name)
+            if value is not None:
+                parts.append((mode, value))
+        return tuple(parts)
+
+    def _annotation_value(self, node: ast.expr) -> Expr:
+        """The class a dotted name in an annotation reads; None for a builtin."""
+        if isinstance(node, ast.Attribute):
+            base = self._annotation_value(node.value)
+            return None if base is None else ("a", base, node.attr, None)
+        assert isinstance(node, ast.Name)
+        value = self._load(node.id)
+        return None if value is not None and value[0] == "g" and node.id in _BUILTIN_NAMES else value
 
     def _split_returns(self, position: int) -> None:
         """Record which parameters the function returns unchanged, and the rest of its returns.
@@ -967,17 +1043,25 @@ class _Walker:
             defaults=tuple((name, value) for name, value in defaults.items() if value is not None),
         )
 
-    def _enter_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str) -> None:
-        saved = (self.scope, self.caller, self.function_id, self.state, self.comp_stack)
+    def _enter_function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str, receiver: bool
+    ) -> None:
+        saved = (self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared)
+        class_id = self.class_stack[-1] if receiver and self.scope.kind == "class" else None
         scope = self.scopes[id(node)]
         self.scope, self.caller, self.function_id = scope, fn_id, fn_id
         self.comp_stack = []
         self.state = {}
+        self.declared = {}
+        positional = [*node.args.posonlyargs, *node.args.args]
+        self.receiver = (class_id, positional[0].arg) if class_id is not None and positional else None
         for arg in _all_args(node.args):
             key = f"{fn_id}:{arg.arg}#0"
             self.cons.append(("cp", key, f"{fn_id}:{arg.arg}"))
             if self._flow_sensitive(scope, arg.arg):
                 self.state[arg.arg] = frozenset((key,))
+        if not isinstance(node, ast.Lambda):
+            self._annotations(node, fn_id, receiver)
         if isinstance(node, ast.Lambda):
             value = self.expr(node.body)
             self.returns.setdefault(fn_id, []).append(value)
@@ -985,7 +1069,7 @@ class _Walker:
                 self.cons.append(("ret", fn_id, value))
         else:
             self.body(node.body)
-        self.scope, self.caller, self.function_id, self.state, self.comp_stack = saved
+        self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared = saved
 
     def class_def(self, node: ast.ClassDef) -> None:
         class_id = self._id(node)

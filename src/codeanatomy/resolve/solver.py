@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from codeanatomy.extract._base import FileError
+from codeanatomy.resolve._annotations import INSTANCE
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
     STARRED_UNPACK,
@@ -87,6 +88,8 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_OPAQUE_TAGS: Final = frozenset({"K", "T", "X", "XU"})
+"""Tags of values that say nothing about repository objects (literals, externals)."""
 _FIELD_DECORATORS: Final[dict[Value, str]] = {
     ("X", "dataclasses.dataclass"): "dataclass",
     **{("X", f"{module}.{name}"): "attrs" for module in ("attr", "attrs") for name in ("define", "frozen", "mutable")},
@@ -287,7 +290,9 @@ class Solver:
         self.vals: dict[object, set[Any]] = {}
         self.widened: dict[object, frozenset[str]] = {}
         self.late = False
+        self.late_rounds = 0
         self.pending_keys: set[int] = set()
+        self.annotations: list[int] = []
         self.kind_counts: dict[object, tuple[int, int]] = {}
         self.readers: defaultdict[object, set[int]] = defaultdict(set)
         self.cons: list[Constraint] = []
@@ -391,11 +396,22 @@ class Solver:
             self.calls.append(_Call(caller, key, node_id, func, args, kwargs, kind))
             self.call_index[key] = len(self.calls) - 1
             con = ("call", len(self.calls) - 1)
+        elif con[0] == "ann" or con[0] == "anna":
+            # Run only once the late rules find its key without values (see :meth:`_annotate`).
+            self.annotations.append(self._add_idle(con))
+            return number
         self.cons.append(con)
         self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
         self.queued.append(True)
         self.queue.append(number)
         return number
+
+    def _add_idle(self, con: Constraint) -> int:
+        """Add a constraint without queueing it."""
+        self.cons.append(con)
+        self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
+        self.queued.append(False)
+        return len(self.cons) - 1
 
     # ---- values ----------------------------------------------------------------------------
 
@@ -2290,6 +2306,15 @@ class Solver:
             self.run_builtin(con[1], self.calls[con[1]], con[2])
         elif tag == "mcall":
             self.run_method(con[1], self.calls[con[1]], con[2])
+        elif tag == "ann":
+            instances = set()
+            for mode, expr in con[2]:
+                for v in self.ev(expr):
+                    if v[0] == "C":
+                        instances.add(("I", v[1]) if mode == INSTANCE else v)
+            self.add(con[1], instances)
+        elif tag == "anna":
+            pass  # replaced by ``ann`` constraints for its instances (see :meth:`_annotate`)
         elif tag == "ginit":
             generated = self._generated_init(con[2], con[3])
             if generated is not None:
@@ -2407,7 +2432,64 @@ class Solver:
                 receiver = ("C", cls.node_id) if fn.method_kind == "classmethod" else ("I", cls.node_id)
                 self.add(var, (receiver,))
                 changed = True
+        self.late_rounds += 1
+        if self.annotations and (not changed or self.late_rounds >= _ROUNDS - 1):
+            changed = self._annotate()
         return changed
+
+    def _annotate(self) -> bool:
+        """Queue the ``ann`` constraints whose parameter or return holds no values yet.
+
+        A parameter that no call in the program passes a repository value (a library's
+        entry point, a callback external code calls, one that only gets ``None`` or
+        literals) takes an instance of the class its annotation names; so does the
+        return of a function that returns none (an abstract method, a wrapper of an
+        external call). Decided once: keys only grow, so
+        one not empty then never is. Run once the other late rules have nothing left
+        to add, so classes behind unknown decorators (``@dataclass``) have instances.
+        """
+        fired: list[int] = []
+        subclasses: dict[str, list[str]] | None = None
+        for number in self.annotations:
+            con = self.cons[number]
+            if con[0] == "anna":
+                self.cur = number  # the reader of the MROs (its step does nothing)
+                if subclasses is None:
+                    subclasses = self._subclasses()
+                _, cid, name, parts = con
+                if not self._opaque(("A", ("C", cid), name)):
+                    continue
+                for sub in subclasses.get(cid, ()):
+                    key = ("A", ("I", sub), name)
+                    if self._opaque(key):
+                        fired.append(self._add_idle(("ann", key, parts, None)))
+                continue
+            _, key, _, fid = con
+            if fid is not None:
+                fn = self.funcs[fid]
+                if fn.returns_params or fn.returns_calls:
+                    continue
+            if self._opaque(key):
+                fired.append(number)
+        self.cur = -1
+        self.annotations.clear()
+        for number in fired:
+            self.queued[number] = True
+            self.queue.append(number)
+        return bool(fired)
+
+    def _opaque(self, key: object) -> bool:
+        """Whether ``key`` holds no value that says something about a repository object."""
+        return all(v[0] in _OPAQUE_TAGS for v in self.vals.get(key, _EMPTY))
+
+    def _subclasses(self) -> dict[str, list[str]]:
+        """Every repository class, under itself and each repository class of its MRO."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for cid in sorted(self.classes):
+            for klass in self.mro(cid)[0]:
+                if klass[0] == "C":
+                    out[klass[1]].append(cid)
+        return out
 
     def solve(self) -> None:
         """Run the worklist to a fixpoint, apply late rules, repeat until nothing changes."""

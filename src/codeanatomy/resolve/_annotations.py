@@ -1,0 +1,81 @@
+"""The classes a type annotation names, as the resolver takes them for values.
+
+``engine: Engine``, ``Optional["Engine"]``, ``Engine | None`` and ``Engine[int]`` all
+name an instance of ``Engine``; ``type[Engine]`` names the class itself. Containers
+and callables (``list[Engine]``, ``Callable[..., Engine]``) name their origin only, and
+``Literal[...]`` names nothing. The resolver gives these values to parameters,
+returns and attributes that nothing else gives a value (:mod:`.solver`).
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Final
+
+from codeanatomy.extract._ast_index import dotted_name
+
+__all__ = ["CLASS", "INSTANCE", "annotation_parts"]
+
+INSTANCE: Final = "i"
+"""The annotation names an instance of the class."""
+CLASS: Final = "c"
+"""The annotation names the class itself (``type[C]``)."""
+
+_UNIONS: Final = frozenset({"Optional", "Union"})
+_FIRST_ARGUMENT: Final = frozenset(
+    {"Annotated", "Final", "ClassVar", "Required", "NotRequired", "ReadOnly", "TypeGuard", "TypeIs"}
+)
+_CLASS_OF: Final = frozenset({"type", "Type"})
+_NOTHING: Final = frozenset({"Literal", "LiteralString"})
+_MAX_DEPTH: Final = 16
+
+
+def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
+    """The dotted names an annotation refers to, each with ``INSTANCE`` or ``CLASS``.
+
+    A string annotation is parsed and read the same way; one that does not parse
+    names nothing.
+
+    >>> parts = annotation_parts(ast.parse("Optional[a.Engine] | type['Wheel']", mode="eval").body)
+    >>> [(mode, ast.unparse(name)) for mode, name in parts]
+    [('i', 'a.Engine'), ('c', 'Wheel')]
+    """
+    if depth > _MAX_DEPTH:
+        return []
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        return [(INSTANCE, node)] if dotted_name(node) is not None else []
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        parsed = _parse(node.value)
+        return [] if parsed is None else annotation_parts(parsed, depth + 1)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return annotation_parts(node.left, depth + 1) + annotation_parts(node.right, depth + 1)
+    if not isinstance(node, ast.Subscript):
+        return []
+    origin = dotted_name(node.value)
+    if origin is None:
+        return []
+    last = origin.rpartition(".")[2]
+    arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if last in _UNIONS:
+        return [part for argument in arguments for part in annotation_parts(argument, depth + 1)]
+    if last in _FIRST_ARGUMENT:
+        return annotation_parts(arguments[0], depth + 1) if arguments else []
+    if last in _CLASS_OF:
+        return [
+            (CLASS, name) for argument in arguments for mode, name in annotation_parts(argument, depth + 1)
+            if mode == INSTANCE
+        ]
+    if last in _NOTHING:
+        return []
+    return [(INSTANCE, node.value)]
+
+
+def _parse(text: str) -> ast.expr | None:
+    """A string annotation's expression, or None when it is not one."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
