@@ -1,8 +1,10 @@
 """The classes a type annotation names, as the resolver takes them for values.
 
 ``engine: Engine``, ``Optional["Engine"]``, ``Engine | None`` and ``Engine[int]`` all
-name an instance of ``Engine``; ``type[Engine]`` names the class itself. Containers
-and callables (``list[Engine]``, ``Callable[..., Engine]``) name their origin only, and
+name an instance of ``Engine``; ``type[Engine]`` names the class itself;
+``list[Engine]``, ``Iterable[Engine]`` or ``tuple[Engine, ...]`` a container of
+``Engine`` instances, and ``dict[str, Engine]`` or ``Mapping[str, Engine]`` a mapping to
+them. Other subscripted names (``Callable[..., Engine]``) name their origin only, and
 ``Literal[...]`` names nothing. The resolver gives these values to parameters,
 returns and attributes that nothing else gives a value (:mod:`.solver`).
 """
@@ -28,18 +30,40 @@ _FIRST_ARGUMENT: Final = frozenset(
 )
 _CLASS_OF: Final = frozenset({"type", "Type"})
 _NOTHING: Final = frozenset({"Literal", "LiteralString"})
+_CONTAINERS: Final = {
+    **dict.fromkeys(
+        (
+            "list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+            "Reversible", "Generator", "AsyncIterable", "AsyncIterator", "AsyncGenerator",
+            "deque", "Deque", "ValuesView",
+        ),
+        "list",
+    ),
+    **dict.fromkeys(("set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "KeysView"), "set"),
+    **dict.fromkeys(("tuple", "Tuple"), "tuple"),
+    **dict.fromkeys(
+        ("dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict", "OrderedDict", "ChainMap"),
+        "dict",
+    ),
+}
+"""Generic containers by name, with the kind of container their values are modelled as
+(the other modes of :func:`annotation_parts`): their elements, or a mapping's values,
+are instances of the classes their arguments name."""
 _MAX_DEPTH: Final = 16
 
 
 def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
-    """The dotted names an annotation refers to, each with ``INSTANCE`` or ``CLASS``.
+    """The dotted names an annotation refers to, each with its mode.
 
-    A string annotation is parsed and read the same way; one that does not parse
-    names nothing.
+    The mode is ``INSTANCE``, ``CLASS``, or a container kind (``list``, ``set``,
+    ``tuple``, ``dict``) whose elements (a ``dict``'s values) are instances of the
+    name. A string annotation is parsed and read the same way; one that does not
+    parse names nothing.
 
-    >>> parts = annotation_parts(ast.parse("Optional[a.Engine] | type['Wheel']", mode="eval").body)
+    >>> text = "Optional[a.Engine] | type['Wheel'] | dict[str, Horn]"
+    >>> parts = annotation_parts(ast.parse(text, mode="eval").body)
     >>> [(mode, ast.unparse(name)) for mode, name in parts]
-    [('i', 'a.Engine'), ('c', 'Wheel')]
+    [('i', 'a.Engine'), ('c', 'Wheel'), ('dict', 'Horn')]
     """
     if depth > _MAX_DEPTH:
         return []
@@ -68,7 +92,17 @@ def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr
         ]
     if last in _NOTHING:
         return []
-    return [(INSTANCE, node.value)]
+    kind = _CONTAINERS.get(last)
+    if kind is None:
+        return [(INSTANCE, node.value)]
+    if kind == "dict":
+        arguments = arguments[1:2]
+    elif kind != "tuple":
+        arguments = arguments[:1]
+    return [
+        (kind, name) for argument in arguments for mode, name in annotation_parts(argument, depth + 1)
+        if mode == INSTANCE
+    ]
 
 
 def _parse(text: str) -> ast.expr | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import abc
 import builtins
 import collections
+import enum
 import importlib.metadata
 import sys
 import typing
@@ -47,7 +48,8 @@ class PythonEnvironment:
         base_attributes: qualified name -> attribute names, for the standard library
             classes that repository classes commonly derive from without taking
             attributes from them (``abc.ABC``, ``typing.Generic``, ``typing.Protocol``,
-            and ``typing.NamedTuple``, whose classes have a named tuple's).
+            ``typing.NamedTuple``, whose classes have a named tuple's, and the ``enum``
+            bases, whose members have ``name``, ``value`` and their mixin's).
     """
 
     builtin_names: frozenset[str]
@@ -68,13 +70,14 @@ class PythonEnvironment:
             "typing.Generic": typing.Generic,
             "typing.Protocol": typing.Protocol,
             "typing.NamedTuple": collections.namedtuple("NamedTuple", ()),
+            **{f"enum.{base.__name__}": base for base in (enum.Enum, enum.IntEnum, enum.StrEnum, enum.Flag, enum.IntFlag)},
         }
         return cls(
             builtin_names=frozenset(dir(builtins)),
             stdlib_modules=frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names),
             distributions={k: tuple(sorted(set(v))) for k, v in importlib.metadata.packages_distributions().items()},
             type_methods=type_methods,
-            base_attributes={name: frozenset(dir(base)) for name, base in bases.items()},
+            base_attributes={name: _attributes(base) for name, base in bases.items()},
         )
 
     def origin(self, qualname: str) -> tuple[str, str | None]:
@@ -93,3 +96,10 @@ class PythonEnvironment:
         if dists:
             return "third_party", dists[0]
         return "unknown", None
+
+
+def _attributes(base: object) -> frozenset[str]:
+    """What ``base`` and its instances have: its ``dir`` and every name its MRO defines
+    (``dir`` of an enum class lists its members, not ``name`` and ``value``)."""
+    mro: tuple[type, ...] = getattr(base, "__mro__", ())
+    return frozenset(dir(base)).union(*(vars(k) for k in mro))

@@ -35,9 +35,10 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   deleted from ``E``),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``,
-  ``("ann", key, ((mode, E), ...), fid | None)`` (the classes an annotation of a
-  parameter, or of ``fid``'s return, names; see :mod:`._annotations`),
-  ``("anna", class_id, name, ((mode, E), ...))`` (those of an attribute's annotation).
+  ``("ann", key, ((mode, E), ...), fid | None, site)`` (the classes an annotation of a
+  parameter, or of ``fid``'s return, names, see :mod:`._annotations`; ``site``, the
+  annotation's node, makes the containers it names),
+  ``("anna", class_id, name, ((mode, E), ...), site)`` (those of an attribute's annotation).
 """
 
 from __future__ import annotations
@@ -143,6 +144,8 @@ class ClassFact:
     tuple_call: bool = False
     """Whether a call of ``namedtuple``/``NamedTuple`` makes it (its node is the call's;
     the solver takes it for that call's result when the callee is really one of them)."""
+    instance_names: frozenset[str] = frozenset()
+    """Attributes its methods assign (or annotate) on their ``self``: ``x`` for ``self.x = v``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,7 +473,8 @@ class _Walker:
         self.class_stack: list[str] = []
         self.receiver: tuple[str, str] | None = None
         """(class, parameter) of the instance a method body runs on, for ``self.x: T``."""
-        self.declared: dict[str, tuple[tuple[str, Expr], ...]] = {}
+        self.declared: dict[str, tuple[tuple[tuple[str, Expr], ...], str]] = {}
+        self.instance_names: dict[str, set[str]] = {}
         """Annotations of the current function's (or the module's) variables, by name."""
         self.state: dict[str, frozenset[str]] = {}
         self.versions: dict[str, int] = {}
@@ -583,9 +587,9 @@ class _Walker:
             key = f"{summary}#{number}"
             self.cons.append(("cp", key, summary))
             self.state[name] = frozenset((key,))
-        parts = self.declared.get(name)
-        if parts:
-            self.cons.append(("ann", key, parts, None))
+        declared = self.declared.get(name)
+        if declared:
+            self.cons.append(("ann", key, declared[0], None, declared[1]))
         return key
 
     def _bind_name(self, name: str, value: Expr) -> None:
@@ -821,6 +825,7 @@ class _Walker:
             self._bind_name(target.id, value)
         elif isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
+            self._note_instance_attribute(target)
             if value is not None:
                 self.cons.append(("as", self.caller, ("a", obj, target.attr, self._id(target)), value))
         elif isinstance(target, ast.Subscript):
@@ -966,24 +971,39 @@ class _Walker:
             if not parts:
                 return
             if self.scope.kind == "class":
-                self.cons.append(("anna", self.class_stack[-1], target.id, parts))
+                self.cons.append(("anna", self.class_stack[-1], target.id, parts, self._id(annotation)))
             else:
-                self.declared[target.id] = parts
-        elif (
+                self.declared[target.id] = (parts, self._id(annotation))
+        elif isinstance(target, ast.Attribute):
+            class_id = self._receiver_attribute(target)
+            if class_id is None:
+                return
+            self._note_instance_attribute(target)
+            parts = self._annotation_parts(annotation)
+            if parts:
+                self.cons.append(("anna", class_id, target.attr, parts, self._id(annotation)))
+
+    def _receiver_attribute(self, target: ast.expr) -> str | None:
+        """The class whose instance ``target`` (``self.x`` in a method's own body) is an attribute of."""
+        if (
             isinstance(target, ast.Attribute)
             and isinstance(target.value, ast.Name)
             and self.receiver is not None
             and target.value.id == self.receiver[1]
             and not self.comp_stack
         ):
-            parts = self._annotation_parts(annotation)
-            if parts:
-                self.cons.append(("anna", self.receiver[0], target.attr, parts))
+            return self.receiver[0]
+        return None
+
+    def _note_instance_attribute(self, target: ast.Attribute) -> None:
+        class_id = self._receiver_attribute(target)
+        if class_id is not None:
+            self.instance_names.setdefault(class_id, set()).add(target.attr)
 
     def _annotation(self, target: object, annotation: ast.expr, returned_by: str | None) -> None:
         parts = self._annotation_parts(annotation)
         if parts:
-            self.cons.append(("ann", target, parts, returned_by))
+            self.cons.append(("ann", target, parts, returned_by, self._id(annotation)))
 
     def _annotation_parts(self, annotation: ast.expr) -> tuple[tuple[str, Expr], ...]:
         parts = []
@@ -1090,7 +1110,10 @@ class _Walker:
         qualname = self.index.qualname[self.index.row(node)] or ""
         decorators = tuple(self.expr(name) for name in map(_decorator_name, node.decorator_list) if name is not None)
         self.classes.append(
-            ClassFact(class_id, qualname, node.name, bases, frozenset(scope.bound), methods, decorators, fields)
+            ClassFact(
+                class_id, qualname, node.name, bases, frozenset(scope.bound), methods, decorators, fields,
+                instance_names=frozenset(self.instance_names.pop(class_id, ())),
+            )
         )
         self._bind_name(node.name, self._decorate(node.decorator_list, ("f", class_id)))
 

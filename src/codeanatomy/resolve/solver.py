@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from codeanatomy.extract._base import FileError
-from codeanatomy.resolve._annotations import INSTANCE
+from codeanatomy.resolve._annotations import CLASS, INSTANCE
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
     STARRED_UNPACK,
@@ -758,6 +758,7 @@ class Solver:
         """Steps of :meth:`class_lookup` along ``mro`` from ``start``, up to the first that always ends it."""
         plan: list[_PlanStep] = []
         readers, classes = self.readers, self.classes
+        assigned = False
         for position in range(start, len(mro)):
             klass = mro[position]
             if klass[0] == "C":
@@ -767,7 +768,10 @@ class Solver:
                 plan.append((0, klass, readers[key], key, in_body))
                 if in_body:
                     break
+                assigned = assigned or (cls is not None and name in cls.instance_names)
             elif klass[0] == "X":
+                if assigned:
+                    break  # the repository's own instance attribute, not the external base's
                 known = self.env.base_attributes.get(klass[1])
                 if known is not None and name not in known:
                     continue  # (``abc.ABC``, say) it has no such attribute: look further on
@@ -2307,12 +2311,7 @@ class Solver:
         elif tag == "mcall":
             self.run_method(con[1], self.calls[con[1]], con[2])
         elif tag == "ann":
-            instances = set()
-            for mode, expr in con[2]:
-                for v in self.ev(expr):
-                    if v[0] == "C":
-                        instances.add(("I", v[1]) if mode == INSTANCE else v)
-            self.add(con[1], instances)
+            self.run_annotation(con[1], con[2], con[4])
         elif tag == "anna":
             pass  # replaced by ``ann`` constraints for its instances (see :meth:`_annotate`)
         elif tag == "ginit":
@@ -2456,15 +2455,15 @@ class Solver:
                 self.cur = number  # the reader of the MROs (its step does nothing)
                 if subclasses is None:
                     subclasses = self._subclasses()
-                _, cid, name, parts = con
+                _, cid, name, parts, site = con
                 if not self._opaque(("A", ("C", cid), name)):
                     continue
                 for sub in subclasses.get(cid, ()):
                     key = ("A", ("I", sub), name)
                     if self._opaque(key):
-                        fired.append(self._add_idle(("ann", key, parts, None)))
+                        fired.append(self._add_idle(("ann", key, parts, None, site)))
                 continue
-            _, key, _, fid = con
+            _, key, _, fid, _ = con
             if fid is not None:
                 fn = self.funcs[fid]
                 if fn.returns_params or fn.returns_calls:
@@ -2477,6 +2476,30 @@ class Solver:
             self.queued[number] = True
             self.queue.append(number)
         return bool(fired)
+
+    def run_annotation(self, key: object, parts: tuple[tuple[str, Expr], ...], site: str) -> None:
+        """Give ``key`` what an annotation names: instances, classes, or containers of instances.
+
+        A container is one per annotation (``("L", kind, site)``), its ``*`` slot
+        holding the instances; a ``dict``'s keys are left unknown.
+        """
+        values: set[Value] = set()
+        elements: dict[str, set[Value]] = {}
+        for mode, expr in parts:
+            for v in self.ev(expr):
+                if v[0] != "C":
+                    continue
+                if mode == INSTANCE:
+                    values.add(("I", v[1]))
+                elif mode == CLASS:
+                    values.add(v)
+                else:
+                    elements.setdefault(mode, set()).add(("I", v[1]))
+        for kind, instances in elements.items():
+            container = ("L", kind, site)
+            self.store_slot(container, "*", instances)
+            values.add(container)
+        self.add(key, values)
 
     def _opaque(self, key: object) -> bool:
         """Whether ``key`` holds no value that says something about a repository object."""
