@@ -10,8 +10,9 @@ materialised. Work many constraints would repeat is shared: each attribute looku
 through one value (``base.name``) and each non-trivial argument of a call is one
 constraint of its own, whose key every reader of it reads. Late rules (decorators
 whose result is unknown pass the function through; methods whose ``self`` received
-no instance get one of their own class) apply after convergence, then the worklist
-runs again.
+no instance get one of their own class; then parameters, returns, attributes and
+variables still without a repository value take what their type annotation names)
+apply after convergence, then the worklist runs again.
 
 Abstract values are tuples: ``F`` function, ``B`` bound method, ``C`` class,
 ``I`` instance, ``M`` repository module, ``X`` external symbol, ``BI`` builtin,
@@ -2443,9 +2444,10 @@ class Solver:
         entry point, a callback external code calls, one that only gets ``None`` or
         literals) takes an instance of the class its annotation names; so does the
         return of a function that returns none (an abstract method, a wrapper of an
-        external call). Decided once: keys only grow, so
-        one not empty then never is. Run once the other late rules have nothing left
-        to add, so classes behind unknown decorators (``@dataclass``) have instances.
+        external call); ``anna`` constraints do the same for the attribute on each
+        subclass's instances. Run once, when the other late rules have nothing left to
+        add (classes behind unknown decorators, such as ``@dataclass``, have instances
+        by then): keys only grow, so one not empty then never is.
         """
         fired: list[int] = []
         subclasses: dict[str, list[str]] | None = None
