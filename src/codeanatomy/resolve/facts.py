@@ -474,8 +474,9 @@ class _Walker:
         self.receiver: tuple[str, str] | None = None
         """(class, parameter) of the instance a method body runs on, for ``self.x: T``."""
         self.declared: dict[str, tuple[tuple[tuple[str, Expr], ...], str]] = {}
+        """Annotations (parts, node) of the current function's (or the module's) variables, by name."""
         self.instance_names: dict[str, set[str]] = {}
-        """Annotations of the current function's (or the module's) variables, by name."""
+        """Attributes assigned on ``self`` in each class's methods (see ``ClassFact.instance_names``)."""
         self.state: dict[str, frozenset[str]] = {}
         self.versions: dict[str, int] = {}
         self.comp_stack: list[_Scope] = []
@@ -1080,14 +1081,13 @@ class _Walker:
             self.cons.append(("cp", key, f"{fn_id}:{arg.arg}"))
             if self._flow_sensitive(scope, arg.arg):
                 self.state[arg.arg] = frozenset((key,))
-        if not isinstance(node, ast.Lambda):
-            self._annotations(node, fn_id, receiver)
         if isinstance(node, ast.Lambda):
             value = self.expr(node.body)
             self.returns.setdefault(fn_id, []).append(value)
             if value is not None:
                 self.cons.append(("ret", fn_id, value))
         else:
+            self._annotations(node, fn_id, receiver)
             self.body(node.body)
         self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared = saved
 
