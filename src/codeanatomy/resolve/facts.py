@@ -26,7 +26,9 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("n", kind, site)`` new container; ``("f", def_id)`` definition object;
   ``("u", (E, ...))`` union; ``("it", E)`` iteration element; ``("op", op, E, E)``
   binary operation; ``("sup", class_id, E)`` zero-argument ``super()``;
-  ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding.
+  ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding;
+  ``("isa", E, classinfo_E)`` the values of ``E`` that may be instances of a class
+  ``classinfo_E`` gives (``isinstance`` narrowing).
 * ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
   ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
@@ -568,8 +570,12 @@ class _Walker:
             return self._module_load(name)
         return ("g", self.module_id, name)
 
-    def _store_key(self, name: str) -> object:
-        """Variable key a binding of ``name`` at the current position writes."""
+    def _store_key(self, name: str, declared: bool = True) -> object:
+        """Variable key a binding of ``name`` at the current position writes.
+
+        A binding of a name declared ``name: T`` gets an ``ann`` constraint, unless
+        ``declared`` is false (a narrowed version is no new value).
+        """
         for comp in reversed(self.comp_stack):
             if name in comp.bound:
                 return self._summary(comp, name)
@@ -588,10 +594,39 @@ class _Walker:
             key = f"{summary}#{number}"
             self.cons.append(("cp", key, summary))
             self.state[name] = frozenset((key,))
-        declared = self.declared.get(name)
-        if declared:
-            self.cons.append(("ann", key, declared[0], None, declared[1]))
+        annotation = self.declared.get(name) if declared else None
+        if annotation:
+            self.cons.append(("ann", key, annotation[0], None, annotation[1]))
         return key
+
+    def _narrow(self, test: ast.expr) -> None:
+        """Give each local that ``test`` checks with ``isinstance`` a narrowed version.
+
+        ``if isinstance(x, C):`` (alone or as a conjunct of ``and``) makes ``x`` in the
+        body a new version holding only the values that may be instances of ``C``
+        (``("isa", E, classinfo_E)``); after the ``if`` the branches merge as usual.
+        Only names tracked flow-sensitively in this scope are narrowed.
+        """
+        checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+        for check in checks:
+            if not (
+                isinstance(check, ast.Call)
+                and isinstance(check.func, ast.Name)
+                and check.func.id == "isinstance"
+                and len(check.args) == 2
+                and not check.keywords
+                and isinstance(check.args[0], ast.Name)
+                and check.args[0].id in self.state
+                and self._load("isinstance") == ("g", self.module_id, "isinstance")
+            ):
+                continue
+            name = check.args[0].id
+            current = self._load(name)
+            classinfo = self.expr(check.args[1])
+            if current is None or classinfo is None:
+                continue
+            key = self._store_key(name, declared=False)
+            self.cons.append(("as", self.caller, ("v", key), ("isa", current, classinfo)))
 
     def _bind_name(self, name: str, value: Expr) -> None:
         key = self._store_key(name)
@@ -692,6 +727,7 @@ class _Walker:
         elif isinstance(node, ast.If):
             self.expr(node.test)
             before = dict(self.state)
+            self._narrow(node.test)
             self.body(node.body)
             after_body = self.state
             self.state = dict(before)

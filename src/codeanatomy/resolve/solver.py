@@ -109,6 +109,7 @@ lookups and arguments, and the elements of a container (the union of its slots).
 _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 """Expressions as cheap to evaluate as to read a shared key: evaluated where they are used."""
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
+_PROTOCOLS: Final = frozenset(("X", f"{module}.Protocol") for module in ("typing", "typing_extensions"))
 _EXTERNAL_DEPTH = 6
 _ABSENT: Final[tuple[()]] = ()
 """An absent part of a value (an omitted slice bound, a builtin method without its
@@ -538,6 +539,8 @@ class Solver:
             return {("SUP", c[1], v) for c in self.ev(e[1]) if c[0] == "C" for v in objs}
         if tag == "val":
             return {e[1]}
+        if tag == "isa":
+            return self.narrowed(e[1], e[2])
         if tag == "slice":
             out = set()
             precise = len(e) == 4
@@ -552,6 +555,53 @@ class Solver:
                     out.add(("T", base[1]))
             return out
         return _EMPTY
+
+    def narrowed(self, expr: Expr, classinfo: Expr) -> Values:
+        """The values of ``expr`` that may pass ``isinstance(expr, classinfo)``.
+
+        ``classinfo`` is a class or a tuple of them. When one is external, ``object`` or
+        a ``Protocol``, everything passes (an external class may be an ABC others
+        register with; a protocol checks structure). Otherwise an instance passes when a
+        class it names is in the instance's MRO or the MRO has an external base, and a
+        literal or container when a builtin type it names is its own.
+        Values the solver cannot judge (externals, generators, ...) always pass. A
+        ``classinfo`` with no values yet is waited for until the first convergence,
+        then lets everything pass.
+        """
+        classes: set[Value] = set()
+        for value in self.ev(classinfo):
+            if value[0] == "L":
+                classes |= self.all_elements(value)
+            else:
+                classes.add(value)
+        values = self.ev(expr)
+        if not classes:
+            if self.late:
+                return values
+            self.pending_keys.add(self.cur)
+            return _EMPTY
+        if any(c[0] not in {"C", "BI"} or c == OBJECT for c in classes):
+            return values  # an external class or ``object``: anything may be one
+        if any(p in self.mro(c[1])[0] for c in classes if c[0] == "C" for p in _PROTOCOLS):
+            return values  # a runtime-checkable protocol: checked by structure
+        builtins = {c[1] for c in classes if c[0] == "BI"}
+        out: set[Value] = set()
+        for value in values:
+            tag = value[0]
+            if tag == "I":
+                mro = self.mro(value[1])[0]
+                if any(c in mro for c in classes) or any(k[0] == "X" for k in mro):
+                    out.add(value)
+            elif tag in {"K", "T"} or tag == "L":
+                kind = value[1]
+                if kind in builtins or (kind == "bool" and "int" in builtins):
+                    out.add(value)
+            elif tag == "C":
+                if "type" in builtins:
+                    out.add(value)
+            elif tag not in _DEFINITION_TAGS:
+                out.add(value)
+        return out
 
     def _attribute_read(self, e: Expr) -> set[Value]:
         """Values of an attribute read ``("a", base, name, node_id)``; records its targets.
