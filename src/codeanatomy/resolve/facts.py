@@ -28,7 +28,8 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   binary operation; ``("sup", class_id, E)`` zero-argument ``super()``;
   ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding;
   ``("isa", E, classinfo_E)`` the values of ``E`` that may be instances of a class
-  ``classinfo_E`` gives (``isinstance`` narrowing).
+  ``classinfo_E`` gives (``isinstance`` narrowing); ``("tag", E, i, literals)`` the
+  values of ``E`` whose item ``i`` may be one of ``literals`` (``x[0] == "a"``).
 * ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
   ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
@@ -478,6 +479,9 @@ class _Walker:
         self.declared: dict[str, tuple[tuple[tuple[str, Expr], ...], str]] = {}
         """Annotations (parts, node) of the current function's (or the module's) variables, by name."""
         self.instance_names: dict[str, set[str]] = {}
+        self.item_aliases: dict[str, tuple[str, int, frozenset[str], frozenset[str]]] = {}
+        """Locals assigned an item of another local (``t = x[i]``): (x, i, t's and x's
+        reaching definitions then)."""
         """Attributes assigned on ``self`` in each class's methods (see ``ClassFact.instance_names``)."""
         self.state: dict[str, frozenset[str]] = {}
         self.versions: dict[str, int] = {}
@@ -600,16 +604,23 @@ class _Walker:
         return key
 
     def _narrow(self, test: ast.expr) -> None:
-        """Give each local that ``test`` checks with ``isinstance`` a narrowed version.
+        """Give each local that ``test`` checks a narrowed version for the ``if`` body.
 
-        ``if isinstance(x, C):`` (alone or as a conjunct of ``and``) makes ``x`` in the
-        body a new version holding only the values that may be instances of ``C``
-        (``("isa", E, classinfo_E)``); after the ``if`` the branches merge as usual.
-        Only names tracked flow-sensitively in this scope are narrowed.
+        Each conjunct of an ``and`` (or the test alone) narrows one local:
+        ``isinstance(x, C)`` to the values that may be instances of ``C``
+        (``("isa", E, classinfo_E)``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
+        an ``or`` of such, or the same on a local assigned ``t = x[i]``, to the values
+        whose item ``i`` may be one of the literals (``("tag", E, i, literals)``).
+        After the ``if`` the branches merge as usual. Only names tracked
+        flow-sensitively in this scope are narrowed.
         """
         checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
         for check in checks:
-            if not (
+            tagged = self._tag_test(check)
+            if tagged is not None:
+                name, index, literals = tagged
+                narrowed: tuple[Any, ...] = ("tag", self._load(name), index, literals)
+            elif (
                 isinstance(check, ast.Call)
                 and isinstance(check.func, ast.Name)
                 and check.func.id == "isinstance"
@@ -619,14 +630,64 @@ class _Walker:
                 and check.args[0].id in self.state
                 and self._load("isinstance") == ("g", self.module_id, "isinstance")
             ):
+                name = check.args[0].id
+                classinfo = self.expr(check.args[1])
+                if classinfo is None:
+                    continue
+                narrowed = ("isa", self._load(name), classinfo)
+            else:
                 continue
-            name = check.args[0].id
-            current = self._load(name)
-            classinfo = self.expr(check.args[1])
-            if current is None or classinfo is None:
-                continue
-            key = self._store_key(name, declared=False)
-            self.cons.append(("as", self.caller, ("v", key), ("isa", current, classinfo)))
+            if narrowed[1] is not None:
+                key = self._store_key(name, declared=False)
+                self.cons.append(("as", self.caller, ("v", key), narrowed))
+
+    def _tag_test(self, node: ast.expr) -> tuple[str, int, frozenset[tuple[Any, ...]]] | None:
+        """(local, index, literal values) when ``node`` compares an item of a local with literals."""
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+            parts = [self._tag_test(value) for value in node.values]
+            if not parts or any(p is None or p[:2] != parts[0][:2] for p in parts):  # type: ignore[index]
+                return None
+            return parts[0][0], parts[0][1], frozenset().union(*(p[2] for p in parts))  # type: ignore[index]
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1:
+            return None
+        left, right, op = node.left, node.comparators[0], node.ops[0]
+        if isinstance(op, ast.Eq):
+            if isinstance(left, ast.Constant):
+                left, right = right, left
+            choices = [right]
+        elif isinstance(op, ast.In) and isinstance(right, (ast.Set, ast.Tuple, ast.List)):
+            choices = list(right.elts)
+        else:
+            return None
+        subject = self._tag_subject(left)
+        literals = [_literal(c.value) if isinstance(c, ast.Constant) else None for c in choices]
+        if subject is None or not literals or any(lit is None or lit[0] != "lit" for lit in literals):
+            return None
+        return subject[0], subject[1], frozenset(("K", *lit[1:]) for lit in literals)  # type: ignore[index]
+
+    def _tag_subject(self, node: ast.expr) -> tuple[str, int] | None:
+        """(local, index) for ``x[i]`` with a literal index, or a local assigned one and unchanged since."""
+        if isinstance(node, ast.Name):
+            alias = self.item_aliases.get(node.id)
+            if alias is None or self.state.get(node.id) != alias[2] or self.state.get(alias[0]) != alias[3]:
+                return None
+            return alias[0], alias[1]
+        if (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in self.state
+            and isinstance(node.slice, ast.Constant)
+            and type(node.slice.value) is int
+        ):
+            return node.value.id, node.slice.value
+        return None
+
+    def _note_item_alias(self, target: ast.expr, value: ast.expr) -> None:
+        """Remember ``t = x[i]`` (both flow-sensitive locals), for tests of ``t`` to narrow ``x``."""
+        if isinstance(target, ast.Name) and target.id in self.state:
+            subject = self._tag_subject(value) if isinstance(value, ast.Subscript) else None
+            if subject is not None:
+                self.item_aliases[target.id] = (*subject, self.state[target.id], self.state[subject[0]])
 
     def _bind_name(self, name: str, value: Expr) -> None:
         key = self._store_key(name)
@@ -686,6 +747,8 @@ class _Walker:
             value = self.expr(node.value)
             for target in node.targets:
                 self.assign(target, value)
+            if len(node.targets) == 1:
+                self._note_item_alias(node.targets[0], node.value)
         elif isinstance(node, ast.AnnAssign):
             self._declare(node.target, node.annotation)
             if node.value is not None:
@@ -1103,13 +1166,17 @@ class _Walker:
     def _enter_function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, fn_id: str, receiver: bool
     ) -> None:
-        saved = (self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared)
+        saved = (
+            self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared,
+            self.item_aliases,
+        )
         class_id = self.class_stack[-1] if receiver and self.scope.kind == "class" else None
         scope = self.scopes[id(node)]
         self.scope, self.caller, self.function_id = scope, fn_id, fn_id
         self.comp_stack = []
         self.state = {}
         self.declared = {}
+        self.item_aliases = {}
         positional = [*node.args.posonlyargs, *node.args.args]
         self.receiver = (class_id, positional[0].arg) if class_id is not None and positional else None
         for arg in _all_args(node.args):
@@ -1125,7 +1192,10 @@ class _Walker:
         else:
             self._annotations(node, fn_id, receiver)
             self.body(node.body)
-        self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared = saved
+        (
+            self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared,
+            self.item_aliases,
+        ) = saved
 
     def class_def(self, node: ast.ClassDef) -> None:
         class_id = self._id(node)

@@ -541,6 +541,8 @@ class Solver:
             return {e[1]}
         if tag == "isa":
             return self.narrowed(e[1], e[2])
+        if tag == "tag":
+            return self.tagged(e[1], e[2], e[3])
         if tag == "slice":
             out = set()
             precise = len(e) == 4
@@ -600,6 +602,28 @@ class Solver:
                 if "type" in builtins:
                     out.add(value)
             elif tag not in _DEFINITION_TAGS:
+                out.add(value)
+        return out
+
+    def tagged(self, expr: Expr, index: int, literals: AbstractSet[Value]) -> Values:
+        """The values of ``expr`` whose item ``index`` may equal one of ``literals``.
+
+        Tuples and lists are judged by what that item may hold: one whose item holds
+        only other literals is left out. One whose item holds nothing yet is waited
+        for until the first convergence, then kept; every other value is kept.
+        """
+        out: set[Value] = set()
+        for value in self.ev(expr):
+            if value[0] != "L" or value[1] not in {"tuple", "list"}:
+                out.add(value)
+                continue
+            item = self.slot_values(value, ("num", index)) | self.slot_values(value, "*")
+            if not item:
+                if self.late or _SHIFTED in self.slots(value):
+                    out.add(value)
+                else:
+                    self.pending_keys.add(self.cur)
+            elif any(v[0] != "K" or v in literals for v in item):
                 out.add(value)
         return out
 
