@@ -566,9 +566,11 @@ class Solver:
         register with; a protocol checks structure). Otherwise an instance passes when a
         class it names is in the instance's MRO or the MRO has an external base, and a
         literal or container when a builtin type it names is its own.
-        Values the solver cannot judge (externals, generators, ...) always pass. A
-        ``classinfo`` with no values yet is waited for until the first convergence,
-        then lets everything pass.
+        Values the solver cannot judge (externals, generators, ...) always pass, and
+        so does everything while ``classinfo`` has no values. (Waiting for it until
+        the first convergence, as subscript keys do, leaves the narrowed names empty
+        there, and the late rules then give methods and annotated parameters values
+        of their own: on the standard library that made 60% more call edges.)
         """
         classes: set[Value] = set()
         for value in self.ev(classinfo):
@@ -578,10 +580,7 @@ class Solver:
                 classes.add(value)
         values = self.ev(expr)
         if not classes:
-            if self.late:
-                return values
-            self.pending_keys.add(self.cur)
-            return _EMPTY
+            return values
         if any(c[0] not in {"C", "BI"} or c == OBJECT for c in classes):
             return values  # an external class or ``object``: anything may be one
         if any(p in self.mro(c[1])[0] for c in classes if c[0] == "C" for p in _PROTOCOLS):
@@ -609,8 +608,8 @@ class Solver:
         """The values of ``expr`` whose item ``index`` may equal one of ``literals``.
 
         Tuples and lists are judged by what that item may hold: one whose item holds
-        only other literals is left out. One whose item holds nothing yet is waited
-        for until the first convergence, then kept; every other value is kept.
+        nothing (yet) or only other literals is left out, and joins when the item gets
+        a value that may match. Every other value is kept.
         """
         out: set[Value] = set()
         for value in self.ev(expr):
@@ -618,12 +617,7 @@ class Solver:
                 out.add(value)
                 continue
             item = self.slot_values(value, ("num", index)) | self.slot_values(value, "*")
-            if not item:
-                if self.late or _SHIFTED in self.slots(value):
-                    out.add(value)
-                else:
-                    self.pending_keys.add(self.cur)
-            elif any(v[0] != "K" or v in literals for v in item):
+            if any(v[0] != "K" or v in literals for v in item) or _SHIFTED in self.slots(value):
                 out.add(value)
         return out
 
