@@ -13,11 +13,14 @@ import builtins
 import collections
 import enum
 import importlib.metadata
+import os
 import sys
 import typing
 from dataclasses import dataclass
 
 __all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment"]
+
+_PLAIN_TYPES: tuple[type, ...] = (str, bytes, int, float, bool, tuple)
 
 BUILTIN_TYPE_PYCG: dict[str, str] = {
     "str": "PyStr",
@@ -50,6 +53,9 @@ class PythonEnvironment:
             attributes from them (``abc.ABC``, ``typing.Generic``, ``typing.Protocol``,
             ``typing.NamedTuple``, whose classes have a named tuple's, and the ``enum``
             bases, whose members have ``name``, ``value`` and their mixin's).
+        data_attributes: qualified name -> attribute names, for the plain values
+            (strings, numbers, tuples) that ``sys`` and ``os`` hold, such as
+            ``sys.base_prefix``: what their type has.
     """
 
     builtin_names: frozenset[str]
@@ -57,6 +63,7 @@ class PythonEnvironment:
     distributions: dict[str, tuple[str, ...]]
     type_methods: dict[str, frozenset[str]]
     base_attributes: dict[str, frozenset[str]]
+    data_attributes: dict[str, frozenset[str]]
 
     @classmethod
     def current(cls) -> PythonEnvironment:
@@ -78,6 +85,12 @@ class PythonEnvironment:
             distributions={k: tuple(sorted(set(v))) for k, v in importlib.metadata.packages_distributions().items()},
             type_methods=type_methods,
             base_attributes={name: _attributes(base) for name, base in bases.items()},
+            data_attributes={
+                f"{module.__name__}.{name}": frozenset(dir(type(value)))
+                for module in (sys, os)
+                for name, value in sorted(vars(module).items())
+                if type(value) in _PLAIN_TYPES
+            },
         )
 
     def origin(self, qualname: str) -> tuple[str, str | None]:

@@ -1077,13 +1077,16 @@ class Solver:
             return set()
         return out
 
-    @staticmethod
-    def _external_attribute(qualname: str, name: str) -> set[Value]:
+    def _external_attribute(self, qualname: str, name: str) -> set[Value]:
         """``qualname.name`` for an external value: bounded, and never repeating a part.
 
         Values of external objects flow around loops (``x = x.parent``); without the
-        bound their attribute chains would grow forever.
+        bound their attribute chains would grow forever. A plain value the interpreter
+        snapshot knows (``sys.base_prefix``, a string) has only its type's attributes.
         """
+        known = self.env.data_attributes.get(qualname)
+        if known is not None and name not in known:
+            return set()
         parts = qualname.split(".")
         if (name in parts and len(parts) > 1) or len(parts) >= _EXTERNAL_DEPTH:
             return set()
