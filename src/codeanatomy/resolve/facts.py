@@ -370,6 +370,18 @@ _Binder._dispatch = {
 }
 
 
+def _is_guard(node: ast.If) -> bool:
+    """Whether ``node`` is ``if not <test>: ...`` with no ``else``, whose body always leaves
+    (its last statement returns, raises, breaks or continues)."""
+    return (
+        isinstance(node.test, ast.UnaryOp)
+        and isinstance(node.test.op, ast.Not)
+        and not node.orelse
+        and bool(node.body)
+        and isinstance(node.body[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue))
+    )
+
+
 def _all_args(args: ast.arguments) -> list[ast.arg]:
     out = [*args.posonlyargs, *args.args]
     if args.vararg:
@@ -611,8 +623,9 @@ class _Walker:
         (``("isa", E, classinfo_E)``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
         an ``or`` of such, or the same on a local assigned ``t = x[i]``, to the values
         whose item ``i`` may be one of the literals (``("tag", E, i, literals)``).
-        After the ``if`` the branches merge as usual. Only names tracked
-        flow-sensitively in this scope are narrowed.
+        After the ``if`` the branches merge as usual, except after a guard
+        (``if not <test>: return``), where the narrowed versions go on. Only names
+        tracked flow-sensitively in this scope are narrowed.
         """
         checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
         for check in checks:
@@ -795,7 +808,11 @@ class _Walker:
             after_body = self.state
             self.state = dict(before)
             self.body(node.orelse)
-            self.state = self._merge(after_body, self.state)
+            if _is_guard(node):
+                # ``if not isinstance(x, C): return``: only the narrowed ``x`` goes on.
+                self._narrow(node.test.operand)  # type: ignore[attr-defined]
+            else:
+                self.state = self._merge(after_body, self.state)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 value = self.expr(item.context_expr)
