@@ -370,16 +370,19 @@ _Binder._dispatch = {
 }
 
 
-def _is_guard(node: ast.If) -> bool:
-    """Whether ``node`` is ``if not <test>: ...`` with no ``else``, whose body always leaves
-    (its last statement returns, raises, breaks or continues)."""
-    return (
-        isinstance(node.test, ast.UnaryOp)
-        and isinstance(node.test.op, ast.Not)
+def _guarded_test(node: ast.If) -> ast.expr | None:
+    """``<test>`` when ``node`` is a guard, ``if not <test>: ...`` with no ``else`` whose
+    body always leaves (its last statement returns, raises, breaks or continues)."""
+    test = node.test
+    if (
+        isinstance(test, ast.UnaryOp)
+        and isinstance(test.op, ast.Not)
         and not node.orelse
-        and bool(node.body)
+        and node.body
         and isinstance(node.body[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue))
-    )
+    ):
+        return test.operand
+    return None
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -808,9 +811,10 @@ class _Walker:
             after_body = self.state
             self.state = dict(before)
             self.body(node.orelse)
-            if _is_guard(node):
+            guarded = _guarded_test(node)
+            if guarded is not None:
                 # ``if not isinstance(x, C): return``: only the narrowed ``x`` goes on.
-                self._narrow(node.test.operand)  # type: ignore[attr-defined]
+                self._narrow(guarded)
             else:
                 self.state = self._merge(after_body, self.state)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -1092,10 +1096,9 @@ class _Walker:
             else:
                 self.declared[target.id] = (parts, self._id(annotation))
         elif isinstance(target, ast.Attribute):
-            class_id = self._receiver_attribute(target)
+            class_id = self._note_instance_attribute(target)
             if class_id is None:
                 return
-            self._note_instance_attribute(target)
             parts = self._annotation_parts(annotation)
             if parts:
                 self.cons.append(("anna", class_id, target.attr, parts, self._id(annotation)))
@@ -1112,10 +1115,12 @@ class _Walker:
             return self.receiver[0]
         return None
 
-    def _note_instance_attribute(self, target: ast.Attribute) -> None:
+    def _note_instance_attribute(self, target: ast.Attribute) -> str | None:
+        """Record ``self.x`` as an instance attribute of the method's class; return that class."""
         class_id = self._receiver_attribute(target)
         if class_id is not None:
             self.instance_names.setdefault(class_id, set()).add(target.attr)
+        return class_id
 
     def _annotation(self, target: object, annotation: ast.expr, returned_by: str | None) -> None:
         parts = self._annotation_parts(annotation)

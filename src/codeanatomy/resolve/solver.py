@@ -398,14 +398,13 @@ class Solver:
             self.calls.append(_Call(caller, key, node_id, func, args, kwargs, kind))
             self.call_index[key] = len(self.calls) - 1
             con = ("call", len(self.calls) - 1)
-        elif con[0] == "ann" or con[0] == "anna":
+        self._add_idle(con)
+        if con[0] == "ann" or con[0] == "anna":
             # Run only once the late rules find its key without values (see :meth:`_annotate`).
-            self.annotations.append(self._add_idle(con))
-            return number
-        self.cons.append(con)
-        self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
-        self.queued.append(True)
-        self.queue.append(number)
+            self.annotations.append(number)
+        else:
+            self.queued[number] = True
+            self.queue.append(number)
         return number
 
     def _add_idle(self, con: Constraint) -> int:
