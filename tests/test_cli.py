@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from codeanatomy import console
 from codeanatomy.cli import main
 from codeanatomy.cli.query import DEFAULT_MAX_ROWS
 from tests.conftest import RepoFactory
@@ -157,10 +159,7 @@ def test_ctrl_c_stops_a_build_with_one_line_and_leaves_the_graph(
     deadline = time.monotonic() + 60
     while set(runs.iterdir()) == before and time.monotonic() < deadline:
         time.sleep(0.05)
-    # Past the children's start: a Ctrl-C while a worker or the resolver child is
-    # still importing its modules makes that child print the interrupted import's
-    # traceback (a known gap, not what this test is about).
-    time.sleep(2.0)
+    # The build has begun: its workers and the resolver child are starting.
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
@@ -168,6 +167,26 @@ def test_ctrl_c_stops_a_build_with_one_line_and_leaves_the_graph(
     capsys.readouterr()
     assert main(["query", "SELECT count(*) AS n FROM files", "--repo", str(root), "--format", "csv"]) == 0
     assert capsys.readouterr().out.split() == ['"n"', "250"]
+
+
+class _InterruptedImport(importlib.abc.MetaPathFinder):
+    """Raises KeyboardInterrupt when the command line's package is imported: a Ctrl-C then."""
+
+    def find_spec(self, name: str, *_: object) -> None:
+        if name == "codeanatomy.cli":
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_command_line_loads_prints_only_the_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delitem(sys.modules, "codeanatomy.cli")
+    monkeypatch.setattr(sys, "meta_path", [_InterruptedImport(), *sys.meta_path])
+    monkeypatch.setattr(sys, "argv", ["codeanatomy", "build", "."])
+    with pytest.raises(SystemExit) as stopped:
+        console.run()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "codeanatomy: interrupted; the last complete build is still the one read\n"
 
 
 def test_missing_graph_and_root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,26 @@ def test_a_worker_that_dies_stops_the_pass_naming_its_chunk(tmp_path: Path) -> N
     with WorkerPool(2) as pool, pytest.raises(WorkerError, match=r"a worker process died .* 'm2\.py'"):
         run_steps(_files(8), (FileStep("die", _die_on_m3),), ExtractOptions(), _staging(tmp_path),
                   pool=pool, chunk_files=2)
+
+
+_FORKSERVER_CHILD_HANDLER = """
+import multiprocessing, signal, sys
+from concurrent.futures import ProcessPoolExecutor
+from codeanatomy.extract import run
+
+if sys.argv[1] == "pool":
+    for executor in run._start_workers(1):
+        executor.shutdown()
+context = multiprocessing.get_context("forkserver")
+with ProcessPoolExecutor(1, mp_context=context) as pool:
+    print(pool.submit(signal.getsignal, signal.SIGINT).result() is signal.SIG_IGN)
+"""
+
+
+@pytest.mark.parametrize(("start", "ignored"), [("pool", "True"), ("plain", "False")])
+def test_workers_start_with_ctrl_c_ignored(start: str, ignored: str) -> None:
+    # What a worker has before any code of the pool's runs in it: what the forkserver
+    # was started with (the pool's, or a plain one). The plain start shows that the
+    # check can see the difference.
+    done = subprocess.run([sys.executable, "-c", _FORKSERVER_CHILD_HANDLER, start], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ignored

@@ -14,12 +14,10 @@ from codeanatomy.cli import build as build_cmd
 from codeanatomy.cli import callgraph as callgraph_cmd
 from codeanatomy.cli import diag as diag_cmd
 from codeanatomy.cli import query as query_cmd
+from codeanatomy.console import INTERRUPTED, INTERRUPTED_MESSAGE
 from codeanatomy.errors import CodeAnatomyError
 
 __all__ = ["app", "main"]
-
-_INTERRUPTED = 130
-"""The exit code of a command stopped by Ctrl-C (128 + SIGINT), as typer gives it."""
 
 app = typer.Typer(
     name="codeanatomy",
@@ -45,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.exit_code)
     except typer.Abort:
         print("codeanatomy: aborted", file=sys.stderr)
-        return _INTERRUPTED
+        return INTERRUPTED
     except typer.TyperException as exc:  # bad arguments: typer's usage errors
         # ``format_message`` names the option at fault ("Invalid value for '--jobs': ...").
         print(f"codeanatomy: error: {exc.format_message()}", file=sys.stderr)
@@ -53,10 +51,6 @@ def main(argv: list[str] | None = None) -> int:
     except CodeAnatomyError as exc:
         print(f"codeanatomy: error: {exc}", file=sys.stderr)
         return 1
-    if result == _INTERRUPTED:  # typer returns this for a KeyboardInterrupt, and says nothing
-        print("codeanatomy: interrupted; the last complete build is still the one read", file=sys.stderr)
+    if result == INTERRUPTED:  # typer returns this for a KeyboardInterrupt, and says nothing
+        print(INTERRUPTED_MESSAGE, file=sys.stderr)
     return result if isinstance(result, int) else 0
-
-
-def _entry() -> None:  # pragma: no cover - console script shim
-    sys.exit(main())

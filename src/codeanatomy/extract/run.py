@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
+import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
@@ -245,6 +248,46 @@ def _leave_interrupts_to_the_driver() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _start_workers(count: int) -> list[ProcessPoolExecutor]:
+    """Start ``count`` single-process executors and wait until each worker is up.
+
+    A Ctrl-C must not stop this halfway: a worker still being forked when the driver
+    exits finds the driver's semaphores gone and prints a traceback. One that comes
+    while the workers start is held back, and raised once they have. The forkserver
+    is started (if it is not running yet) with Ctrl-C ignored: each worker forked from
+    it starts with the Ctrl-C handling the server itself started with, so neither
+    prints an interrupted import's traceback. Only the main thread can set a handler; a
+    build in another thread gets no Ctrl-C anyway.
+    """
+    context = multiprocessing.get_context("forkserver")
+    if threading.current_thread() is not threading.main_thread():
+        return _started_executors(context, count)
+    interrupted: list[int] = []
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        multiprocessing.forkserver.ensure_running()
+        signal.signal(signal.SIGINT, lambda number, _frame: interrupted.append(number))
+        executors = _started_executors(context, count)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        for executor in executors:
+            executor.shutdown(wait=True)
+        raise KeyboardInterrupt
+    return executors
+
+
+def _started_executors(context: BaseContext, count: int) -> list[ProcessPoolExecutor]:
+    """``count`` single-process executors, each with its worker up."""
+    executors = [
+        ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_leave_interrupts_to_the_driver)
+        for _ in range(count)
+    ]
+    for started in [executor.submit(os.getpid) for executor in executors]:
+        started.result()
+    return executors
+
+
 class WorkerPool:
     """The worker processes of a build's passes, each keeping the files it read.
 
@@ -276,11 +319,7 @@ class WorkerPool:
 
     def _executor(self, worker: int) -> ProcessPoolExecutor:
         if not self._executors:
-            context = multiprocessing.get_context("forkserver")
-            self._executors = [
-                ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_leave_interrupts_to_the_driver)
-                for _ in range(self.workers)
-            ]
+            self._executors = _start_workers(self.workers)
         return self._executors[worker]
 
     def run(
