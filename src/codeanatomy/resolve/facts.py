@@ -28,7 +28,8 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   binary operation; ``("sup", class_id, E)`` zero-argument ``super()``;
   ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding;
   ``("isa", E, classinfo_E)`` the values of ``E`` that may be instances of a class
-  ``classinfo_E`` gives (``isinstance`` narrowing); ``("tag", E, i, literals)`` the
+  ``classinfo_E`` gives (``isinstance`` narrowing); ``("nisa", E, classinfo_E)`` those
+  that may not be (an ``else`` branch); ``("tag", E, i, literals)`` the
   values of ``E`` whose item ``i`` may be one of ``literals`` (``x[0] == "a"``).
 * ``("as", caller, target, E)``, ``("cp", src_key, dst_key)``,
   ``("call", caller, call_key, node_id, E, args, kwargs, kind)``, ``("ret", fid, E)``,
@@ -370,19 +371,9 @@ _Binder._dispatch = {
 }
 
 
-def _guarded_test(node: ast.If) -> ast.expr | None:
-    """``<test>`` when ``node`` is a guard, ``if not <test>: ...`` with no ``else`` whose
-    body always leaves (its last statement returns, raises, breaks or continues)."""
-    test = node.test
-    if (
-        isinstance(test, ast.UnaryOp)
-        and isinstance(test.op, ast.Not)
-        and not node.orelse
-        and node.body
-        and isinstance(node.body[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue))
-    ):
-        return test.operand
-    return None
+def _always_leaves(body: Sequence[ast.stmt]) -> bool:
+    """Whether a block's last statement returns, raises, breaks or continues."""
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue))
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -618,21 +609,28 @@ class _Walker:
             self.cons.append(("ann", key, annotation[0], None, annotation[1]))
         return key
 
-    def _narrow(self, test: ast.expr) -> None:
-        """Give each local that ``test`` checks a narrowed version for the ``if`` body.
+    def _narrow(self, test: ast.expr, *, negated: bool = False) -> None:
+        """Give each local that ``test`` checks a narrowed version for the branch where
+        ``test`` is true (``negated``: false).
 
-        Each conjunct of an ``and`` (or the test alone) narrows one local:
-        ``isinstance(x, C)`` to the values that may be instances of ``C``
+        Where it is true, each conjunct of an ``and`` (or the test alone) narrows one
+        local: ``isinstance(x, C)`` to the values that may be instances of ``C``
         (``("isa", E, classinfo_E)``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
         an ``or`` of such, or the same on a local assigned ``t = x[i]``, to the values
         whose item ``i`` may be one of the literals (``("tag", E, i, literals)``).
-        After the ``if`` the branches merge as usual, except after a guard
-        (``if not <test>: return``), where the narrowed versions go on. Only names
-        tracked flow-sensitively in this scope are narrowed.
+        Where it is false, each ``isinstance(x, C)`` of an ``or`` (or the test alone)
+        narrows ``x`` to the values that may not be instances of ``C``
+        (``("nisa", E, classinfo_E)``). ``not`` swaps the two. The branches merge after
+        the ``if``, unless the body always leaves (``if not isinstance(x, C):
+        return``): then the ``else`` branch's versions go on. Only names tracked
+        flow-sensitively in this scope are narrowed.
         """
-        checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+        while isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            test, negated = test.operand, not negated
+        joined = ast.Or if negated else ast.And
+        checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, joined) else [test]
         for check in checks:
-            tagged = self._tag_test(check)
+            tagged = None if negated else self._tag_test(check)
             if tagged is not None:
                 name, index, literals = tagged
                 narrowed: tuple[Any, ...] = ("tag", self._load(name), index, literals)
@@ -650,7 +648,7 @@ class _Walker:
                 classinfo = self.expr(check.args[1])
                 if classinfo is None:
                     continue
-                narrowed = ("isa", self._load(name), classinfo)
+                narrowed = ("nisa" if negated else "isa", self._load(name), classinfo)
             else:
                 continue
             if narrowed[1] is not None:
@@ -810,13 +808,14 @@ class _Walker:
             self.body(node.body)
             after_body = self.state
             self.state = dict(before)
+            leaves = _always_leaves(node.body)
+            if node.orelse or leaves:
+                self._narrow(node.test, negated=True)
             self.body(node.orelse)
-            guarded = _guarded_test(node)
-            if guarded is not None:
-                # ``if not isinstance(x, C): return``: only the narrowed ``x`` goes on.
-                self._narrow(guarded)
-            else:
+            if not leaves:
                 self.state = self._merge(after_body, self.state)
+            # else only the ``else`` branch goes on: after ``if not isinstance(x, C):
+            # return``, ``x`` stays narrowed, and nothing the body bound reaches past it.
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 value = self.expr(item.context_expr)

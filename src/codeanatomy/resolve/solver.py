@@ -540,6 +540,8 @@ class Solver:
             return {e[1]}
         if tag == "isa":
             return self.narrowed(e[1], e[2])
+        if tag == "nisa":
+            return self.excluded(e[1], e[2])
         if tag == "tag":
             return self.tagged(e[1], e[2], e[3])
         if tag == "slice":
@@ -602,6 +604,35 @@ class Solver:
             elif tag not in _DEFINITION_TAGS:
                 out.add(value)
         return out
+
+    def excluded(self, expr: Expr, classinfo: Expr) -> Values:
+        """The values of ``expr`` that may fail ``isinstance(expr, classinfo)``.
+
+        Only instances are left out, those whose MRO holds a repository class that
+        ``classinfo`` is for sure: the class itself when ``classinfo`` has that one
+        value, or each item of a tuple of known length that has one class value. A
+        name that may be one of several classes leaves everything in, as does anything
+        but an instance.
+        """
+        values = self.ev(expr)
+        classes = self._exact_classes(classinfo)
+        if not classes:
+            return values
+        return {v for v in values if v[0] != "I" or not any(c in self.mro(v[1])[0] for c in classes)}
+
+    def _exact_classes(self, classinfo: Expr) -> list[Value]:
+        """The repository classes ``classinfo`` surely names (see :meth:`excluded`)."""
+        infos = self.ev(classinfo)
+        if len(infos) != 1:
+            return []
+        (info,) = infos
+        if info[0] == "C":
+            return [info]
+        length = self.precise_length(info) if info[0] == "L" and info[1] == "tuple" else None
+        if length is None:
+            return []
+        items = [self.slot_values(info, ("num", i)) for i in range(length)]
+        return [next(iter(item)) for item in items if len(item) == 1 and next(iter(item))[0] == "C"]
 
     def tagged(self, expr: Expr, index: int, literals: AbstractSet[Value]) -> Values:
         """The values of ``expr`` whose item ``index`` may equal one of ``literals``.
