@@ -111,6 +111,8 @@ _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _PROTOCOLS: Final = frozenset(("X", f"{module}.Protocol") for module in ("typing", "typing_extensions"))
 _EXTERNAL_DEPTH = 6
+_TEXT_ATTRIBUTES: Final = frozenset({"__name__", "__qualname__", "__module__"})
+"""Attributes that are strings on every module, class and function (see :meth:`Solver._external_attribute`)."""
 _ABSENT: Final[tuple[()]] = ()
 """An absent part of a value (an omitted slice bound, a builtin method without its
 receiver). Not ``None``: on CPython 3.11 ``None`` hashes to its address, so sets of
@@ -1113,10 +1115,13 @@ class Solver:
         Values of external objects flow around loops (``x = x.parent``); without the
         bound their attribute chains would grow forever. A plain value the interpreter
         snapshot knows (``sys.base_prefix``, a string) has only its type's attributes.
+        ``__name__``, ``__qualname__`` and ``__module__`` are strings.
         """
         known = self.env.data_attributes.get(qualname)
         if known is not None and name not in known:
             return set()
+        if name in _TEXT_ATTRIBUTES:
+            return {("T", "str")}
         parts = qualname.split(".")
         if (name in parts and len(parts) > 1) or len(parts) >= _EXTERNAL_DEPTH:
             return set()
