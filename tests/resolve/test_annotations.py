@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from codeanatomy.resolve._annotations import annotation_parts
+from codeanatomy.resolve._annotations import annotation_parts, type_aliases
 
 
 def _parts(text: str) -> list[tuple[str, str]]:
@@ -50,3 +50,41 @@ def test_deep_nesting_names_nothing() -> None:
     shallow = "Optional[" * 10 + "Engine" + "]" * 10
     assert _parts(deep) == []
     assert _parts(shallow) == [("i", "Engine")]
+
+
+_ALIASES = """
+from typing import Optional, TypeAlias, Union
+Part = Union[Engine, Wheel]
+Spare = Engine | None
+Parts: TypeAlias = "list[Part]"
+Loop = Optional["Loop2"]
+Loop2 = Union[Loop, Horn]
+Flags = re.I | re.M
+Rebound = Union[Engine, Wheel]
+Rebound = Horn
+Plain = Engine
+Note: str = "Engine"
+"""
+
+
+def test_type_aliases_are_the_module_level_names_bound_once_to_type_expressions() -> None:
+    aliases = type_aliases(ast.parse(_ALIASES))
+    assert sorted(aliases) == ["Flags", "Loop", "Loop2", "Part", "Parts", "Spare"]
+
+
+@pytest.mark.parametrize(
+    ("annotation", "expected"),
+    [
+        ("Part", [("i", "Engine"), ("i", "Wheel")]),
+        ("Optional[Spare]", [("i", "Engine")]),
+        ("Parts", [("list", "Engine"), ("list", "Wheel")]),
+        ("'Part | Horn'", [("i", "Engine"), ("i", "Wheel"), ("i", "Horn")]),
+        ("Loop", [("i", "Loop"), ("i", "Horn")]),  # expanded once on each path, then read as a name
+        ("Rebound", [("i", "Rebound")]),
+        ("Plain", [("i", "Plain")]),
+    ],
+)
+def test_annotations_read_a_type_alias_as_what_it_stands_for(annotation: str, expected: list[tuple[str, str]]) -> None:
+    aliases = type_aliases(ast.parse(_ALIASES))
+    parts = annotation_parts(ast.parse(annotation, mode="eval").body, aliases)
+    assert [(mode, ast.unparse(name)) for mode, name in parts] == expected

@@ -5,7 +5,8 @@ name an instance of ``Engine``; ``type[Engine]`` names the class itself;
 ``list[Engine]``, ``Iterable[Engine]`` or ``tuple[Engine, ...]`` a container of
 ``Engine`` instances, and ``dict[str, Engine]`` or ``Mapping[str, Engine]`` a mapping to
 them. Other subscripted names (``Callable[..., Engine]``) name their origin only, and
-``Literal[...]`` names nothing. The resolver gives these values to parameters,
+``Literal[...]`` names nothing. A type alias of the module (``Part = Union[Engine,
+Wheel]``) is read as what it stands for. The resolver gives these values to parameters,
 returns and attributes that nothing else gives a value (:mod:`.solver`).
 """
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Mapping
 from typing import Final
 
 from codeanatomy.extract._ast_index import dotted_name
 
-__all__ = ["CLASS", "INSTANCE", "annotation_parts"]
+__all__ = ["CLASS", "INSTANCE", "annotation_parts", "type_aliases"]
 
 INSTANCE: Final = "i"
 """The annotation names an instance of the class."""
@@ -52,13 +54,52 @@ are instances of the classes their arguments name."""
 _MAX_DEPTH: Final = 16
 
 
-def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
+def type_aliases(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's type aliases that only the annotations using them can read, by name.
+
+    ``Part = Union[Engine, Wheel]``, ``Spare = Engine | None``, ``Parts: TypeAlias =
+    "list[Part]"`` and (3.12) ``type Pair = tuple[Engine, Wheel]``: module-level names
+    bound once, to a subscript, a ``|`` or (declared ``TypeAlias``) a string. At run time
+    their values are typing objects, not the classes they name. Other uses of such a
+    value (``FLAGS = re.I | re.M``) are never expanded: only an annotation reading the
+    name is.
+    """
+    found: dict[str, ast.expr] = {}
+    bound: dict[str, int] = {}
+    for stmt in tree.body:
+        value: ast.expr | None = None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            if isinstance(stmt.value, ast.Subscript) or (isinstance(stmt.value, ast.BinOp) and isinstance(stmt.value.op, ast.BitOr)):
+                value = stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            name = stmt.target.id
+            declared = dotted_name(stmt.annotation) or ""
+            if declared.rpartition(".")[2] == "TypeAlias":
+                value = stmt.value
+        elif type(stmt).__name__ == "TypeAlias":  # 3.12+: ``type Name = value``
+            name, value = stmt.name.id, stmt.value  # type: ignore[attr-defined]  # not in 3.11's ast
+        else:
+            continue
+        bound[name] = bound.get(name, 0) + 1
+        if value is not None:
+            found[name] = value
+    return {name: value for name, value in found.items() if bound[name] == 1}
+
+
+def annotation_parts(
+    node: ast.expr,
+    aliases: Mapping[str, ast.expr] | None = None,
+    depth: int = 0,
+    expanding: frozenset[str] = frozenset(),
+) -> list[tuple[str, ast.expr]]:
     """The dotted names an annotation refers to, each with its mode.
 
     The mode is ``INSTANCE``, ``CLASS``, or a container kind (``list``, ``set``,
     ``tuple``, ``dict``) whose elements (a ``dict``'s values) are instances of the
     name. A string annotation is parsed and read the same way; one that does not
-    parse names nothing.
+    parse names nothing. A name in ``aliases`` (see :func:`type_aliases`) is read as
+    its value, except inside its own value.
 
     >>> text = "Optional[a.Engine] | type['Wheel'] | dict[str, Horn]"
     >>> parts = annotation_parts(ast.parse(text, mode="eval").body)
@@ -67,13 +108,19 @@ def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr
     """
     if depth > _MAX_DEPTH:
         return []
+
+    def inner(part: ast.expr) -> list[tuple[str, ast.expr]]:
+        return annotation_parts(part, aliases, depth + 1, expanding)
+
+    if isinstance(node, ast.Name) and aliases and node.id in aliases and node.id not in expanding:
+        return annotation_parts(aliases[node.id], aliases, depth + 1, expanding | {node.id})
     if isinstance(node, (ast.Name, ast.Attribute)):
         return [(INSTANCE, node)] if dotted_name(node) is not None else []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         parsed = _parse(node.value)
-        return [] if parsed is None else annotation_parts(parsed, depth + 1)
+        return [] if parsed is None else inner(parsed)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return annotation_parts(node.left, depth + 1) + annotation_parts(node.right, depth + 1)
+        return inner(node.left) + inner(node.right)
     if not isinstance(node, ast.Subscript):
         return []
     origin = dotted_name(node.value)
@@ -82,14 +129,11 @@ def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr
     last = origin.rpartition(".")[2]
     arguments = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
     if last in _UNIONS:
-        return [part for argument in arguments for part in annotation_parts(argument, depth + 1)]
+        return [part for argument in arguments for part in inner(argument)]
     if last in _FIRST_ARGUMENT:
-        return annotation_parts(arguments[0], depth + 1) if arguments else []
+        return inner(arguments[0]) if arguments else []
     if last in _CLASS_OF:
-        return [
-            (CLASS, name) for argument in arguments for mode, name in annotation_parts(argument, depth + 1)
-            if mode == INSTANCE
-        ]
+        return [(CLASS, name) for argument in arguments for mode, name in inner(argument) if mode == INSTANCE]
     if last in _NOTHING:
         return []
     kind = _CONTAINERS.get(last)
@@ -99,10 +143,7 @@ def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr
         arguments = arguments[1:2]
     elif kind != "tuple":
         arguments = arguments[:1]
-    return [
-        (kind, name) for argument in arguments for mode, name in annotation_parts(argument, depth + 1)
-        if mode == INSTANCE
-    ]
+    return [(kind, name) for argument in arguments for mode, name in inner(argument) if mode == INSTANCE]
 
 
 def _parse(text: str) -> ast.expr | None:

@@ -56,7 +56,7 @@ from typing import Any, Final
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of, dotted_name
 from codeanatomy.extract._base import FileError
-from codeanatomy.resolve._annotations import annotation_parts
+from codeanatomy.resolve._annotations import annotation_parts, type_aliases
 from codeanatomy.source import SourceFile
 
 __all__ = [
@@ -484,11 +484,13 @@ class _Walker:
         """(class, parameter) of the instance a method body runs on, for ``self.x: T``."""
         self.declared: dict[str, tuple[tuple[tuple[str, Expr], ...], str]] = {}
         """Annotations (parts, node) of the current function's (or the module's) variables, by name."""
+        self.type_aliases = type_aliases(index.tree)
+        """The module's type aliases, which annotations read as what they stand for."""
         self.instance_names: dict[str, set[str]] = {}
+        """Attributes assigned on ``self`` in each class's methods (see ``ClassFact.instance_names``)."""
         self.item_aliases: dict[str, tuple[str, int, frozenset[str], frozenset[str]]] = {}
         """Locals assigned an item of another local (``t = x[i]``): (x, i, t's and x's
         reaching definitions then)."""
-        """Attributes assigned on ``self`` in each class's methods (see ``ClassFact.instance_names``)."""
         self.state: dict[str, frozenset[str]] = {}
         self.versions: dict[str, int] = {}
         self.comp_stack: list[_Scope] = []
@@ -1128,7 +1130,7 @@ class _Walker:
 
     def _annotation_parts(self, annotation: ast.expr) -> tuple[tuple[str, Expr], ...]:
         parts = []
-        for mode, name in annotation_parts(annotation):
+        for mode, name in annotation_parts(annotation, self.type_aliases):
             value = self._annotation_value(name)
             if value is not None:
                 parts.append((mode, value))
