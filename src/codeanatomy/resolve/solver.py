@@ -633,8 +633,14 @@ class Solver:
         length = self.precise_length(info) if info[0] == "L" and info[1] == "tuple" else None
         if length is None:
             return []
-        items = [self.slot_values(info, ("num", i)) for i in range(length)]
-        return [next(iter(item)) for item in items if len(item) == 1 and next(iter(item))[0] == "C"]
+        classes: list[Value] = []
+        for i in range(length):
+            item = self.slot_values(info, ("num", i))
+            if len(item) == 1:
+                (value,) = item
+                if value[0] == "C":
+                    classes.append(value)
+        return classes
 
     def tagged(self, expr: Expr, index: int, literals: AbstractSet[Value]) -> Values:
         """The values of ``expr`` whose item ``index`` may equal one of ``literals``.
