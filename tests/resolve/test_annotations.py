@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 
 import pytest
 
@@ -88,3 +89,10 @@ def test_annotations_read_a_type_alias_as_what_it_stands_for(annotation: str, ex
     aliases = type_aliases(ast.parse(_ALIASES))
     parts = annotation_parts(ast.parse(annotation, mode="eval").body, aliases)
     assert [(mode, ast.unparse(name)) for mode, name in parts] == expected
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="the type statement is 3.12's")
+def test_a_type_statement_makes_an_alias() -> None:
+    aliases = type_aliases(ast.parse("type Pair = tuple[Engine, Wheel]\n"))
+    parts = annotation_parts(ast.parse("Pair", mode="eval").body, aliases)
+    assert [(mode, ast.unparse(name)) for mode, name in parts] == [("tuple", "Engine"), ("tuple", "Wheel")]
