@@ -200,6 +200,10 @@ class ModuleFacts:
     global_names: frozenset[str] = frozenset()
     all_names: tuple[str, ...] | None = None
     """A literal ``__all__``, when the module has one."""
+    type_aliases: tuple[tuple[str, tuple[tuple[str, Expr], ...]], ...] = ()
+    """The module's type aliases (see :func:`._annotations.type_aliases`) with what they
+    name, as annotation parts: the solver expands an alias imported into another module
+    (its value ``("TA", module_id, name)``) with them."""
     errors: tuple[FileError, ...] = ()
 
 
@@ -760,7 +764,7 @@ class _Walker:
         elif isinstance(node, ast.ClassDef):
             self.class_def(node)
         elif isinstance(node, ast.Assign):
-            value = self.expr(node.value)
+            value = self._alias_or(node.targets[0], node.value, self.expr(node.value))
             for target in node.targets:
                 self.assign(target, value)
             if len(node.targets) == 1:
@@ -768,9 +772,12 @@ class _Walker:
         elif isinstance(node, ast.AnnAssign):
             self._declare(node.target, node.annotation)
             if node.value is not None:
-                self.assign(node.target, self.expr(node.value))
+                self.assign(node.target, self._alias_or(node.target, node.value, self.expr(node.value)))
             elif not isinstance(node.target, ast.Name):
                 self.expr(node.target)
+        elif type(node).__name__ == "TypeAlias":  # 3.12+: ``type Name = value``
+            name = node.name  # type: ignore[attr-defined]  # not in 3.11's ast
+            self.assign(name, self._alias_or(name, node.value, None))  # type: ignore[attr-defined]
         elif isinstance(node, ast.AugAssign):
             value = self.expr(node.value)
             current = self.expr(_as_load(node.target))
@@ -1078,6 +1085,27 @@ class _Walker:
                 self._annotation(f"{fn_id}:{arg.arg}#0", arg.annotation, None)
         if node.returns is not None and self.index.row(node) not in self.generator_rows:
             self._annotation(("ret", fn_id), node.returns, fn_id)
+
+    def _alias_or(self, target: ast.expr, value_node: ast.expr, value: Expr) -> Expr:
+        """``value``, joined by the alias value ``("TA", module_id, name)`` when this
+        binds one of the module's type aliases (so that imports of it carry it)."""
+        if not (
+            isinstance(target, ast.Name)
+            and self.scope is self.module_scope
+            and self.type_aliases.get(target.id) is value_node
+        ):
+            return value
+        alias: Expr = ("val", ("TA", self.module_id, target.id))
+        return alias if value is None else ("u", (value, alias))
+
+    def exported_aliases(self) -> tuple[tuple[str, tuple[tuple[str, Expr], ...]], ...]:
+        """The module's type aliases with their annotation parts, read in the module's scope."""
+        out = []
+        for name, value in sorted(self.type_aliases.items()):
+            parts = self._annotation_parts(value)
+            if parts:
+                out.append((name, parts))
+        return tuple(out)
 
     def _declare(self, target: ast.expr, annotation: ast.expr) -> None:
         """Take in an annotated assignment's annotation, before its value is bound.
@@ -1674,4 +1702,5 @@ def collect_facts(source: SourceFile) -> ModuleFacts:
         constraints=tuple(walker.cons),
         global_names=frozenset(module_scope.bound),
         all_names=_literal_all(index.tree),
+        type_aliases=walker.exported_aliases(),
     )

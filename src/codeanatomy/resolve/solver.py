@@ -19,7 +19,8 @@ Abstract values are tuples: ``F`` function, ``B`` bound method, ``C`` class,
 ``K``/``T`` literal / value of a builtin type, ``L`` container (per allocation
 site, with literal-keyed slots), ``BM`` builtin method, ``G`` generator, ``SUP``
 super proxy, ``SM``/``CM``/``PR`` static/class method and property wrappers, ``PF`` a
-``functools.partial`` with positional arguments, ``GI``/``SETATTR`` a generated
+``functools.partial`` with positional arguments, ``TA`` a module's type alias (read by
+annotations that name it), ``GI``/``SETATTR`` a generated
 ``__init__`` or ``object.__setattr__`` bound to an instance (through ``super()``), and a
 few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and enumerate).
 """
@@ -111,6 +112,8 @@ _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
 _PROTOCOLS: Final = frozenset(("X", f"{module}.Protocol") for module in ("typing", "typing_extensions"))
 _EXTERNAL_DEPTH = 6
+_ALIAS_DEPTH: Final = 16
+"""How many type aliases deep an annotation is expanded (aliases may refer to each other)."""
 _TEXT_ATTRIBUTES: Final = frozenset({"__name__", "__qualname__", "__module__"})
 """Attributes that are strings on every module, class and function (see :meth:`Solver._external_attribute`)."""
 _ABSENT: Final[tuple[()]] = ()
@@ -197,6 +200,13 @@ def _fields_taken(cls: ClassFact, style: str) -> list[FieldFact]:
     if style == "attrs" and any(not f.annotated for f in cls.fields):
         return [f for f in cls.fields if f.specified]
     return [f for f in cls.fields if f.annotated]
+
+
+def _composed_mode(outer: str, inner: str) -> str | None:
+    """The mode of a class an alias names in ``inner`` mode, used in ``outer`` mode."""
+    if outer == INSTANCE:
+        return inner
+    return outer if inner == INSTANCE else None
 
 
 def _widen(value: Value, kinds: frozenset[str]) -> Value:
@@ -328,6 +338,8 @@ class Solver:
         # (their readers wait on the key ``(kind, call, argument, _PLACES)``).
         self._spread_places: dict[tuple[str, int, int], list[int | str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
+        self.type_aliases: dict[tuple[str, str], tuple[tuple[str, Expr], ...]] = {}
+        """The annotation parts of each module's type aliases, by (module ID, name)."""
         for item in facts:
             if index.facts_of(item.module) is not item:
                 continue
@@ -342,6 +354,8 @@ class Solver:
             for cls in item.classes:
                 self.classes[cls.node_id] = cls
                 self.module_of_def[cls.node_id] = item.module_id
+            for name, alias_parts in item.type_aliases:
+                self.type_aliases[(item.module_id, name)] = alias_parts
         self.facts = [f for f in facts if index.facts_of(f.module) is f]
         self.con_file: list[str] = []
         self.errors: list[FileError] = []
@@ -2599,21 +2613,37 @@ class Solver:
         """
         values: set[Value] = set()
         elements: dict[str, set[Value]] = {}
-        for mode, expr in parts:
-            for v in self.ev(expr):
-                if v[0] != "C":
-                    continue
-                if mode == INSTANCE:
-                    values.add(("I", v[1]))
-                elif mode == CLASS:
-                    values.add(v)
-                else:
-                    elements.setdefault(mode, set()).add(("I", v[1]))
+        for mode, cls in self._annotated_classes(parts, 0):
+            if mode == INSTANCE:
+                values.add(("I", cls[1]))
+            elif mode == CLASS:
+                values.add(cls)
+            else:
+                elements.setdefault(mode, set()).add(("I", cls[1]))
         for kind, instances in elements.items():
             container = ("L", kind, site)
             self.store_slot(container, "*", instances)
             values.add(container)
         self.add(key, values)
+
+    def _annotated_classes(self, parts: Sequence[tuple[str, Expr]], depth: int) -> list[tuple[str, Value]]:
+        """(mode, class) for each class the annotation ``parts`` name.
+
+        A type alias of another module (``("TA", module_id, name)``, imported) names what
+        its own parts name, in the mode the two compose to: ``list[Alias]`` of an alias of
+        ``Engine | Wheel`` names lists of either; a container inside a container, or
+        inside ``type[...]``, names nothing (as in :mod:`._annotations`).
+        """
+        out: list[tuple[str, Value]] = []
+        for mode, expr in parts:
+            for value in self.ev(expr):
+                if value[0] == "C":
+                    out.append((mode, value))
+                elif value[0] == "TA" and depth < _ALIAS_DEPTH:
+                    inner = self.type_aliases.get((value[1], value[2]), ())
+                    composed = [(_composed_mode(mode, m), e) for m, e in inner]
+                    out.extend(self._annotated_classes([(m, e) for m, e in composed if m is not None], depth + 1))
+        return out
 
     def _opaque(self, key: object) -> bool:
         """Whether ``key`` holds no value that says something about a repository object."""
