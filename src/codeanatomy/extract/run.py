@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import signal
 import threading
@@ -254,19 +255,26 @@ def _start_workers(count: int) -> list[ProcessPoolExecutor]:
     A Ctrl-C must not stop this halfway: a worker still being forked when the driver
     exits finds the driver's semaphores gone and prints a traceback. One that comes
     while the workers start is held back, and raised once they have. The forkserver
-    is started (if it is not running yet) with Ctrl-C ignored: each worker forked from
-    it starts with the Ctrl-C handling the server itself started with, so neither
-    prints an interrupted import's traceback. Only the main thread can set a handler; a
-    build in another thread gets no Ctrl-C anyway.
+    is started (if it is not running yet) with Ctrl-C blocked in this thread, so that it
+    and every worker forked from it keep it blocked (a process inherits its signal
+    mask): neither prints an interrupted import's traceback. Blocked, not ignored, so
+    that a Ctrl-C then still reaches this process. Only the main thread can set a
+    handler; a build in another thread gets no Ctrl-C anyway.
     """
     context = multiprocessing.get_context("forkserver")
+    # The forkserver starts the resource tracker first, and unblocks Ctrl-C once that is
+    # up: started here first, it is already up then.
+    multiprocessing.resource_tracker.ensure_running()
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if threading.current_thread() is not threading.main_thread():
         return _started_executors(context, count)
     interrupted: list[int] = []
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, lambda number, _frame: interrupted.append(number))
     try:
-        multiprocessing.forkserver.ensure_running()
-        signal.signal(signal.SIGINT, lambda number, _frame: interrupted.append(number))
         executors = _started_executors(context, count)
     finally:
         signal.signal(signal.SIGINT, previous)
