@@ -209,3 +209,11 @@ def test_workers_start_with_ctrl_c_blocked(start: str, ignored: str) -> None:
     # that the check can see the difference.
     done = subprocess.run([sys.executable, "-c", _FORKSERVER_CHILD_HANDLER, start], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ignored
+
+
+def test_a_worker_that_dies_as_it_starts_is_a_worker_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.extract import _dying_worker
+
+    monkeypatch.setattr(run, "_leave_interrupts_to_the_driver", _dying_worker.die)
+    with pytest.raises(WorkerError, match="died as it started"), WorkerPool(2) as pool:
+        run_steps(_files(4), (FileStep("probe", _report_niceness),), ExtractOptions(), _staging(tmp_path), pool=pool, chunk_files=2)

@@ -291,8 +291,13 @@ def _started_executors(context: BaseContext, count: int) -> list[ProcessPoolExec
         ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_leave_interrupts_to_the_driver)
         for _ in range(count)
     ]
-    for started in [executor.submit(os.getpid) for executor in executors]:
-        started.result()
+    try:
+        for started in [executor.submit(os.getpid) for executor in executors]:
+            started.result()
+    except BrokenProcessPool as exc:
+        for executor in executors:
+            executor.shutdown(wait=True, cancel_futures=True)
+        raise WorkerError(f"a worker process died as it started: {exc}") from exc
     return executors
 
 
