@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Final, TypeVar
 
 from codeanatomy.extract._ast_index import dotted_name
 
-__all__ = ["CLASS", "INSTANCE", "annotation_parts", "type_aliases"]
+__all__ = ["CLASS", "INSTANCE", "annotation_parts", "type_aliases", "within"]
+
+_Name = TypeVar("_Name")
 
 INSTANCE: Final = "i"
 """The annotation names an instance of the class."""
@@ -133,7 +135,7 @@ def annotation_parts(
     if last in _FIRST_ARGUMENT:
         return inner(arguments[0]) if arguments else []
     if last in _CLASS_OF:
-        return [(CLASS, name) for argument in arguments for mode, name in inner(argument) if mode == INSTANCE]
+        return within(CLASS, [part for argument in arguments for part in inner(argument)])
     if last in _NOTHING:
         return []
     kind = _CONTAINERS.get(last)
@@ -143,7 +145,16 @@ def annotation_parts(
         arguments = arguments[1:2]
     elif kind != "tuple":
         arguments = arguments[:1]
-    return [(kind, name) for argument in arguments for mode, name in inner(argument) if mode == INSTANCE]
+    return within(kind, [part for argument in arguments for part in inner(argument)])
+
+
+def within(outer: str, parts: Iterable[tuple[str, _Name]]) -> list[tuple[str, _Name]]:
+    """``parts`` read inside a part of mode ``outer`` (``type[...]``, a container, or an
+    alias used in that mode): an instance takes the outer mode; a class or a container
+    inside ``type[...]`` or a container names nothing. Inside an instance, all stay."""
+    if outer == INSTANCE:
+        return list(parts)
+    return [(outer, name) for mode, name in parts if mode == INSTANCE]
 
 
 def _parse(text: str) -> ast.expr | None:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from codeanatomy.extract._base import FileError
-from codeanatomy.resolve._annotations import CLASS, INSTANCE
+from codeanatomy.resolve._annotations import CLASS, INSTANCE, within
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
     STARRED_UNPACK,
@@ -200,13 +200,6 @@ def _fields_taken(cls: ClassFact, style: str) -> list[FieldFact]:
     if style == "attrs" and any(not f.annotated for f in cls.fields):
         return [f for f in cls.fields if f.specified]
     return [f for f in cls.fields if f.annotated]
-
-
-def _composed_mode(outer: str, inner: str) -> str | None:
-    """The mode of a class an alias names in ``inner`` mode, used in ``outer`` mode."""
-    if outer == INSTANCE:
-        return inner
-    return outer if inner == INSTANCE else None
 
 
 def _widen(value: Value, kinds: frozenset[str]) -> Value:
@@ -2641,8 +2634,7 @@ class Solver:
                     out.append((mode, value))
                 elif value[0] == "TA" and depth < _ALIAS_DEPTH:
                     inner = self.type_aliases.get((value[1], value[2]), ())
-                    composed = [(_composed_mode(mode, m), e) for m, e in inner]
-                    out.extend(self._annotated_classes([(m, e) for m, e in composed if m is not None], depth + 1))
+                    out.extend(self._annotated_classes(within(mode, inner), depth + 1))
         return out
 
     def _opaque(self, key: object) -> bool:
