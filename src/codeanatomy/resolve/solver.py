@@ -1208,6 +1208,21 @@ class Solver:
             out |= self.slot_values(container, ("num", i))
         return out
 
+    def _view_subscript(self, view: Value, slots: list[tuple[str, Any]] | None) -> Values:
+        """Values of ``view[key]`` for a slice view: ``ls[1:3][0]`` is ``ls[1]`` when the
+        length of ``ls`` and the key are known, else any element of the view."""
+        container = view[1]
+        length = self.precise_length(container) if len(view) == 4 and slots is not None else None
+        if length is None or slots is None or any(not isinstance(s[1], int) or s[0] != "num" for s in slots):
+            return self.view_elements(view)
+        bounds = (None if bound == _ABSENT else bound for bound in view[2:4])
+        indices = range(*slice(*bounds).indices(length))
+        out: set[Value] = set()
+        for _, i in slots:
+            if -len(indices) <= i < len(indices):
+                out |= self.slot_values(container, ("num", indices[i]))
+        return out
+
     def all_elements(self, container: Value) -> Values:
         """Values of every slot of ``container`` (kept up to date by :meth:`store_slot`).
 
@@ -1364,7 +1379,7 @@ class Solver:
                 out |= self.slot_values(value, slot)
             return out
         if tag == "SL":
-            return self.view_elements(value)
+            return self._view_subscript(value, slots) if unpack == 0 else self.view_elements(value)
         if tag in {"K", "T"} and value[1] in {"str", "bytes"}:
             return {("T", value[1])}
         if tag == "TL":
