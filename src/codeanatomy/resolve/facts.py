@@ -764,7 +764,7 @@ class _Walker:
         elif isinstance(node, ast.ClassDef):
             self.class_def(node)
         elif isinstance(node, ast.Assign):
-            value = self._alias_or(node.targets[0], node.value, self.expr(node.value))
+            value = self._alias_or(node.targets[0], node.value, self._assigned(node.value))
             for target in node.targets:
                 self.assign(target, value)
             if len(node.targets) == 1:
@@ -772,7 +772,7 @@ class _Walker:
         elif isinstance(node, ast.AnnAssign):
             self._declare(node.target, node.annotation)
             if node.value is not None:
-                self.assign(node.target, self._alias_or(node.target, node.value, self.expr(node.value)))
+                self.assign(node.target, self._alias_or(node.target, node.value, self._assigned(node.value)))
             elif not isinstance(node.target, ast.Name):
                 self.expr(node.target)
         elif type(node).__name__ == "TypeAlias":  # 3.12+: ``type Name = value``
@@ -1247,6 +1247,13 @@ class _Walker:
             self.scope, self.caller, self.function_id, self.state, self.comp_stack, self.receiver, self.declared,
             self.item_aliases,
         ) = saved
+
+    def _assigned(self, node: ast.expr) -> Expr:
+        """The value an assignment binds: none for a field specifier in a class body
+        (``x: T = field(...)``, ``Field(...)``, ``attr.ib()``), which describes the field
+        the class's generated ``__init__`` sets; the class keeps no such object."""
+        value = self.expr(node)
+        return None if self.scope.kind == "class" and _is_field_specifier(node) else value
 
     def class_def(self, node: ast.ClassDef) -> None:
         class_id = self._id(node)

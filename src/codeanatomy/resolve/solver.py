@@ -90,7 +90,7 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
-_OPAQUE_TAGS: Final = frozenset({"K", "T", "X", "XU"})
+_OPAQUE_TAGS: Final = frozenset({"K", "T", "X", "XI", "XU"})
 """Tags of values that say nothing about repository objects (literals, externals)."""
 _FIELD_DECORATORS: Final[dict[Value, str]] = {
     ("X", "dataclasses.dataclass"): "dataclass",
@@ -209,6 +209,22 @@ def _widen(value: Value, kinds: frozenset[str]) -> Value:
     return ("T", value[1]) if tag == "K" else _UNKNOWN_EXTERNAL
 
 
+def _names_a_class(qualname: str) -> bool:
+    """Whether an external name is written as a module's class is: PEP 8's CapWords
+    (``Thread``, ``ArgumentParser``) after a module path in lower case, not a function
+    or a constant (``get``, ``MAXSIZE``), nor an attribute of another object
+    (``TESTFN.FileHeader``). This tells a class from a function in a module the
+    interpreter does not have.
+
+    >>> names = ("ext.net.Server", "ext._Base", "ext.get", "ext.SEEK_SET", "ext.TESTFN.Header")
+    >>> [_names_a_class(n) for n in names]
+    [True, True, False, False, False]
+    """
+    module, _, name = qualname.rpartition(".")
+    name = name.lstrip("_")
+    return module.islower() and name[:1].isupper() and any(c.islower() for c in name)
+
+
 def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[int, int]:
     """``counts`` (literals, externals) plus those among ``values``."""
     literals, externals = counts
@@ -216,7 +232,7 @@ def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[in
         tag = v[0]
         if tag == "K":
             literals += 1
-        elif tag == "X":
+        elif tag == "X" or tag == "XI":
             externals += 1
     return literals, externals
 
@@ -484,7 +500,12 @@ class Solver:
             self._wake(key)
 
     def _widen_key(self, key: object, current: set[Any], counts: tuple[int, int]) -> None:
-        kinds = frozenset(k for k, n, limit in (("K", counts[0], _LITERALS), ("X", counts[1], _EXTERNALS)) if n > limit)
+        kinds = frozenset(
+            tag
+            for tags, n, limit in ((("K",), counts[0], _LITERALS), (("X", "XI"), counts[1], _EXTERNALS))
+            if n > limit
+            for tag in tags
+        )
         self.widened[key] = kinds
         widened = {_widen(v, kinds) for v in current}
         current.clear()
@@ -1079,7 +1100,7 @@ class Solver:
             sub = self.index.canonical(f"{base[1]}.{name}")
             if sub is not None:
                 out.add(("M", sub))
-        elif tag == "X":
+        elif tag == "X" or tag == "XI":
             return self._external_attribute(base[1], name)
         elif tag == "XU":
             return {_UNKNOWN_EXTERNAL}
@@ -1558,6 +1579,8 @@ class Solver:
             special = _EXTERNAL_BUILTINS.get(callee[1])
             if special is not None:
                 self._add_constraint(("bcall", index, special))
+            elif self.env.origin(callee[1])[0] == "unknown" and _names_a_class(callee[1]):
+                self.add(result, (("XI", callee[1]),))
         elif tag == "BI":
             name = callee[1]
             if not (call.kind == "decorator" and name in _NO_EDGE_DECORATORS):
