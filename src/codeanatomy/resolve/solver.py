@@ -90,6 +90,8 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_FUNCTION_TAGS: Final = frozenset({"F", "B", "SM"})
+"""Tags of function values: plain functions and lambdas, bound methods, static methods."""
 _OPAQUE_TAGS: Final = frozenset({"K", "T", "X", "XI", "XU"})
 """Tags of values that say nothing about repository objects (literals, externals)."""
 _FIELD_DECORATORS: Final[dict[Value, str]] = {
@@ -2186,7 +2188,12 @@ class Solver:
                 iterables = tuple(("it", e) for e in positional[1:])
                 new = ("L", "list", call.key)
                 self.add(result, (new,))
-                returned = self._callback(index, call, self.ev(positional[0]), iterables)
+                # A function given after the first argument (the two swapped) is the one
+                # called: Python would raise on iterating it, as on calling the iterable.
+                functions = set(self.ev(positional[0]))
+                for expr in positional[1:]:
+                    functions |= {v for v in self.ev(expr) if v[0] in _FUNCTION_TAGS}
+                returned = self._callback(index, call, functions, iterables)
                 self.store_slot(new, "*", returned if name == "map" else self.ev(iterables[0]))
         elif name in {"iter", "reversed"}:
             if arg0 is not None:
