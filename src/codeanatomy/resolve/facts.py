@@ -57,6 +57,7 @@ from typing import Any, Final
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of, dotted_name
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve._annotations import annotation_parts, type_aliases
+from codeanatomy.resolve._known_dicts import KnownDicts, literal_key
 from codeanatomy.source import SourceFile
 
 __all__ = [
@@ -80,6 +81,10 @@ Constraint = tuple[Any, ...]
 _BUILTIN_NAMES: Final = frozenset(dir(builtins))
 _LIT_MAX: Final = 64
 _COMPS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_STRAIGHT_LINE: Final = (
+    ast.Assign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal,
+)
+"""Statements after which the next one runs: tracked dicts stay known across them."""
 _FUNCS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
 _YIELDS: Final = frozenset({"Yield", "YieldFrom"})
 
@@ -220,6 +225,7 @@ class _Scope:
     globals: set[str] = field(default_factory=set)
     nonlocals: set[str] = field(default_factory=set)
     written_from_inside: set[str] = field(default_factory=set)
+    encloses: bool = False  # whether another scope (a def, lambda, class, comprehension) is inside
 
 
 def _nearest_function_or_module(scope: _Scope) -> _Scope:
@@ -274,6 +280,7 @@ class _Binder(ast.NodeVisitor):
         return self.stack[-1]
 
     def _push(self, node: ast.AST, kind: str) -> _Scope:
+        self.scope.encloses = True
         scope = _Scope(self.index.id_of(node), kind, self.scope)
         self.scopes[id(node)] = scope
         self.stack.append(scope)
@@ -498,6 +505,7 @@ class _Walker:
         self.state: dict[str, frozenset[str]] = {}
         self.versions: dict[str, int] = {}
         self.comp_stack: list[_Scope] = []
+        self.known = KnownDicts()
         self.eval_counter = 0
         self.call_prefix: str | None = None
         self.returns: dict[str, list[Expr]] = {}
@@ -711,6 +719,16 @@ class _Walker:
 
     def _bind_name(self, name: str, value: Expr) -> None:
         key = self._store_key(name)
+        if self.known.contents:
+            scope = self.scope
+            private = (  # no other code can reach the variable
+                scope.kind == "function"
+                and not scope.encloses
+                and not self.comp_stack
+                and self._is_local(scope, name)
+                and self._flow_sensitive(scope, name)
+            )
+            self.known.bind(key, value, private)
         if value is not None:
             self.cons.append(("as", self.caller, ("v", key), value))
 
@@ -755,8 +773,14 @@ class _Walker:
     # ---- statements -----------------------------------------------------------------------
 
     def body(self, stmts: list[ast.stmt]) -> None:
+        known = self.known
         for stmt in stmts:
-            self.stmt(stmt)
+            if isinstance(stmt, _STRAIGHT_LINE):
+                self.stmt(stmt)
+            else:
+                known.forget()
+                self.stmt(stmt)
+                known.forget()
 
     def stmt(self, node: ast.stmt) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -952,14 +976,21 @@ class _Walker:
     def assign(self, target: ast.expr, value: Expr) -> None:
         if isinstance(target, ast.Name):
             self._bind_name(target.id, value)
-        elif isinstance(target, ast.Attribute):
+            return
+        if self.known.contents:
+            self.known.escape(value)
+        if isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
             self._note_instance_attribute(target)
             if value is not None:
                 self.cons.append(("as", self.caller, ("a", obj, target.attr, self._id(target)), value))
         elif isinstance(target, ast.Subscript):
-            obj = self.expr(target.value)
+            obj = self._evaluate(target.value)  # the container: it does not escape
             key = self.expr(target.slice)
+            if self.known.contents:
+                site = self.known.site_of(obj)
+                if site is not None:
+                    self.known.store(site, literal_key(target.slice), value)
             if value is not None:
                 self.cons.append(("as", self.caller, ("s", obj, key, 0), value))
         elif isinstance(target, (ast.Tuple, ast.List)):
@@ -1252,7 +1283,7 @@ class _Walker:
         """The value an assignment binds: none for a field specifier in a class body
         (``x: T = field(...)``, ``Field(...)``, ``attr.ib()``), which describes the field
         the class's generated ``__init__`` sets; the class keeps no such object."""
-        value = self.expr(node)
+        value = self._evaluate(node)  # what it is bound to decides whether a dict escapes
         return None if self.scope.kind == "class" and _is_field_specifier(node) else value
 
     def class_def(self, node: ast.ClassDef) -> None:
@@ -1332,6 +1363,16 @@ class _Walker:
     # ---- expressions ---------------------------------------------------------------------
 
     def expr(self, node: ast.expr | None) -> Expr:
+        """The fact expression of ``node``, a value that may go anywhere from here: a
+        dict it is stops being tracked (see :mod:`codeanatomy.resolve._known_dicts`)."""
+        value = self._evaluate(node)
+        if self.known.contents:
+            self.known.escape(value)
+        return value
+
+    def _evaluate(self, node: ast.expr | None) -> Expr:
+        """:meth:`expr` for a use that lets no dict escape (a subscript's container, a
+        value bound to a name)."""
         if node is None:
             return None
         if isinstance(node, ast.Name):
@@ -1343,14 +1384,22 @@ class _Walker:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Subscript):
-            value = self.expr(node.value)
             if isinstance(node.slice, ast.Slice):
+                value = self.expr(node.value)
                 bounds = [self._int_bound(b) for b in (node.slice.lower, node.slice.upper)]
                 self.expr(node.slice)
                 if node.slice.step is None and all(b is not False for b in bounds):
                     return ("slice", value, bounds[0], bounds[1])
                 return ("slice", value, None, None, True)
-            return ("s", value, self.expr(node.slice), 0)
+            value = self._evaluate(node.value)
+            key = self.expr(node.slice)
+            site = self.known.site_of(value) if self.known.contents else None
+            if site is not None:
+                literal = literal_key(node.slice)
+                stored = None if literal is None else self.known.read(site, literal)
+                if stored is not None:
+                    return stored
+            return ("s", value, key, 0)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
             new = ("n", kind, self._id(node))
@@ -1368,9 +1417,15 @@ class _Walker:
                     self.cons.append(("as", self.caller, ("s", new, key, 0), value))
             return new
         if isinstance(node, ast.Dict):
-            new = ("n", "dict", self._id(node))
+            site = self._id(node)
+            new = ("n", "dict", site)
+            items: dict[tuple[str, object], Expr] = {}
+            tracked = True
             for key_node, value_node in zip(node.keys, node.values, strict=True):
-                value = self.expr(value_node)
+                value = self._evaluate(value_node)  # it escapes with the dict (see below)
+                literal = literal_key(key_node)
+                tracked = tracked and literal is not None
+                items[literal or ("at", len(items))] = value
                 if key_node is None:
                     if value is not None:
                         self.cons.append(("as", self.caller, ("s", new, None, 0), ("s", value, None, 0)))
@@ -1378,10 +1433,17 @@ class _Walker:
                 key = self.expr(key_node)
                 if value is not None:
                     self.cons.append(("as", self.caller, ("s", new, key, 0), value))
+            if tracked:
+                self.known.display(site, items)
+            elif self.known.contents:
+                for value in items.values():
+                    self.known.escape(value)
             return new
         if isinstance(node, _COMPS):
+            self.known.forget()  # its body may run later (a generator) or many times
             return self.comprehension(node)
         if isinstance(node, ast.Lambda):
+            self.known.forget()  # its body runs later
             return self.function(node) if self.call_prefix is None else None
         if isinstance(node, ast.BoolOp):
             parts = tuple(p for p in (self.expr(v) for v in node.values) if p is not None)
@@ -1481,6 +1543,7 @@ class _Walker:
             node_id = self.call_prefix
         else:
             call_key = node_id = self._id(node)
+        updated = self._updated_dict(func_node)
         func = self.expr(func_node)
         args = []
         for arg in node.args:
@@ -1489,6 +1552,8 @@ class _Walker:
             else:
                 args.append((self.expr(arg), False, self._node(arg)))
         kwargs = tuple((kw.arg, self.expr(kw.value), self._node(kw.value)) for kw in node.keywords)
+        if updated is None or not self._update_known(updated, node, kwargs):
+            self.known.call_made()
         self.cons.append(("call", self.caller, call_key, node_id, func, tuple(args), kwargs, "call"))
         self.call_positions[call_key] = len(self.cons) - 1
         if self.call_prefix is None and _last_name(func_node) in {"namedtuple", "NamedTuple"}:
@@ -1497,6 +1562,34 @@ class _Walker:
         if isinstance(func_node, ast.Name) and func == ("g", self.module_id, func_node.id):
             result = self._special_builtin_call(func_node.id, node, result)
         return result
+
+    def _updated_dict(self, func_node: ast.expr) -> str | None:
+        """The tracked dict ``d`` of a call ``d.update(...)``, before the call escapes it."""
+        if not self.known.contents or not isinstance(func_node, ast.Attribute) or func_node.attr != "update":
+            return None
+        if not isinstance(func_node.value, ast.Name):
+            return None
+        return self.known.site_of(self._load(func_node.value.id))
+
+    def _update_known(self, site: str, node: ast.Call, kwargs: tuple[tuple[Any, Expr, Any], ...]) -> bool:
+        """Apply ``d.update({...})`` or ``d.update(k=v)`` to the tracked dict at ``site``:
+        the call runs no code of the program's, so every other dict stays known. False
+        when the argument is something else (nothing is known after the call then)."""
+        if node.args:
+            argument = node.args[0]
+            if node.keywords or len(node.args) != 1 or not isinstance(argument, ast.Dict):
+                return False
+            items = self.known.contents.get(self._id(argument))
+            if items is None:
+                return False
+        elif all(kw.arg is not None for kw in node.keywords):
+            items = {("str", name): value for name, value, _ in kwargs}
+        else:
+            return False
+        self.known.escaped.discard(site)  # it only escaped as the receiver of ``update``
+        for key, value in items.items():
+            self.known.store(site, key, value)
+        return True
 
     def _named_tuple_class(self, node: ast.Call, node_id: str) -> None:
         """The class ``namedtuple("P", "a b")`` or ``NamedTuple("P", [("a", int)])`` makes,
