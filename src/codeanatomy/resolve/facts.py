@@ -81,10 +81,9 @@ Constraint = tuple[Any, ...]
 _BUILTIN_NAMES: Final = frozenset(dir(builtins))
 _LIT_MAX: Final = 64
 _COMPS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_STRAIGHT_LINE: Final = (
-    ast.Assign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal,
-)
-"""Statements after which the next one runs: tracked dicts stay known across them."""
+_STRAIGHT_LINE: Final = (ast.Assign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Global, ast.Nonlocal)
+"""Statements after which the next one runs and that run no other code but their calls:
+tracked dicts stay known across them (an import runs the module it imports)."""
 _FUNCS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
 _YIELDS: Final = frozenset({"Yield", "YieldFrom"})
 
@@ -1472,14 +1471,18 @@ class _Walker:
                 self.expr(node.format_spec)
             return ("t", "str")
         if isinstance(node, ast.Await):
-            return self.expr(node.value)
+            value = self.expr(node.value)
+            self.known.call_made()  # other code runs while it waits
+            return value
         if isinstance(node, ast.Yield):
             value = self.expr(node.value) if node.value is not None else None
+            self.known.call_made()  # other code runs until the generator resumes
             if self.function_id is not None and value is not None:
                 self.cons.append(("yld", self.function_id, value))
             return None
         if isinstance(node, ast.YieldFrom):
             value = self.expr(node.value)
+            self.known.call_made()
             if self.function_id is not None and value is not None:
                 self.cons.append(("yld", self.function_id, ("it", value)))
             return None
