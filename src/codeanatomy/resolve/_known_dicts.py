@@ -100,7 +100,8 @@ class KnownDicts:
             self.contents[site][key] = value
 
     def escape(self, expr: Expr) -> None:
-        """``expr`` was used where the dict it may be can change out of sight."""
+        """``expr`` was used where the dict it may be can change out of sight, and with
+        it every tracked dict stored in that one."""
         if not isinstance(expr, tuple) or not expr:
             return
         if expr[0] == "u":
@@ -110,6 +111,8 @@ class KnownDicts:
         site = self.site_of(expr)
         if site is not None:
             self.escaped.add(site)
+            for value in self.contents[site].values():
+                self.escape(value)
 
     def forget(self) -> None:
         """Nothing is known any more (a call, or the end of straight-line code)."""

@@ -81,9 +81,11 @@ Constraint = tuple[Any, ...]
 _BUILTIN_NAMES: Final = frozenset(dir(builtins))
 _LIT_MAX: Final = 64
 _COMPS: Final = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_STRAIGHT_LINE: Final = (ast.Assign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Global, ast.Nonlocal)
-"""Statements after which the next one runs and that run no other code but their calls:
-tracked dicts stay known across them (an import runs the module it imports)."""
+_STRAIGHT_LINE: Final = (
+    ast.Assign, ast.AnnAssign, ast.Expr, ast.Pass, ast.Global, ast.Nonlocal, ast.Return, ast.Assert,
+)
+"""Statements that run no other code but their calls and go on to the next one (or
+leave): tracked dicts stay known through them (an import runs the module it imports)."""
 _FUNCS: Final = (ast.FunctionDef, ast.AsyncFunctionDef)
 _YIELDS: Final = frozenset({"Yield", "YieldFrom"})
 
