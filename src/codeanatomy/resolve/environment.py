@@ -18,6 +18,8 @@ import sys
 import typing
 from dataclasses import dataclass
 
+from codeanatomy.resolve.external_classes import ExternalClasses
+
 __all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment"]
 
 _PLAIN_TYPES: tuple[type, ...] = (str, bytes, int, float, bool, tuple)
@@ -56,6 +58,8 @@ class PythonEnvironment:
         data_attributes: qualified name -> attribute names, for the plain values
             (strings, numbers, tuples) that ``sys`` and ``os`` hold, such as
             ``sys.base_prefix``: what their type has.
+        classes: which names of the standard library and installed packages are
+            classes, read from their source when first asked.
     """
 
     builtin_names: frozenset[str]
@@ -64,6 +68,7 @@ class PythonEnvironment:
     type_methods: dict[str, frozenset[str]]
     base_attributes: dict[str, frozenset[str]]
     data_attributes: dict[str, frozenset[str]]
+    classes: ExternalClasses
 
     @classmethod
     def current(cls) -> PythonEnvironment:
@@ -91,6 +96,7 @@ class PythonEnvironment:
                 for name, value in sorted(vars(module).items())
                 if type(value) in _PLAIN_TYPES
             },
+            classes=ExternalClasses.of_interpreter(),
         )
 
     def origin(self, qualname: str) -> tuple[str, str | None]:

@@ -1102,7 +1102,11 @@ class Solver:
             sub = self.index.canonical(f"{base[1]}.{name}")
             if sub is not None:
                 out.add(("M", sub))
-        elif tag == "X" or tag == "XI":
+        elif tag == "X":
+            return self._external_attribute(base[1], name)
+        elif tag == "XI":
+            if self.env.classes.has_attribute(base[1], name) is False:
+                return set()  # the class's source shows no such attribute
             return self._external_attribute(base[1], name)
         elif tag == "XU":
             return {_UNKNOWN_EXTERNAL}
@@ -1144,6 +1148,14 @@ class Solver:
                 return {("BM", typename, name, receiver)}
             return set()
         return out
+
+    def _external_class(self, qualname: str) -> bool:
+        """Whether calling the external ``qualname`` makes an instance of it: a class
+        that the interpreter's module source defines, or, for a module the interpreter
+        does not have, a name written as a class is (:func:`_names_a_class`)."""
+        if self.env.origin(qualname)[0] == "unknown":
+            return _names_a_class(qualname)
+        return self.env.classes.is_class(qualname) is True
 
     def _external_attribute(self, qualname: str, name: str) -> set[Value]:
         """``qualname.name`` for an external value: bounded, and never repeating a part.
@@ -1581,7 +1593,7 @@ class Solver:
             special = _EXTERNAL_BUILTINS.get(callee[1])
             if special is not None:
                 self._add_constraint(("bcall", index, special))
-            elif self.env.origin(callee[1])[0] == "unknown" and _names_a_class(callee[1]):
+            elif self._external_class(callee[1]):
                 self.add(result, (("XI", callee[1]),))
         elif tag == "BI":
             name = callee[1]

@@ -1,0 +1,278 @@
+"""Which names of the interpreter's own modules are classes, read from their source.
+
+Calling an external class gives an instance whose attributes are the class's
+(``argparse.ArgumentParser(...).add_argument`` is ``argparse.ArgumentParser.add_argument``);
+calling an external function gives something unknown. To tell the two apart without
+importing anything, the module a name comes from is looked up in the interpreter's
+standard library and site-packages directories and parsed: a name is a class when the
+module defines it with a ``class`` statement at top level (inside ``if``/``try``
+blocks too), or imports it from a module that does. A module that is not Python
+source there (a C extension) or a name it makes some other way tells nothing.
+
+A class read so also tells which attributes its instances have: what its body binds,
+what its methods assign on ``self``, its ``__slots__``, and its bases' (read the same
+way, or the builtin type's), unless one of them is out of reach or defines
+``__getattr__``.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import sysconfig
+import warnings
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ExternalClasses"]
+
+_MAX_HOPS = 4
+"""How many ``from m import Name`` re-exports are followed to find a definition."""
+_MAX_SOURCE_BYTES = 2_000_000
+_DYNAMIC: frozenset[str] = frozenset({"__getattr__", "__getattribute__"})
+
+
+@dataclass(frozen=True, slots=True)
+class _ClassSource:
+    """What a class statement shows: the names it binds and its bases' qualified names
+    (None for a base that is not a plain dotted name)."""
+
+    attributes: frozenset[str]
+    bases: tuple[str | None, ...]
+
+
+_Name = tuple[str, str] | _ClassSource | None
+"""A module's top-level name: a class, ("import", "m.Name"), or None for anything else."""
+
+
+class ExternalClasses:
+    """Answers "is this external qualified name a class?" from module sources on disk.
+
+    Each module is read and parsed at most once, when a name of it is first asked about.
+    """
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots = tuple(roots)
+        self._modules: dict[str, dict[str, _Name] | None] = {}
+
+    @classmethod
+    def of_interpreter(cls) -> ExternalClasses:
+        """The running interpreter's standard library and site-packages directories."""
+        paths = sysconfig.get_paths()
+        roots: list[Path] = []
+        for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+            path = Path(paths[key])
+            if path.is_dir() and path not in roots:
+                roots.append(path)
+        return cls(roots)
+
+    def is_class(self, qualname: str) -> bool | None:
+        """True for a class, False for a name the module defines otherwise, None when
+        the module's source is not found or does not tell.
+
+        >>> classes = ExternalClasses.of_interpreter()
+        >>> classes.is_class("argparse.ArgumentParser"), classes.is_class("json.JSONDecoder")
+        (True, True)
+        >>> classes.is_class("logging.getLogger"), classes.is_class("_io.StringIO")
+        (False, None)
+        """
+        found = self._definition(qualname)
+        return None if found is False else isinstance(found, _ClassSource)
+
+    def has_attribute(self, qualname: str, attribute: str) -> bool | None:
+        """Whether instances of the class ``qualname`` have ``attribute``; None when the
+        sources do not tell (a base out of reach, ``__getattr__``).
+
+        >>> classes = ExternalClasses.of_interpreter()
+        >>> classes.has_attribute("collections.Counter", "most_common")
+        True
+        >>> classes.has_attribute("collections.Counter", "items"), classes.has_attribute("collections.Counter", "render")
+        (True, False)
+        """
+        return self._has(qualname, attribute, 0)
+
+    def _has(self, qualname: str, attribute: str, depth: int) -> bool | None:
+        if "." not in qualname and depth:
+            base = getattr(builtins, qualname, None)
+            return hasattr(base, attribute) if isinstance(base, type) else None
+        found = self._definition(qualname)
+        if not isinstance(found, _ClassSource) or depth > _MAX_HOPS * 4:
+            return None
+        if attribute in found.attributes:
+            return True
+        if not _DYNAMIC.isdisjoint(found.attributes):
+            return None
+        answer: bool | None = False
+        for base in found.bases or ("object",):
+            inherited = None if base is None else self._has(base, attribute, depth + 1)
+            if inherited:
+                return True
+            if inherited is None:
+                answer = None
+        return answer
+
+    def _definition(self, qualname: str) -> _Name | bool:
+        """The definition ``qualname`` names after following re-exports; False when it
+        cannot be found."""
+        module, _, name = qualname.rpartition(".")
+        for _ in range(_MAX_HOPS):
+            names = self._names(module)
+            if names is None or name not in names:
+                return False
+            found = names[name]
+            if not isinstance(found, tuple):
+                return found
+            module, _, name = found[1].rpartition(".")
+        return False
+
+    def _names(self, module: str) -> dict[str, _Name] | None:
+        """Top-level names of ``module``."""
+        if module not in self._modules:
+            self._modules[module] = self._read(module)
+        return self._modules[module]
+
+    def _read(self, module: str) -> dict[str, _Name] | None:
+        path = self._source(module)
+        if path is None:
+            return None
+        try:
+            data = path.read_bytes()
+            if len(data) > _MAX_SOURCE_BYTES:
+                return None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(data)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        names: dict[str, _Name] = {}
+        imported: dict[str, str] = {}
+        statements = list(_top_level(tree.body))
+        for statement in statements:
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if alias.asname:
+                        imported[alias.asname] = alias.name
+                    else:
+                        top = alias.name.partition(".")[0]
+                        imported[top] = top
+            elif isinstance(statement, ast.ImportFrom):
+                source = _absolute(statement, package)
+                for alias in statement.names:
+                    if source is not None and alias.name != "*":
+                        imported[alias.asname or alias.name] = f"{source}.{alias.name}"
+        for statement in statements:
+            if isinstance(statement, ast.ClassDef):
+                names[statement.name] = _class_source(statement, module, names, imported)
+            elif isinstance(statement, ast.ImportFrom):
+                source = _absolute(statement, package)
+                for alias in statement.names:
+                    if alias.name != "*" and source is not None:
+                        names.setdefault(alias.asname or alias.name, ("import", f"{source}.{alias.name}"))
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.setdefault(statement.name, None)
+            elif isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        names.setdefault(target.id, None)
+        return names
+
+    def _source(self, module: str) -> Path | None:
+        parts = module.split(".")
+        if not all(part.isidentifier() for part in parts):
+            return None
+        for root in self.roots:
+            base = root.joinpath(*parts)
+            for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
+                if candidate.is_file():
+                    return candidate
+        return None
+
+
+def _class_source(
+    node: ast.ClassDef, module: str, names: dict[str, _Name], imported: dict[str, str]
+) -> _ClassSource:
+    """The attributes a class statement binds and its bases, resolved in its module."""
+    attributes = {"__class__", "__dict__", "__doc__", "__module__", "__init__"}
+    for statement in _top_level(node.body):
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            attributes.add(statement.name)
+            if not isinstance(statement, ast.ClassDef):
+                attributes.update(_self_attributes(statement))
+        elif isinstance(statement, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        attributes.add(name.id)
+            if any(isinstance(t, ast.Name) and t.id == "__slots__" for t in targets) and statement.value:
+                attributes.update(
+                    n.value for n in ast.walk(statement.value) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                )
+    bases = tuple(_qualified(base, module, names, imported) for base in node.bases)
+    return _ClassSource(frozenset(attributes), bases)
+
+
+def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """Attributes a method assigns on its first parameter (``self.x = ...``)."""
+    params = function.args.posonlyargs + function.args.args
+    if not params:
+        return set()
+    receiver = params[0].arg
+    return {
+        target.attr
+        for node in ast.walk(function)
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == receiver
+    }
+
+
+def _qualified(node: ast.expr, module: str, names: dict[str, _Name], imported: dict[str, str]) -> str | None:
+    """The qualified name a base class expression names, or None."""
+    if isinstance(node, ast.Subscript):  # ``Generic[T]``, ``Mapping[str, int]``
+        node = node.value
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    head = node.id
+    if head in imported:
+        root = imported[head]
+    elif head in names:
+        root = f"{module}.{head}"
+    elif not parts and isinstance(getattr(builtins, head, None), type):
+        return head
+    else:
+        return None
+    return ".".join([root, *reversed(parts)])
+
+
+def _top_level(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements run when the module is imported: the body and its ``if``/``try`` blocks."""
+    for statement in statements:
+        if isinstance(statement, ast.If):
+            yield from _top_level(statement.body)
+            yield from _top_level(statement.orelse)
+        elif isinstance(statement, ast.Try):
+            yield from _top_level(statement.body)
+            for handler in statement.handlers:
+                yield from _top_level(handler.body)
+            yield from _top_level(statement.orelse)
+            yield from _top_level(statement.finalbody)
+        else:
+            yield statement
+
+
+def _absolute(statement: ast.ImportFrom, package: str) -> str | None:
+    """The module a ``from ... import`` statement imports from, made absolute."""
+    if not statement.level:
+        return statement.module
+    parts = package.split(".") if package else []
+    if statement.level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (statement.level - 1)]
+    return ".".join([*base, statement.module] if statement.module else base) or None
