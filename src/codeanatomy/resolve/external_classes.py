@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sysconfig
 import warnings
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,7 @@ __all__ = ["ExternalClasses"]
 _MAX_HOPS = 4
 """How many ``from m import Name`` re-exports are followed to find a definition."""
 _MAX_SOURCE_BYTES = 2_000_000
+_PARENTHESIZED_IMPORT = re.compile(rb"\bfrom[ \t]+\S+[ \t]+import[ \t]*\(([^)]*)\)")
 _DYNAMIC: frozenset[str] = frozenset({"__getattr__", "__getattribute__"})
 
 
@@ -55,6 +57,7 @@ class ExternalClasses:
     def __init__(self, roots: Sequence[Path]) -> None:
         self.roots = tuple(roots)
         self._modules: dict[str, dict[str, _Name] | None] = {}
+        self._files: dict[str, tuple[Path, bytes] | None] = {}
 
     @classmethod
     def of_interpreter(cls) -> ExternalClasses:
@@ -68,8 +71,8 @@ class ExternalClasses:
         return cls(roots)
 
     def is_class(self, qualname: str) -> bool | None:
-        """True for a class, False for a name the module defines otherwise, None when
-        the module's source is not found or does not tell.
+        """True for a class, False for a name the module's source does not make one,
+        None when there is no such source or it imports the name from where there is none.
 
         >>> classes = ExternalClasses.of_interpreter()
         >>> classes.is_class("argparse.ArgumentParser"), classes.is_class("json.JSONDecoder")
@@ -117,6 +120,11 @@ class ExternalClasses:
         cannot be found."""
         module, _, name = qualname.rpartition(".")
         for _ in range(_MAX_HOPS):
+            file = self._file(module)
+            if file is None:
+                return False
+            if not _may_name_a_class(file[1], name):
+                return None  # parsing the module would not make it one
             names = self._names(module)
             if names is None or name not in names:
                 return False
@@ -132,20 +140,30 @@ class ExternalClasses:
             self._modules[module] = self._read(module)
         return self._modules[module]
 
+    def _file(self, module: str) -> tuple[Path, bytes] | None:
+        """The source file of ``module`` and its bytes, read once (None: no such file)."""
+        if module not in self._files:
+            path = self._source(module)
+            try:
+                data = None if path is None else path.read_bytes()
+            except OSError:
+                data = None
+            found = path is not None and data is not None and len(data) <= _MAX_SOURCE_BYTES
+            self._files[module] = (path, data) if found else None  # type: ignore[assignment]
+        return self._files[module]
+
     def _read(self, module: str) -> dict[str, _Name] | None:
-        path = self._source(module)
-        if path is None:
+        file = self._file(module)
+        if file is None:
             return None
+        path, data = file
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         try:
-            data = path.read_bytes()
-            if len(data) > _MAX_SOURCE_BYTES:
-                return None
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(data)
-        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         names: dict[str, _Name] = {}
         imported: dict[str, str] = {}
         statements = list(_top_level(tree.body))
@@ -188,6 +206,21 @@ class ExternalClasses:
                 if candidate.is_file():
                     return candidate
         return None
+
+
+def _may_name_a_class(text: bytes, name: str) -> bool:
+    """Whether a module's source may bind ``name`` to a class: a ``class name`` in it, or
+    an import that may bring ``name`` in. Most names asked about are functions, and this
+    saves parsing their modules."""
+    word = re.escape(name.encode())
+    if re.search(rb"\bclass[ \t]+" + word + rb"\b", text):
+        return True
+    if not re.search(rb"\b" + word + rb"\b", text):
+        return False
+    if re.search(rb"(?m)^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+[^(\n]*\b" + word + rb"\b", text):
+        return True
+    pattern = re.compile(rb"\b" + word + rb"\b")
+    return any(pattern.search(m[1]) for m in _PARENTHESIZED_IMPORT.finditer(text))
 
 
 def _class_source(
