@@ -92,7 +92,9 @@ _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 _UNKNOWN_EXTERNAL = ("XU",)
 _FUNCTION_TAGS: Final = frozenset({"F", "B", "SM"})
 """Tags of function values: plain functions and lambdas, bound methods, static methods."""
-_OPAQUE_TAGS: Final = frozenset({"K", "T", "X", "XI", "XU"})
+_EXTERNAL_TAGS: Final = frozenset({"X", "XI", "XM", "XU"})
+"""Tags of values of external objects: names, instances, members, unknown."""
+_OPAQUE_TAGS: Final = frozenset({"K", "T", *_EXTERNAL_TAGS})
 """Tags of values that say nothing about repository objects (literals, externals)."""
 _FIELD_DECORATORS: Final[dict[Value, str]] = {
     ("X", "dataclasses.dataclass"): "dataclass",
@@ -234,7 +236,7 @@ def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[in
         tag = v[0]
         if tag == "K":
             literals += 1
-        elif tag == "X" or tag == "XI":
+        elif tag == "X" or tag == "XI" or tag == "XM":
             externals += 1
     return literals, externals
 
@@ -504,7 +506,7 @@ class Solver:
     def _widen_key(self, key: object, current: set[Any], counts: tuple[int, int]) -> None:
         kinds = frozenset(
             tag
-            for tags, n, limit in ((("K",), counts[0], _LITERALS), (("X", "XI"), counts[1], _EXTERNALS))
+            for tags, n, limit in ((("K",), counts[0], _LITERALS), (("X", "XI", "XM"), counts[1], _EXTERNALS))
             if n > limit
             for tag in tags
         )
@@ -694,6 +696,11 @@ class Solver:
 
         The bases' values mostly overlap (one attribute through many instances), so
         each way of reading (``method``) records the union of its values once.
+
+        An instance of an external class whose attributes are not known (its source
+        is out of reach) supplies the attribute only where no repository or builtin
+        value read there does: where the program has its own objects with that
+        attribute, the external one is taken to be mixed in by the analysis.
         """
         assert e is not None
         out: set[Value] = set()
@@ -704,6 +711,8 @@ class Solver:
         lookups = self._lookups.get(name)
         if lookups is None:
             lookups = self._lookups[name] = {}
+        guessed: list[Values] = []
+        supplied = False
         for base in list(self.ev(base_expr)):
             # What :meth:`_lookup` does, inline: this loop meets millions of bases.
             lookup = lookups.get(base)
@@ -711,6 +720,12 @@ class Solver:
                 lookup = self._lookup(base, name)
             lookup.readers.add(cur)
             values = lookup.values
+            if base[0] in _EXTERNAL_TAGS:
+                if base[0] == "XI" and values and self.env.classes.has_attribute(base[1], name) is None:
+                    guessed.append(values)
+                    continue
+            elif values:
+                supplied = True
             if node_id is None:
                 out |= values
                 continue
@@ -730,6 +745,8 @@ class Solver:
                 for value in groups[0] if len(groups) == 1 else set().union(*groups):
                     if value[0] in _DEFINITION_TAGS:
                         targets.add((node_id, value[1], method))
+        if guessed and not supplied:
+            out.update(*guessed)
         return out
 
     def eval_key(self, expr: Expr) -> Values | None | Literal[False]:
@@ -1105,9 +1122,9 @@ class Solver:
         elif tag == "X":
             return self._external_attribute(base[1], name)
         elif tag == "XI":
-            if self.env.classes.has_attribute(base[1], name) is False:
-                return set()  # the class's source shows no such attribute
-            return self._external_attribute(base[1], name)
+            return self._instance_attribute(base[1], name)
+        elif tag == "XM":
+            return {("T", "str")} if name in _TEXT_ATTRIBUTES else set()
         elif tag == "XU":
             return {_UNKNOWN_EXTERNAL}
         elif tag == "I":
@@ -1148,6 +1165,19 @@ class Solver:
                 return {("BM", typename, name, receiver)}
             return set()
         return out
+
+    def _instance_attribute(self, qualname: str, name: str) -> set[Value]:
+        """``name`` on an instance of the external class ``qualname``: a member
+        ``("XM", "qualname.name")`` that calling reaches, unless the class's source
+        shows it has no such attribute. What the member holds is not known, so no
+        attribute chain grows from it (``Path(p).name.style`` is nothing)."""
+        if name == "__class__":
+            return {("X", qualname)}
+        if name in _TEXT_ATTRIBUTES:
+            return {("T", "str")}
+        if self.env.classes.has_attribute(qualname, name) is False:
+            return set()
+        return {("XM", f"{qualname}.{name}")}
 
     def _external_class(self, qualname: str) -> bool:
         """Whether calling the external ``qualname`` makes an instance of it: a class
@@ -1532,7 +1562,7 @@ class Solver:
     def _call_method(self, call: _Call, callee: Value) -> str:
         if call.kind == "decorator":
             return "decorator"
-        if callee[0] in {"X"}:
+        if callee[0] in {"X", "XM"}:
             return "external"
         if callee[0] in {"BI", "BM"}:
             return "builtin"
@@ -1588,6 +1618,8 @@ class Solver:
             self._construct(index, call, callee[1])
         elif tag == "I":
             self._add_constraint(("icall", index, callee[1]))
+        elif tag == "XM":
+            self._record_edge(call.node_id, call.caller, ("X", callee[1]), None, method)
         elif tag == "X":
             self._record_edge(call.node_id, call.caller, callee, None, method)
             special = _EXTERNAL_BUILTINS.get(callee[1])
@@ -2139,8 +2171,9 @@ class Solver:
             elif value[0] == "C":
                 self._record_edge(call.node_id, call.caller, ("C", value[1]), None, "constructor")
                 out.add(("I", value[1]))
-            elif value[0] in {"X", "BI"}:
-                self._record_edge(call.node_id, call.caller, value, None, "builtin_callback")
+            elif value[0] in {"X", "BI", "XM"}:
+                callee = ("X", value[1]) if value[0] == "XM" else value
+                self._record_edge(call.node_id, call.caller, callee, None, "builtin_callback")
         return out
 
     def _arg(self, call: _Call, position: int, keyword: str | None = None) -> Expr:
