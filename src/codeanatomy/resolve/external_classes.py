@@ -58,6 +58,8 @@ class ExternalClasses:
         self.roots = tuple(roots)
         self._modules: dict[str, dict[str, _Name] | None] = {}
         self._files: dict[str, tuple[Path, bytes] | None] = {}
+        self._classes: dict[str, bool | None] = {}
+        self._attributes: dict[tuple[str, str], bool | None] = {}
 
     @classmethod
     def of_interpreter(cls) -> ExternalClasses:
@@ -80,8 +82,10 @@ class ExternalClasses:
         >>> classes.is_class("logging.getLogger"), classes.is_class("_io.StringIO")
         (False, None)
         """
-        found = self._definition(qualname)
-        return None if found is False else isinstance(found, _ClassSource)
+        if qualname not in self._classes:
+            found = self._definition(qualname)
+            self._classes[qualname] = None if found is False else isinstance(found, _ClassSource)
+        return self._classes[qualname]
 
     def has_attribute(self, qualname: str, attribute: str) -> bool | None:
         """Whether instances of the class ``qualname`` have ``attribute``; None when the
@@ -93,7 +97,10 @@ class ExternalClasses:
         >>> classes.has_attribute("collections.Counter", "items"), classes.has_attribute("collections.Counter", "render")
         (True, False)
         """
-        return self._has(qualname, attribute, 0)
+        key = (qualname, attribute)
+        if key not in self._attributes:
+            self._attributes[key] = self._has(qualname, attribute, 0)
+        return self._attributes[key]
 
     def _has(self, qualname: str, attribute: str, depth: int) -> bool | None:
         if "." not in qualname and depth:
