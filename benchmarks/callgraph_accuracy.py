@@ -5,6 +5,9 @@ Runs scan -> collect_facts -> resolve_program -> to_pycg over every case folder
 the edges with the case's hand-written ``callgraph.json`` (PyCG format).
 
     python benchmarks/callgraph_accuracy.py [SUITE] [-v]
+
+PyCG's own micro-benchmark has this layout: ``pip download --no-deps --no-binary
+:all: pycg==0.0.8``, unpack it, and pass its ``micro-benchmark/snippets`` folder.
 """
 
 from __future__ import annotations
