@@ -630,7 +630,8 @@ class _Walker:
 
         Where it is true, each conjunct of an ``and`` (or the test alone) narrows one
         local: ``isinstance(x, C)`` to the values that may be instances of ``C``
-        (``("isa", E, classinfo_E)``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
+        (``("isa", E, classinfo_E)``), ``hasattr(x, "name")`` to those that may have
+        the attribute (``("hasa", E, "name")``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
         an ``or`` of such, or the same on a local assigned ``t = x[i]``, to the values
         whose item ``i`` may be one of the literals (``("tag", E, i, literals)``).
         Where it is false, each ``isinstance(x, C)`` of an ``or`` (or the test alone)
@@ -664,11 +665,31 @@ class _Walker:
                 if classinfo is None:
                     continue
                 narrowed = ("nisa" if negated else "isa", self._load(name), classinfo)
+            elif not negated and (attribute := self._hasattr_test(check)) is not None:
+                name = attribute[0]
+                narrowed = ("hasa", self._load(name), attribute[1])
             else:
                 continue
             if narrowed[1] is not None:
                 key = self._store_key(name, declared=False)
                 self.cons.append(("as", self.caller, ("v", key), narrowed))
+
+    def _hasattr_test(self, node: ast.expr) -> tuple[str, str] | None:
+        """(local, attribute) when ``node`` is ``hasattr(local, "attribute")``."""
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "hasattr"
+            and len(node.args) == 2
+            and not node.keywords
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in self.state
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+            and self._load("hasattr") == ("g", self.module_id, "hasattr")
+        ):
+            return node.args[0].id, node.args[1].value
+        return None
 
     def _tag_test(self, node: ast.expr) -> tuple[str, int, frozenset[tuple[Any, ...]]] | None:
         """(local, index, literal values) when ``node`` compares an item of a local with literals."""

@@ -92,6 +92,8 @@ _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 _UNKNOWN_EXTERNAL = ("XU",)
 _FUNCTION_TAGS: Final = frozenset({"F", "B", "SM"})
 """Tags of function values: plain functions and lambdas, bound methods, static methods."""
+_OBJECT_ATTRIBUTES: Final = frozenset(dir(object))
+_DYNAMIC_ATTRIBUTES: Final = frozenset({"__getattr__", "__getattribute__"})
 _EXTERNAL_TAGS: Final = frozenset({"X", "XI", "XM", "XU"})
 """Tags of values of external objects: names, instances, members, unknown."""
 _OPAQUE_TAGS: Final = frozenset({"K", "T", *_EXTERNAL_TAGS})
@@ -576,6 +578,8 @@ class Solver:
             return self.narrowed(e[1], e[2])
         if tag == "nisa":
             return self.excluded(e[1], e[2])
+        if tag == "hasa":
+            return {v for v in self.ev(e[1]) if self._may_have(v, e[2])}
         if tag == "tag":
             return self.tagged(e[1], e[2], e[3])
         if tag == "slice":
@@ -638,6 +642,35 @@ class Solver:
             elif tag not in _DEFINITION_TAGS:
                 out.add(value)
         return out
+
+    def _may_have(self, value: Value, name: str) -> bool:
+        """Whether ``hasattr(value, name)`` may be true: false only for an instance or
+        class of the repository that nothing along its MRO gives ``name`` (its bodies,
+        ``self.name = ...`` in its methods, a store from outside, an external base,
+        ``__getattr__``), for a builtin value whose type lacks it, and for an instance
+        of an external class whose source shows it lacks it."""
+        tag = value[0]
+        if tag == "XI":
+            return self.env.classes.has_attribute(value[1], name) is not False
+        if tag not in {"I", "C"}:
+            typename = self._builtin_type(value)
+            return typename is None or name in self.env.type_methods.get(typename, ()) or name in _OBJECT_ATTRIBUTES
+        if self.read(("A", value, name)):
+            return True
+        for klass in self.mro(value[1])[0]:
+            if klass[0] == "C":
+                cls = self.classes.get(klass[1])
+                if cls is None or name in cls.instance_names or not _DYNAMIC_ATTRIBUTES.isdisjoint(cls.body_names):
+                    return True
+                if name in cls.body_names or self.read(("A", klass, name)):
+                    return True
+            elif klass[0] == "X":
+                known = self.env.base_attributes.get(klass[1])
+                if known is None or name in known:
+                    return True
+            elif klass != OBJECT:
+                return True  # a builtin base: its attributes are not judged here
+        return name in _OBJECT_ATTRIBUTES
 
     def excluded(self, expr: Expr, classinfo: Expr) -> Values:
         """The values of ``expr`` that may fail ``isinstance(expr, classinfo)``.
