@@ -507,6 +507,9 @@ class _Walker:
         self.versions: dict[str, int] = {}
         self.comp_stack: list[_Scope] = []
         self.known = KnownDicts()
+        self.narrowed_attributes: dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]] = {}
+        """(base, attribute) -> (function, narrowing) for ``isinstance(x.a, C)`` and
+        ``hasattr(x.a, "n")`` tests, while the body they guard is read."""
         self.eval_counter = 0
         self.call_prefix: str | None = None
         self.returns: dict[str, list[Expr]] = {}
@@ -673,6 +676,36 @@ class _Walker:
             if narrowed[1] is not None:
                 key = self._store_key(name, declared=False)
                 self.cons.append(("as", self.caller, ("v", key), narrowed))
+
+    def _narrowed_attributes(self, test: ast.expr) -> dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]]:
+        """Attributes of locals that ``test`` (alone or as a conjunct of an ``and``)
+        checks with ``isinstance`` or ``hasattr``, narrowed as :meth:`_narrow` narrows
+        locals: reading ``x.a`` in the body then gives only the values that pass."""
+        checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
+        out: dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]] = {}
+        for check in checks:
+            if not (
+                isinstance(check, ast.Call)
+                and isinstance(check.func, ast.Name)
+                and check.func.id in {"isinstance", "hasattr"}
+                and len(check.args) == 2
+                and not check.keywords
+                and isinstance(check.args[0], ast.Attribute)
+                and isinstance(check.args[0].value, ast.Name)
+                and self._load(check.func.id) == ("g", self.module_id, check.func.id)
+            ):
+                continue
+            target = check.args[0]
+            base = self._load(target.value.id)  # type: ignore[attr-defined]  # a Name, as checked
+            second = check.args[1]
+            if check.func.id == "hasattr":
+                if isinstance(second, ast.Constant) and isinstance(second.value, str):
+                    out[(base, target.attr)] = (self.function_id, ("hasa", second.value))
+            else:
+                classinfo = self.expr(second)
+                if classinfo is not None:
+                    out[(base, target.attr)] = (self.function_id, ("isa", classinfo))
+        return out
 
     def _hasattr_test(self, node: ast.expr) -> tuple[str, str] | None:
         """(local, attribute) when ``node`` is ``hasattr(local, "attribute")``."""
@@ -860,7 +893,10 @@ class _Walker:
             self.expr(node.test)
             before = dict(self.state)
             self._narrow(node.test)
+            outer = self.narrowed_attributes
+            self.narrowed_attributes = {**outer, **self._narrowed_attributes(node.test)}
             self.body(node.body)
+            self.narrowed_attributes = outer
             after_body = self.state
             self.state = dict(before)
             leaves = _always_leaves(node.body)
@@ -1003,6 +1039,10 @@ class _Walker:
             self.known.escape(value)
         if isinstance(target, ast.Attribute):
             obj = self.expr(target.value)
+            if self.narrowed_attributes:  # the test no longer holds for such an attribute
+                self.narrowed_attributes = {
+                    key: narrowing for key, narrowing in self.narrowed_attributes.items() if key[1] != target.attr
+                }
             self._note_instance_attribute(target)
             if value is not None:
                 self.cons.append(("as", self.caller, ("a", obj, target.attr, self._id(target)), value))
@@ -1402,7 +1442,13 @@ class _Walker:
         if isinstance(node, ast.Constant):
             return _literal(node.value)
         if isinstance(node, ast.Attribute):
-            return ("a", self.expr(node.value), node.attr, self._id(node))
+            read = ("a", self.expr(node.value), node.attr, self._id(node))
+            if self.narrowed_attributes:
+                narrowing = self.narrowed_attributes.get((read[1], node.attr))
+                if narrowing is not None and narrowing[0] == self.function_id:
+                    kind, detail = narrowing[1]
+                    return (kind, read, detail)
+            return read
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Subscript):

@@ -268,6 +268,7 @@ def _slot_keys(keys: Values | None) -> list[tuple[str, Any]] | None:
 
 _SUBEXPRESSIONS: Final[dict[str, tuple[int, ...]]] = {
     "s": (1, 2), "it": (1,), "op": (2, 3), "sup": (2,), "sup2": (1, 2), "slice": (1,),
+    "isa": (1,), "nisa": (1,), "hasa": (1,),
 }
 
 
