@@ -633,8 +633,9 @@ class _Walker:
 
         Where it is true, each conjunct of an ``and`` (or the test alone) narrows one
         local: ``isinstance(x, C)`` to the values that may be instances of ``C``
-        (``("isa", E, classinfo_E)``), ``hasattr(x, "name")`` to those that may have
-        the attribute (``("hasa", E, "name")``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
+        (``("isa", E, classinfo_E)``), ``type(x) is C`` to those that may be instances
+        of ``C`` itself (``("tisa", E, class_E)``), ``hasattr(x, "name")`` to those that
+        may have the attribute (``("hasa", E, "name")``), and ``x[i] == lit``, ``x[i] in {lit, ...}``,
         an ``or`` of such, or the same on a local assigned ``t = x[i]``, to the values
         whose item ``i`` may be one of the literals (``("tag", E, i, literals)``).
         Where it is false, each ``isinstance(x, C)`` of an ``or`` (or the test alone)
@@ -671,6 +672,12 @@ class _Walker:
             elif not negated and (attribute := self._hasattr_test(check)) is not None:
                 name = attribute[0]
                 narrowed = ("hasa", self._load(name), attribute[1])
+            elif not negated and (exact := self._type_test(check)) is not None:
+                name = exact[0]
+                classinfo = self.expr(exact[1])
+                if classinfo is None:
+                    continue
+                narrowed = ("tisa", self._load(name), classinfo)
             else:
                 continue
             if narrowed[1] is not None:
@@ -706,6 +713,25 @@ class _Walker:
                 if classinfo is not None:
                     out[(base, target.attr)] = (self.function_id, ("isa", classinfo))
         return out
+
+    def _type_test(self, node: ast.expr) -> tuple[str, ast.expr] | None:
+        """(local, class expression) when ``node`` is ``type(local) is C`` (or ``==``,
+        either way round)."""
+        if not isinstance(node, ast.Compare) or len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Is, ast.Eq)):
+            return None
+        for call, other in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+            if (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Name)
+                and call.func.id == "type"
+                and len(call.args) == 1
+                and not call.keywords
+                and isinstance(call.args[0], ast.Name)
+                and call.args[0].id in self.state
+                and self._load("type") == ("g", self.module_id, "type")
+            ):
+                return call.args[0].id, other
+        return None
 
     def _hasattr_test(self, node: ast.expr) -> tuple[str, str] | None:
         """(local, attribute) when ``node`` is ``hasattr(local, "attribute")``."""

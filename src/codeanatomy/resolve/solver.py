@@ -268,7 +268,7 @@ def _slot_keys(keys: Values | None) -> list[tuple[str, Any]] | None:
 
 _SUBEXPRESSIONS: Final[dict[str, tuple[int, ...]]] = {
     "s": (1, 2), "it": (1,), "op": (2, 3), "sup": (2,), "sup2": (1, 2), "slice": (1,),
-    "isa": (1,), "nisa": (1,), "hasa": (1,),
+    "isa": (1,), "nisa": (1,), "hasa": (1,), "tisa": (1,),
 }
 
 
@@ -581,6 +581,8 @@ class Solver:
             return self.excluded(e[1], e[2])
         if tag == "hasa":
             return {v for v in self.ev(e[1]) if self._may_have(v, e[2])}
+        if tag == "tisa":
+            return self.exactly(e[1], e[2])
         if tag == "tag":
             return self.tagged(e[1], e[2], e[3])
         if tag == "slice":
@@ -636,6 +638,32 @@ class Solver:
             elif tag in {"K", "T"} or tag == "L":
                 kind = value[1]
                 if kind in builtins or (kind == "bool" and "int" in builtins):
+                    out.add(value)
+            elif tag == "C":
+                if "type" in builtins:
+                    out.add(value)
+            elif tag not in _DEFINITION_TAGS:
+                out.add(value)
+        return out
+
+    def exactly(self, expr: Expr, klass: Expr) -> Values:
+        """The values of ``expr`` that may pass ``type(expr) is klass``: instances of a
+        repository class ``klass`` names itself (not of its subclasses), and literals
+        and containers of the builtin type it names. An external class, or one not
+        known yet, lets everything pass, as do values the solver cannot judge."""
+        classes = set(self.ev(klass))
+        values = self.ev(expr)
+        if not classes or any(c[0] not in {"C", "BI"} for c in classes):
+            return values
+        builtins = {c[1] for c in classes if c[0] == "BI"}
+        out: set[Value] = set()
+        for value in values:
+            tag = value[0]
+            if tag == "I":
+                if ("C", value[1]) in classes:
+                    out.add(value)
+            elif tag in {"K", "T", "L"}:
+                if value[1] in builtins:
                     out.add(value)
             elif tag == "C":
                 if "type" in builtins:
