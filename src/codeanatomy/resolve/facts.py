@@ -855,6 +855,7 @@ class _Walker:
 
     def body(self, stmts: list[ast.stmt]) -> None:
         known = self.known
+        narrowed = self.narrowed_attributes  # an ``assert`` narrows to the end of its block
         for stmt in stmts:
             if isinstance(stmt, _STRAIGHT_LINE):
                 self.stmt(stmt)
@@ -862,6 +863,14 @@ class _Walker:
                 known.forget()
                 self.stmt(stmt)
                 known.forget()
+        self._end_narrowing(narrowed)
+
+    def _end_narrowing(self, outer: dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]]) -> None:
+        """Go back to the attribute narrowings ``outer`` held, less those that an
+        assignment ended since."""
+        current = self.narrowed_attributes
+        if current is not outer:
+            self.narrowed_attributes = {key: value for key, value in outer.items() if key in current}
 
     def stmt(self, node: ast.stmt) -> None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -922,7 +931,7 @@ class _Walker:
             outer = self.narrowed_attributes
             self.narrowed_attributes = {**outer, **self._narrowed_attributes(node.test)}
             self.body(node.body)
-            self.narrowed_attributes = outer
+            self._end_narrowing(outer)
             after_body = self.state
             self.state = dict(before)
             leaves = _always_leaves(node.body)
@@ -967,6 +976,9 @@ class _Walker:
             self.expr(node.test)
             if node.msg is not None:
                 self.expr(node.msg)
+            # Past it the test holds: the rest of the block reads what it narrows.
+            self._narrow(node.test)
+            self.narrowed_attributes = {**self.narrowed_attributes, **self._narrowed_attributes(node.test)}
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 if isinstance(target, ast.Name):
