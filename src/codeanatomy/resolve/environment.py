@@ -22,7 +22,7 @@ from codeanatomy.resolve.external_classes import ExternalClasses
 
 __all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment"]
 
-_PLAIN_TYPES: tuple[type, ...] = (str, bytes, int, float, bool, tuple)
+_PLAIN_TYPES: tuple[type, ...] = (str, bytes, int, float, bool, tuple, type(None))
 
 BUILTIN_TYPE_PYCG: dict[str, str] = {
     "str": "PyStr",
@@ -56,8 +56,10 @@ class PythonEnvironment:
             ``typing.NamedTuple``, whose classes have a named tuple's, and the ``enum``
             bases, whose members have ``name``, ``value`` and their mixin's).
         data_attributes: qualified name -> attribute names, for the plain values
-            (strings, numbers, tuples) that ``sys`` and ``os`` hold, such as
+            (strings, numbers, tuples, ``None``) that ``sys`` and ``os`` hold, such as
             ``sys.base_prefix``: what their type has.
+        module_attributes: module -> the names it has, for ``sys`` and ``os``, whose
+            names differ from one platform to another (``sys._vpath`` is Windows's).
         classes: which names of the standard library and installed packages are
             classes, read from their source when first asked.
     """
@@ -68,6 +70,7 @@ class PythonEnvironment:
     type_methods: dict[str, frozenset[str]]
     base_attributes: dict[str, frozenset[str]]
     data_attributes: dict[str, frozenset[str]]
+    module_attributes: dict[str, frozenset[str]]
     classes: ExternalClasses
 
     @classmethod
@@ -96,6 +99,7 @@ class PythonEnvironment:
                 for name, value in sorted(vars(module).items())
                 if type(value) in _PLAIN_TYPES
             },
+            module_attributes={module.__name__: frozenset(dir(module)) for module in (sys, os)},
             classes=ExternalClasses.of_interpreter(),
         )
 

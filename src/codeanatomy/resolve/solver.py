@@ -1254,12 +1254,17 @@ class Solver:
 
         Values of external objects flow around loops (``x = x.parent``); without the
         bound their attribute chains would grow forever. A plain value the interpreter
-        snapshot knows (``sys.base_prefix``, a string) has only its type's attributes.
+        snapshot knows (``sys.base_prefix``, a string) has only its type's attributes;
+        one that ``sys`` or ``os`` lacks here (``sys._vpath`` on Linux) has none known.
         ``__name__``, ``__qualname__`` and ``__module__`` are strings.
         """
         known = self.env.data_attributes.get(qualname)
         if known is not None and name not in known:
             return set()
+        module, _, attribute = qualname.partition(".")
+        present = self.env.module_attributes.get(module)
+        if present is not None and attribute and "." not in attribute and attribute not in present:
+            return set()  # a name this interpreter's module lacks: what it holds is unknown
         if name in _TEXT_ATTRIBUTES:
             return {("T", "str")}
         parts = qualname.split(".")
