@@ -99,6 +99,13 @@ class KnownDicts:
         else:
             self.contents[site][key] = value
 
+    def update(self, site: str, items: dict[tuple[str, object], Expr]) -> None:
+        """``site.update(items)``: the dict escaped only as the receiver of ``update``,
+        so it is known again, with ``items`` stored."""
+        self.escaped.discard(site)
+        for key, value in items.items():
+            self.store(site, key, value)
+
     def escape(self, expr: Expr) -> None:
         """``expr`` was used where the dict it may be can change out of sight, and with
         it every tracked dict stored in that one."""

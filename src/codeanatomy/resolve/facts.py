@@ -654,18 +654,9 @@ class _Walker:
             if tagged is not None:
                 name, index, literals = tagged
                 narrowed: tuple[Any, ...] = ("tag", self._load(name), index, literals)
-            elif (
-                isinstance(check, ast.Call)
-                and isinstance(check.func, ast.Name)
-                and check.func.id == "isinstance"
-                and len(check.args) == 2
-                and not check.keywords
-                and isinstance(check.args[0], ast.Name)
-                and check.args[0].id in self.state
-                and self._load("isinstance") == ("g", self.module_id, "isinstance")
-            ):
-                name = check.args[0].id
-                classinfo = self.expr(check.args[1])
+            elif (call := self._builtin_call(check, "isinstance", 2)) is not None and self._is_tracked(call.args[0]):
+                name = call.args[0].id  # type: ignore[attr-defined]  # a Name, as checked
+                classinfo = self.expr(call.args[1])
                 if classinfo is None:
                     continue
                 narrowed = ("nisa" if negated else "isa", self._load(name), classinfo)
@@ -691,21 +682,13 @@ class _Walker:
         checks = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
         out: dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]] = {}
         for check in checks:
-            if not (
-                isinstance(check, ast.Call)
-                and isinstance(check.func, ast.Name)
-                and check.func.id in {"isinstance", "hasattr"}
-                and len(check.args) == 2
-                and not check.keywords
-                and isinstance(check.args[0], ast.Attribute)
-                and isinstance(check.args[0].value, ast.Name)
-                and self._load(check.func.id) == ("g", self.module_id, check.func.id)
-            ):
+            call = self._builtin_call(check, "isinstance", 2) or self._builtin_call(check, "hasattr", 2)
+            if call is None or not isinstance(call.args[0], ast.Attribute) or not isinstance(call.args[0].value, ast.Name):
                 continue
-            target = check.args[0]
+            target = call.args[0]
             base = self._load(target.value.id)  # type: ignore[attr-defined]  # a Name, as checked
-            second = check.args[1]
-            if check.func.id == "hasattr":
+            second = call.args[1]
+            if call.func.id == "hasattr":  # type: ignore[attr-defined]  # a Name, as checked
                 if isinstance(second, ast.Constant) and isinstance(second.value, str):
                     out[(base, target.attr)] = (self.function_id, ("hasa", second.value))
             else:
@@ -719,36 +702,41 @@ class _Walker:
         either way round)."""
         if not isinstance(node, ast.Compare) or len(node.ops) != 1 or not isinstance(node.ops[0], (ast.Is, ast.Eq)):
             return None
-        for call, other in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
-            if (
-                isinstance(call, ast.Call)
-                and isinstance(call.func, ast.Name)
-                and call.func.id == "type"
-                and len(call.args) == 1
-                and not call.keywords
-                and isinstance(call.args[0], ast.Name)
-                and call.args[0].id in self.state
-                and self._load("type") == ("g", self.module_id, "type")
-            ):
-                return call.args[0].id, other
+        for side, other in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+            call = self._builtin_call(side, "type", 1)
+            if call is not None and self._is_tracked(call.args[0]):
+                return call.args[0].id, other  # type: ignore[attr-defined]  # a Name, as checked
         return None
 
     def _hasattr_test(self, node: ast.expr) -> tuple[str, str] | None:
         """(local, attribute) when ``node`` is ``hasattr(local, "attribute")``."""
+        call = self._builtin_call(node, "hasattr", 2)
+        if (
+            call is not None
+            and self._is_tracked(call.args[0])
+            and isinstance(call.args[1], ast.Constant)
+            and isinstance(call.args[1].value, str)
+        ):
+            return call.args[0].id, call.args[1].value  # type: ignore[attr-defined]  # a Name, as checked
+        return None
+
+    def _builtin_call(self, node: ast.expr, name: str, arity: int) -> ast.Call | None:
+        """``node`` when it calls the builtin ``name`` (not shadowed here) with ``arity``
+        positional arguments and nothing else."""
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
-            and node.func.id == "hasattr"
-            and len(node.args) == 2
+            and node.func.id == name
+            and len(node.args) == arity
             and not node.keywords
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id in self.state
-            and isinstance(node.args[1], ast.Constant)
-            and isinstance(node.args[1].value, str)
-            and self._load("hasattr") == ("g", self.module_id, "hasattr")
+            and self._load(name) == ("g", self.module_id, name)
         ):
-            return node.args[0].id, node.args[1].value
+            return node
         return None
+
+    def _is_tracked(self, node: ast.expr) -> bool:
+        """Whether ``node`` is a local this scope tracks flow-sensitively (one to narrow)."""
+        return isinstance(node, ast.Name) and node.id in self.state
 
     def _tag_test(self, node: ast.expr) -> tuple[str, int, frozenset[tuple[Any, ...]]] | None:
         """(local, index, literal values) when ``node`` compares an item of a local with literals."""
@@ -1696,9 +1684,7 @@ class _Walker:
             items = {("str", name): value for name, value, _ in kwargs}
         else:
             return False
-        self.known.escaped.discard(site)  # it only escaped as the receiver of ``update``
-        for key, value in items.items():
-            self.known.store(site, key, value)
+        self.known.update(site, items)
         return True
 
     def _named_tuple_class(self, node: ast.Call, node_id: str) -> None:
