@@ -198,7 +198,7 @@ def test_same_input_same_graph_for_any_worker_count(make_repo: RepoFactory, tmp_
     codeanatomy.build(root, out=tmp_path / "two", jobs=2)
     first = _contents(root, tmp_path / "one")
     assert first == _contents(root, tmp_path / "two")
-    codeanatomy.build(root, out=tmp_path / "one", jobs=2)
+    codeanatomy.build(root, out=tmp_path / "one", jobs=2, cache=False)
     assert first == _contents(root, tmp_path / "one")
     assert len(first["nodes"]) > 500
 
@@ -301,6 +301,8 @@ def test_killed_build_leaves_previous_graph_readable(make_repo: RepoFactory) -> 
     assert after == result.nodes > before
     runs = [p for p in (root / ".codeanatomy" / "runs").iterdir() if p.is_dir()]
     assert all((p / "manifest.json").exists() for p in runs)  # the killed builds' directories are gone
+    cache = [p.name for p in (root / ".codeanatomy" / "cache").iterdir()]
+    assert cache and not [name for name in cache if name.startswith("tmp-")]  # nor their half-written entries
 
 
 def test_rebuilds_delete_files_older_than_the_previous_build(make_repo: RepoFactory) -> None:

@@ -62,6 +62,13 @@ def test_env_lists_are_comma_separated(make_repo: RepoFactory) -> None:
     assert opts.selected_layers == ("ast", "symtable")
 
 
+@pytest.mark.parametrize(("value", "expected"), [("false", False), ("0", False), ("No", False), ("on", True), ("1", True)])
+def test_the_cache_flag_reads_words_and_digits_from_the_environment(make_repo: RepoFactory, value: str, expected: bool) -> None:
+    root = make_repo({})
+    assert resolve_options(root, {}, environ={"CODEANATOMY_CACHE": value}).options.cache is expected
+    assert resolve_options(make_repo({"codeanatomy.toml": "cache = false\n"}), {}).options.cache is False
+
+
 @pytest.mark.parametrize(
     ("files", "env", "explicit", "message"),
     [
@@ -71,6 +78,8 @@ def test_env_lists_are_comma_separated(make_repo: RepoFactory) -> None:
         ({}, {"CODEANATOMY_PROFILE": "turbo"}, {}, r"'profile' \(from env:CODEANATOMY_PROFILE\): expected one of fast, full"),
         ({}, {}, {"layers": ("ast", "magic")}, r"invalid value 'ast,magic' for 'layers' .*unknown layer 'magic'"),
         ({"codeanatomy.toml": "jobs = [\n"}, {}, {}, r"cannot read configuration"),
+        ({}, {"CODEANATOMY_CACHE": "maybe"}, {}, r"invalid value 'maybe' for 'cache' \(from env:CODEANATOMY_CACHE\): expected true or false"),
+        ({"codeanatomy.toml": "cache = 1\n"}, {}, {}, r"invalid value 1 for 'cache' \(from .*codeanatomy.toml\)"),
     ],
 )
 def test_bad_configuration_names_key_and_source(

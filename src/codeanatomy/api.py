@@ -30,12 +30,15 @@ from codeanatomy.cpg.schema import CPG_EDGES, CPG_NODES
 from codeanatomy.engine import Graph, make_session, open_store_graph, register
 from codeanatomy.errors import CodeAnatomyError, OutputError, RootError
 from codeanatomy.extract._base import ExtractOptions, FileError
+from codeanatomy.extract.chunk_cache import ChunkCache, code_fingerprint
 from codeanatomy.extract.layers import LAYERS
 from codeanatomy.extract.repository import collect_scip
 from codeanatomy.extract.run import ExtractionResult, FileStep, Staging, WorkerPool, run_steps
 from codeanatomy.extract.scip import LAYER_VERSION as SCIP_VERSION
 from codeanatomy.manifest import BuildResult, LayerRun, Manifest
 from codeanatomy.pipeline import PASSES, commit_graph, run_passes, runnable, stage_fragments
+from codeanatomy.resolution_reuse import previous_resolution, resolver_key
+from codeanatomy.resolve.environment import environment_fingerprint
 from codeanatomy.resolve.isolated import RunningResolver, start_resolver
 from codeanatomy.runs import RunDirectory, remove_abandoned_runs
 from codeanatomy.scan import FILES, ScanResult, scan, utf8_path
@@ -88,6 +91,7 @@ def build(
     layers: Sequence[str] | None = None,
     max_file_bytes: int | None = None,
     scip: str | None = None,
+    cache: bool | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> BuildResult:
     """Build the code property graph of the repository at ``root``.
@@ -102,6 +106,8 @@ def build(
         layers: explicit evidence layers.
         max_file_bytes: larger files are recorded but not parsed.
         scip: an ``index.scip`` path to ingest, or ``run``.
+        cache: reuse the last build's per-file work for unchanged chunks of files
+            (default true).
         on_progress: progress callback ``(phase, done, total)``.
 
     Returns:
@@ -120,6 +126,7 @@ def build(
         "layers": tuple(layers) if layers is not None else None,
         "max_file_bytes": max_file_bytes,
         "scip": scip,
+        "cache": cache,
     }
     return run_build(BuildRequest(Path(root), explicit), on_progress=on_progress)
 
@@ -140,7 +147,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     store.prepare()
     for spec in ALL_TABLES:
         store.check(spec)
-    previous = _previous_versions(store)
+    latest = _latest_manifest(store)
+    previous = {table.name: table.delta_version for table in latest.tables} if latest is not None else {}
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     with RunDirectory(out / "runs", run_id) as claimed:
         run_dir = claimed.path
@@ -166,6 +174,10 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         extract_options = ExtractOptions(code_chars=options.code_chars)
 
         workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
+        code = code_fingerprint(capabilities)
+        cache = ChunkCache(out / "cache", code) if options.cache else None
+        resolution_key = resolver_key(code, environment_fingerprint(), options.extra_roots, inputs)
+        reused_program = previous_resolution(store, latest, resolution_key) if options.cache else None
 
         def run_pass(
             steps: Sequence[FileStep],
@@ -184,6 +196,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
                 chunk_files=options.chunk_files,
                 niceness=niceness,
                 keep_sources=keep_sources,
+                cache=cache,
                 on_progress=_counter(phase, len(inputs), on_progress),
                 on_fact_file=on_fact_file,
             )
@@ -196,10 +209,15 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             # layers run, at a lower priority so the resolver keeps a core, and this process
             # commits the evidence and builds the syntax graph. Once the resolver is done,
             # the workers have every core. Each worker keeps the files it parsed for the
-            # facts and gets them back for the layers.
-            resolver = start_resolver(workdir=run_dir / "resolve", extra_roots=options.extra_roots)
-            facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True, on_fact_file=resolver.send)
-            resolver.all_sent()
+            # facts and gets them back for the layers. A build whose resolver would read
+            # what the last build's did takes that build's resolution instead (the facts
+            # are still collected, from the chunk cache, which keeps them for the next).
+            if reused_program is None:
+                resolver = start_resolver(workdir=run_dir / "resolve", extra_roots=options.extra_roots)
+            send = resolver.send if resolver is not None else None
+            facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True, on_fact_file=send)
+            if resolver is not None:
+                resolver.all_sent()
             timings["facts"] = time.perf_counter() - phase
 
             phase = time.perf_counter()
@@ -247,7 +265,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             phase = time.perf_counter()
             if on_progress is not None:
                 on_progress("resolve", len(inputs), len(inputs))
-            program = resolver.result()
+            program = resolver.result() if resolver is not None else reused_program
+            assert program is not None
         finally:
             if resolver is not None:  # first: an abandoned build's resolver stops at once
                 resolver.close()
@@ -255,7 +274,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             shutil.rmtree(facts_dir, ignore_errors=True)
             shutil.rmtree(run_dir / "resolve", ignore_errors=True)
         timings["resolve_wait"] = time.perf_counter() - phase
-        timings["resolve_program"] = resolver.seconds
+        timings["resolve_program"] = resolver.seconds if resolver is not None else 0.0
 
         phase = time.perf_counter()
         if on_progress is not None:
@@ -291,6 +310,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         versions: dict[str, int] = {layer.name: layer.version for layer in LAYERS}
         versions.update(RESOLVE_STEP_VERSIONS)
         seconds = {**extraction.seconds, **facts.seconds}
+        reused = {"facts": facts.reused, "extract": extraction.reused, "resolve": len(inputs) if resolver is None else 0}
         layer_runs = [
             LayerRun(step.name, versions[step.name], round(seconds.get(step.name, 0.0), 3))
             for step in (*steps, *FACT_STEPS)
@@ -314,11 +334,17 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             edges_by_kind=edges_by_kind,
             errors_by_layer=errors_by_layer,
             timings={k: round(v, 3) for k, v in timings.items()},
+            reused=reused,
+            resolver_key=resolution_key if program.complete else None,
         )
         manifest_path = run_dir / "manifest.json"
         manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
         store.write_latest(LatestRun(run_id, str(manifest_path)))
         notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
+        if cache is not None:
+            cache.prune()
+            if cache.problem is not None:
+                notes.append(cache.problem)
         if not scanned.files:
             notes.append(
                 f"no Python files found under {utf8_path(root)} (after .gitignore rules and the"
@@ -338,6 +364,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             edges_by_kind=edges_by_kind,
             errors_by_layer=errors_by_layer,
             timings=manifest.timings,
+            reused=reused,
             notes=notes,
         )
 
@@ -372,16 +399,15 @@ def _counter(phase: str, total: int, on_progress: ProgressCallback | None) -> Ca
     return advance
 
 
-def _previous_versions(store: TableStore) -> dict[str, int]:
-    """Table versions of the last complete build (empty if there is none, or it is unreadable)."""
+def _latest_manifest(store: TableStore) -> Manifest | None:
+    """The manifest of the last complete build (None if there is none, or it is unreadable)."""
     try:
         latest = store.latest()
         if latest is None:
-            return {}
-        manifest = msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest)
+            return None
+        return msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest)
     except (CodeAnatomyError, OSError, msgspec.DecodeError):
-        return {}
-    return {table.name: table.delta_version for table in manifest.tables}
+        return None
 
 
 def _vacuum(store: TableStore, written: Mapping[str, TableWrite], previous: Mapping[str, int], run_id: str) -> list[str]:

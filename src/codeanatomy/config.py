@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Final, Literal, get_args
 
 from codeanatomy.errors import ConfigError
 from codeanatomy.extract._base import LayerName
@@ -53,6 +53,8 @@ class BuildOptions:
         code_chars: longest ``code`` text kept on a node.
         scip: path of an ``index.scip`` to ingest, or ``run`` to run scip-python.
         extra_roots: extra import roots (relative to the repository) for module resolution.
+        cache: reuse the per-file work of the last build for chunks of files that have
+            not changed (``<out>/cache``); false runs every file again.
     """
 
     out: str | None = None
@@ -66,6 +68,7 @@ class BuildOptions:
     code_chars: int = 80
     scip: str | None = None
     extra_roots: tuple[str, ...] = ()
+    cache: bool = True
 
     @property
     def selected_layers(self) -> tuple[LayerName, ...]:
@@ -112,6 +115,18 @@ def _patterns(value: object) -> tuple[str, ...]:
     return tuple(item for item in items if item)
 
 
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"0", "false", "no", "off"})
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise ValueError("expected true or false")
+
+
 def _profile(value: object) -> Profile:
     if value not in PROFILE_LAYERS:
         raise ValueError(f"expected one of {', '.join(PROFILE_LAYERS)}")
@@ -138,6 +153,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "code_chars": _positive_int,
     "scip": _text,
     "extra_roots": _patterns,
+    "cache": _flag,
 }
 assert set(_PARSERS) == {f.name for f in fields(BuildOptions)}
 

@@ -22,7 +22,10 @@ class Manifest(msgspec.Struct, frozen=True):
     """Everything needed to know what a build read, how, and what it wrote.
 
     ``inputs_sha256`` hashes the sorted (path, SHA-256) pairs of scanned files, so two
-    builds of the same sources share it.
+    builds of the same sources share it. ``reused`` counts the files whose per-file
+    work each pass took from the chunk cache. ``resolver_key`` hashes what the
+    resolver read (see :mod:`codeanatomy.resolution_reuse`); it is None when
+    resolution failed.
     """
 
     run_id: str
@@ -41,6 +44,8 @@ class Manifest(msgspec.Struct, frozen=True):
     edges_by_kind: dict[str, int]
     errors_by_layer: dict[str, int]
     timings: dict[str, float]
+    reused: dict[str, int] = {}
+    resolver_key: str | None = None
 
 
 class BuildResult(msgspec.Struct, frozen=True):
@@ -58,6 +63,8 @@ class BuildResult(msgspec.Struct, frozen=True):
         nodes_by_kind, edges_by_kind: graph sizes.
         errors_by_layer: error rows per layer.
         timings: seconds per phase, and ``total``.
+        reused: files whose per-file work each pass (``facts``, ``extract``) took from
+            the chunk cache instead of running it.
         notes: one-line notices (e.g. an optional tool that was not found).
     """
 
@@ -73,6 +80,7 @@ class BuildResult(msgspec.Struct, frozen=True):
     edges_by_kind: dict[str, int]
     errors_by_layer: dict[str, int]
     timings: dict[str, float]
+    reused: dict[str, int] = {}
     notes: list[str] = []
 
     @property

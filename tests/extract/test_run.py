@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from codeanatomy.errors import WorkerError
 from codeanatomy.extract import run
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
+from codeanatomy.extract._chunks import split_chunks
 from codeanatomy.extract.run import FileStep, Staging, WorkerPool, _ChunkQueues, run_steps
 from codeanatomy.fact_files import read_fact_file
 from codeanatomy.source import SourceFile
@@ -183,8 +185,10 @@ def _die_on_m3(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
 
 
 def test_a_worker_that_dies_stops_the_pass_naming_its_chunk(tmp_path: Path) -> None:
-    with WorkerPool(2) as pool, pytest.raises(WorkerError, match=r"a worker process died .* 'm2\.py'"):
-        run_steps(_files(8), (FileStep("die", _die_on_m3),), ExtractOptions(), _staging(tmp_path),
+    files = _files(8)
+    first = next(chunk[0][0] for chunk in split_chunks(files, 2) if any(f[0] == "m3.py" for f in chunk))
+    with WorkerPool(2) as pool, pytest.raises(WorkerError, match=rf"a worker process died .* '{re.escape(first)}'"):
+        run_steps(files, (FileStep("die", _die_on_m3),), ExtractOptions(), _staging(tmp_path),
                   pool=pool, chunk_files=2)
 
 

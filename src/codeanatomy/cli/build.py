@@ -37,6 +37,10 @@ def build_command(
     ] = None,
     max_file_bytes: Annotated[int | None, typer.Option(help="Files larger than this are not parsed.")] = None,
     scip: Annotated[str | None, typer.Option(help="Path of an index.scip to ingest, or 'run'.")] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option("--cache/--no-cache", help="Reuse the last build's work on unchanged files (default: on)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the build result as JSON.")] = False,
 ) -> None:
     """Build the code property graph of a repository."""
@@ -61,6 +65,7 @@ def build_command(
             layers=layers.split(",") if layers else None,
             max_file_bytes=max_file_bytes,
             scip=scip,
+            cache=cache,
             on_progress=on_progress,
         )
     for note in result.notes:
@@ -74,7 +79,7 @@ def build_command(
 def _print_summary(result: BuildResult) -> None:
     console = stdout_console()
     console.print(f"Built graph of {result.root} in {result.timings['total']:.2f}s -> {result.out}")
-    console.print(f"  files:  {result.files}")
+    console.print(f"  files:  {result.files}" + _reuse(result))
     console.print(f"  nodes:  {result.nodes}  " + _kinds(result.nodes_by_kind))
     console.print(f"  edges:  {result.edges}  " + _kinds(result.edges_by_kind))
     errors = sum(result.errors_by_layer.values())
@@ -87,6 +92,17 @@ def _print_summary(result: BuildResult) -> None:
             f" what flows through them may be incomplete  (table: {bounded.path})"
         )
     console.print(f"  manifest: {result.manifest_path}")
+
+
+def _reuse(result: BuildResult) -> str:
+    """What came from the last build (the chunk cache, its resolution), if anything did."""
+    reused = result.reused
+    if not any(reused.values()):
+        return ""
+    parts = [f"evidence of {reused.get('extract', 0)} files", f"resolver facts of {reused.get('facts', 0)}"]
+    if reused.get("resolve"):
+        parts.append("resolution")
+    return f"  (reused from the last build: {', '.join(parts)})"
 
 
 def _kinds(counts: dict[str, int]) -> str:

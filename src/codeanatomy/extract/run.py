@@ -4,9 +4,10 @@ A step is a pure function of (file, options) to a :class:`LayerOutput`: the evid
 layers, and per-file resolution work such as name bindings. Files go to workers in
 chunks; each worker writes its chunk's rows of every table as one Parquet file in the
 table's directory (staged, invisible until the driver commits them) and its facts for
-the whole-program resolver as one fact file (:mod:`codeanatomy.fact_files`), and returns only the file lists and
-error rows. Chunks are numbered in file order, so the data is the same whatever the
-number of workers.
+the whole-program resolver as one fact file (:mod:`codeanatomy.fact_files`), and
+returns only the file lists and error rows. Chunks are numbered in file order, so the
+data is the same whatever the number of workers. A chunk already in the chunk cache
+(:mod:`codeanatomy.extract.chunk_cache`) is restored from it instead.
 
 A build's passes share one :class:`WorkerPool`. A pass run with ``keep_sources``
 leaves each file it read parsed in the worker that read it (its tree, ast index and
@@ -41,16 +42,14 @@ import pyarrow as pa
 from codeanatomy.deep_stack import run_with_deep_stack
 from codeanatomy.errors import WorkerError
 from codeanatomy.extract._base import ExtractOptions, FileError, LayerOutput
+from codeanatomy.extract._chunks import ChunkResult, FileInput, Staging, split_chunks
 from codeanatomy.extract._gc import gc_paused
+from codeanatomy.extract.chunk_cache import ChunkCache
 from codeanatomy.fact_files import pickled_facts, write_fact_file
-from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
 from codeanatomy.store import StagedFile, stage_file
 
 __all__ = ["KEEP_SOURCE_BYTES", "ExtractionResult", "FileStep", "Staging", "WorkerPool", "run_steps"]
-
-FileInput = tuple[str, str, str, bytes, str]
-"""(path, file_id, module, data, encoding): a file as sent to a worker."""
 
 KEEP_SOURCE_BYTES: Final = 64 * 1024 * 1024
 """Source bytes all the workers together keep parsed between passes, in equal shares
@@ -68,34 +67,17 @@ class FileStep:
     run: Callable[[SourceFile, ExtractOptions], LayerOutput]
 
 
-@dataclass(frozen=True, slots=True)
-class Staging:
-    """Where workers write: the output root and table specs (Parquet), and the facts directory."""
-
-    root: Path
-    run_id: str
-    specs: Mapping[str, TableSpec]
-    facts: Path
-
-
 @dataclass(slots=True)
 class ExtractionResult:
-    """Staged files by table and fact files (in chunk order), error rows, CPU seconds per step."""
+    """Staged files by table and fact files (in chunk order), error rows, CPU seconds per
+    step, files run, and how many of those came from the chunk cache."""
 
     files: dict[str, list[StagedFile]] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
     fact_files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     count: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class _ChunkResult:
-    files: list[StagedFile]
-    errors: list[FileError]
-    fact_file: Path | None
-    seconds: dict[str, float]
-    count: int
+    reused: int = 0
 
 
 def _run_file(
@@ -178,7 +160,7 @@ class _PassWork:
     keep_bytes: int
 
 
-def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
+def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> ChunkResult:
     """Run ``work`` on ``chunk`` and stage its tables, with room for the steps to recurse.
 
     The steps and the pickling of the facts recurse per level of a file's syntax tree,
@@ -188,7 +170,7 @@ def _run_chunk(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _Chu
     return run_with_deep_stack(_run_chunk_here, work, number, chunk)
 
 
-def _run_chunk_here(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
+def _run_chunk_here(work: _PassWork, number: int, chunk: Sequence[FileInput]) -> ChunkResult:
     parts = _ChunkParts()
     for path, file_id, module, data, encoding in chunk:
         # A file's steps allocate objects per syntax node and free them together: the
@@ -199,19 +181,18 @@ def _run_chunk_here(work: _PassWork, number: int, chunk: Sequence[FileInput]) ->
             if work.keep_bytes:
                 _KEPT.keep(source, work.keep_bytes)
     staging = work.staging
-    stem = f"part-{staging.run_id}-{number:05d}"
     files = [
-        stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), stem)
+        stage_file(staging.root, staging.specs[name], pa.concat_tables(tables), staging.stem(number))
         for name, tables in sorted(parts.tables.items())
     ]
     fact_file = None
     if parts.facts:
-        fact_file = staging.facts / f"facts-{number:05d}.pickle"
+        fact_file = staging.fact_file(number)
         write_fact_file(fact_file, parts.facts)
-    return _ChunkResult(files, parts.errors, fact_file, dict(parts.seconds), len(chunk))
+    return ChunkResult(files, parts.errors, fact_file, dict(parts.seconds), len(chunk))
 
 
-def _run_chunk_in_worker(niceness: int, work: _PassWork, number: int, chunk: Sequence[FileInput]) -> _ChunkResult:
+def _run_chunk_in_worker(niceness: int, work: _PassWork, number: int, chunk: Sequence[FileInput]) -> ChunkResult:
     """:func:`_run_chunk` in a worker, first raising its niceness to ``niceness`` above its start."""
     _KEPT.in_worker = True
     if niceness > _KEPT.added_niceness:
@@ -338,20 +319,21 @@ class WorkerPool:
     def run(
         self,
         chunks: Sequence[Sequence[FileInput]],
+        numbers: Sequence[int],
         work: _PassWork,
         *,
         niceness: int,
-        on_done: Callable[[int, _ChunkResult], None],
+        on_done: Callable[[int, ChunkResult], None],
     ) -> None:
-        """Run ``work`` on every chunk, each on the worker holding its files if one does.
+        """Run ``work`` on the chunks ``numbers``, each on the worker holding its files if one does.
 
         ``on_done(number, result)`` gets each chunk's result as it arrives.
         """
         # Biggest chunks first, so no worker is left with a big one at the end; the
         # chunks keep their numbers, which fix the order of the rows.
-        by_size = sorted(range(len(chunks)), key=lambda n: -sum(len(f[3]) for f in chunks[n]))
+        by_size = sorted(numbers, key=lambda n: -sum(len(f[3]) for f in chunks[n]))
         queues = _ChunkQueues(self.workers, by_size, self._owner)
-        running: dict[Future[_ChunkResult], tuple[int, int]] = {}
+        running: dict[Future[ChunkResult], tuple[int, int]] = {}
 
         def submit(worker: int) -> None:
             number = queues.next_for(worker)
@@ -396,6 +378,7 @@ def run_steps(
     chunk_files: int,
     niceness: int = 0,
     keep_sources: bool = False,
+    cache: ChunkCache | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_fact_file: Callable[[Path], None] | None = None,
 ) -> ExtractionResult:
@@ -409,32 +392,52 @@ def run_steps(
             directory must exist).
         pool: the workers (a pool of 0 workers runs in this process, and so does a
             single chunk).
-        chunk_files: files per task sent to a worker; a pass reusing kept files must
-            use the same files and chunk size as the pass that kept them.
+        chunk_files: files per task sent to a worker, on average (see
+            :func:`~codeanatomy.extract._chunks.split_chunks`); a pass reusing kept files
+            must use the same files and chunk size as the pass that kept them.
         niceness: added to the workers' scheduling niceness, so that work running beside
             them (the resolver) keeps its core while they share what is left. A worker's
             niceness only ever rises: a later pass asking less keeps the higher value.
         keep_sources: keep the files read parsed for the next pass (see module docstring).
+        cache: the chunk cache: chunks found there are restored, not run, and the
+            others are stored once run.
         on_progress: called with the number of files finished by each completed chunk.
         on_fact_file: called with each chunk's fact file as soon as it is written.
     """
-    chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
+    chunks = split_chunks(files, chunk_files)
     work = _PassWork(steps, opts, staging, KEEP_SOURCE_BYTES // max(pool.workers, 1) if keep_sources else 0)
-    done: dict[int, _ChunkResult] = {}
+    done: dict[int, ChunkResult] = {}
+    keys: dict[int, str] = {}
+    reused = 0
 
-    def finished(number: int, result: _ChunkResult) -> None:
+    def finished(number: int, result: ChunkResult) -> None:
         done[number] = result
+        if cache is not None and number in keys:
+            cache.store(keys[number], result, staging)
         if on_fact_file is not None and result.fact_file is not None:
             on_fact_file(result.fact_file)
         if on_progress is not None:
             on_progress(result.count)
 
-    if pool.workers == 0 or len(chunks) <= 1:
-        for number, chunk in enumerate(chunks):
-            finished(number, _run_chunk(work, number, chunk))
+    pending: list[int] = []
+    names = [step.name for step in steps]
+    for number, chunk in enumerate(chunks):
+        restored = None
+        if cache is not None:
+            keys[number] = cache.key(names, opts, chunk)
+            restored = cache.restore(keys[number], number, staging)
+        if restored is None:
+            pending.append(number)
+        else:
+            del keys[number]
+            reused += restored.count
+            finished(number, restored)
+    if pool.workers == 0 or len(pending) <= 1:
+        for number in pending:
+            finished(number, _run_chunk(work, number, chunks[number]))
     else:
-        pool.run(chunks, work, niceness=niceness, on_done=finished)
-    extraction = ExtractionResult()
+        pool.run(chunks, pending, work, niceness=niceness, on_done=finished)
+    extraction = ExtractionResult(reused=reused)
     seconds: dict[str, float] = defaultdict(float)
     for number in range(len(chunks)):
         chunk_result = done[number]

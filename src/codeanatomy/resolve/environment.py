@@ -12,15 +12,17 @@ import abc
 import builtins
 import collections
 import enum
+import hashlib
 import importlib.metadata
 import os
 import sys
+import sysconfig
 import typing
 from dataclasses import dataclass
 
 from codeanatomy.resolve.external_classes import ExternalClasses
 
-__all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment"]
+__all__ = ["BUILTIN_TYPE_PYCG", "PythonEnvironment", "environment_fingerprint"]
 
 _PLAIN_TYPES: tuple[type, ...] = (str, bytes, int, float, bool, tuple, type(None))
 
@@ -119,6 +121,29 @@ class PythonEnvironment:
         if dists:
             return "third_party", dists[0]
         return "unknown", None
+
+
+def environment_fingerprint() -> str:
+    """A hash of what :meth:`PythonEnvironment.current` reads besides the interpreter
+    itself: the names in the library directories and, in every directory on the
+    import path (and the working directory, the resolver child's first), the installed
+    distributions' metadata directories, whose names carry their versions.
+
+    Installing, removing or upgrading a package changes it; editing an installed
+    package's files in place does not.
+    """
+    digest = hashlib.sha256()
+    paths = sysconfig.get_paths()
+    libraries = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    for directory in sorted({*libraries, *sys.path, os.getcwd()}):
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            continue
+        if directory not in libraries:
+            names = [name for name in names if name.endswith((".dist-info", ".egg-info"))]
+        digest.update(f"{directory}\0{'/'.join(names)}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _attributes(base: object) -> frozenset[str]:

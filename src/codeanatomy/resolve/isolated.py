@@ -49,11 +49,12 @@ _READ_SIZE = 1 << 16
 class _Outcome(msgspec.Struct):
     errors: list[FileError]
     seconds: float
+    complete: bool
 
 
 def _failed(error_type: str, message: str) -> ResolveResult:
     error = FileError("", "resolve", error_type, message)
-    return ResolveResult({spec.name: spec.empty() for spec in RESOLVE_TABLES}, (error,))
+    return ResolveResult({spec.name: spec.empty() for spec in RESOLVE_TABLES}, (error,), complete=False)
 
 
 class RunningResolver:
@@ -108,7 +109,7 @@ class RunningResolver:
         for spec in RESOLVE_TABLES:
             with pa.memory_map(str(self._workdir / f"{spec.name}.arrow")) as source:
                 tables[spec.name] = pa.ipc.open_file(source).read_all()
-        return ResolveResult(tables, tuple(outcome.errors))
+        return ResolveResult(tables, tuple(outcome.errors), outcome.complete)
 
     def close(self) -> None:
         """Stop the child if it is still at work (the build is being abandoned)."""
@@ -205,7 +206,7 @@ def run_child(argv: Sequence[str], fact_files: Iterable[bytes] | None = None) ->
     for name, table in result.tables.items():
         with pa.OSFile(str(out / f"{name}.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
-    outcome = _Outcome(list(result.errors), time.perf_counter() - started)
+    outcome = _Outcome(list(result.errors), time.perf_counter() - started, result.complete)
     (out / _RESULT).write_bytes(msgspec.json.encode(outcome))
     return built
 

@@ -34,10 +34,13 @@ class ResolveResult:
     Attributes:
         tables: the tables of :data:`codeanatomy.resolve.tables.RESOLVE_TABLES`, by name.
         errors: per-file problems (layer ``resolve``).
+        complete: false when resolution itself failed (its tables are then empty and
+            one error row says why).
     """
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     errors: tuple[FileError, ...] = ()
+    complete: bool = True
 
 
 def external_id(qualname: str) -> str:

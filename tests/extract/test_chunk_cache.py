@@ -1,0 +1,57 @@
+"""Chunk cache keys: what a chunk's key depends on, and what the code's fingerprint hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+import codeanatomy
+from codeanatomy.capabilities import detect_capabilities
+from codeanatomy.extract._base import ExtractOptions
+from codeanatomy.extract.chunk_cache import ChunkCache, code_fingerprint
+from tests.conftest import RepoFactory
+
+_CHUNK = [("a.py", "id-a", "a", b"x = 1\n", "utf-8"), ("b.py", "id-b", "b", b"y = 2\n", "utf-8")]
+_OPTIONS = ExtractOptions()
+
+
+def _key(cache: ChunkCache, steps: tuple[str, ...] = ("ast",), opts: ExtractOptions = _OPTIONS,
+         chunk: list[tuple[str, str, str, bytes, str]] = _CHUNK) -> str:
+    return cache.key(steps, opts, chunk)
+
+
+def test_a_key_changes_with_anything_a_step_reads(tmp_path: Path) -> None:
+    cache = ChunkCache(tmp_path, "code")
+    base = _key(cache)
+    assert base == _key(ChunkCache(tmp_path / "elsewhere", "code"))
+    first = _CHUNK[0]
+    changed = [
+        _key(ChunkCache(tmp_path, "other code")),
+        _key(cache, steps=("ast", "symtable")),
+        _key(cache, opts=ExtractOptions(code_chars=10)),
+        _key(cache, chunk=_CHUNK[:1]),
+        *(
+            _key(cache, chunk=[(*first[:index], value, *first[index + 1 :]), _CHUNK[1]])  # type: ignore[list-item]
+            for index, value in enumerate(("c.py", "id-c", "c", b"x = 2\n", "latin-1"))
+        ),
+    ]
+    assert base not in changed and len(set(changed)) == len(changed)
+
+
+def test_the_code_fingerprint_follows_the_libraries_versions() -> None:
+    capabilities = detect_capabilities()
+    assert code_fingerprint(capabilities) == code_fingerprint(capabilities)
+    other = msgspec.structs.replace(capabilities, versions={**capabilities.versions, "tree-sitter": "0.0.1"})
+    assert code_fingerprint(other) != code_fingerprint(capabilities)
+
+
+def test_a_cache_that_cannot_be_written_is_a_note_and_the_build_goes_on(make_repo: RepoFactory) -> None:
+    root = make_repo({"m.py": "def f():\n    return 1\n"})
+    (root / ".codeanatomy").mkdir()
+    (root / ".codeanatomy" / "cache").write_text("in the way")
+    for _ in range(2):
+        result = codeanatomy.build(root, jobs=1)
+        assert result.reused["facts"] == result.reused["extract"] == 0
+        assert result.nodes_by_kind["FUNCTION"] == 1
+        assert any(note.startswith("cannot write the chunk cache in ") for note in result.notes)
