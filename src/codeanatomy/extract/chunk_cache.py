@@ -70,8 +70,8 @@ class ChunkCache:
     """The cache in ``directory`` for steps run by code with ``fingerprint`` (see
     :func:`code_fingerprint`).
 
-    ``reused`` counts the files each restored chunk held; ``problem`` is the first
-    reason an entry could not be written (the build goes on without it).
+    ``problem`` is the first reason an entry could not be written (the build goes on
+    without it).
     """
 
     def __init__(self, directory: Path, fingerprint: str) -> None:
