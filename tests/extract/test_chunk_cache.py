@@ -1,14 +1,18 @@
-"""Chunk cache keys: what a chunk's key depends on, and what the code's fingerprint hashes."""
+"""Chunks and the chunk cache: where chunks are cut, what a chunk's key depends on, what
+the code's fingerprint hashes, and a cache that cannot be written."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import msgspec
+from hypothesis import given
+from hypothesis import strategies as st
 
 import codeanatomy
 from codeanatomy.capabilities import detect_capabilities
 from codeanatomy.extract._base import ExtractOptions
+from codeanatomy.extract._chunks import split_chunks
 from codeanatomy.extract.chunk_cache import ChunkCache, code_fingerprint
 from tests.conftest import RepoFactory
 
@@ -55,3 +59,16 @@ def test_a_cache_that_cannot_be_written_is_a_note_and_the_build_goes_on(make_rep
         assert result.reused["facts"] == result.reused["extract"] == 0
         assert result.nodes_by_kind["FUNCTION"] == 1
         assert any(note.startswith("cannot write the chunk cache in ") for note in result.notes)
+
+
+@given(
+    names=st.lists(st.text(alphabet="abcdefgh/_", min_size=1, max_size=12), max_size=120, unique=True),
+    chunk_files=st.integers(min_value=1, max_value=30),
+)
+def test_chunks_keep_every_file_in_order_within_their_bounds(names: list[str], chunk_files: int) -> None:
+    files = [(f"{name}.py", "", "", b"", "utf-8") for name in sorted(names)]
+    chunks = split_chunks(files, chunk_files)
+    assert [f for chunk in chunks for f in chunk] == files
+    assert all(max(1, chunk_files // 2) <= len(chunk) <= 2 * chunk_files for chunk in chunks[:-1])
+    assert not chunks or 1 <= len(chunks[-1]) <= 2 * chunk_files
+
