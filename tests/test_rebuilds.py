@@ -1,6 +1,7 @@
 """Rebuilds: unchanged chunks come from the chunk cache and only the chunks around a
-change run again; an unchanged program takes the last build's resolution; the graph is
-always the same as a fresh build's."""
+change run again; an unchanged program takes the last build's resolution; a build with
+nothing changed returns the last build's graph; the graph is always the same as a
+fresh build's."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import pytest
 import codeanatomy
 from codeanatomy import api
 from codeanatomy.cli import main
+from codeanatomy.config import resolve_options
 from codeanatomy.resolve.isolated import RunningResolver, start_resolver
+from codeanatomy.scan import scan
+from codeanatomy.up_to_date import build_key
 from tests.conftest import RepoFactory
 from tests.test_build import _contents
 
@@ -32,13 +36,20 @@ def _entries(root: Path) -> set[str]:
     return {p.name for p in (root / ".codeanatomy" / "cache").iterdir()}
 
 
-def test_a_rebuild_of_an_unchanged_repository_reuses_every_file_and_gives_the_same_graph(make_repo: RepoFactory) -> None:
+def _other_options(root: Path) -> codeanatomy.BuildResult:
+    """A build of ``root`` with an option that changes no file's work or the graph, so
+    that it is not a build with nothing to do."""
+    return codeanatomy.build(root, jobs=1, exclude=["no/such/directory/**"])
+
+
+def test_a_rebuild_of_unchanged_files_reuses_every_file_s_work_and_gives_the_same_graph(make_repo: RepoFactory) -> None:
     root = make_repo(_FILES)
     first = codeanatomy.build(root, jobs=2)
     assert first.reused == {"facts": 0, "extract": 0, "resolve": 0}
     contents = _contents(root, root / ".codeanatomy")
     errors = codeanatomy.open_graph(root).query("SELECT path, layer, error_type FROM errors ORDER BY path, layer").to_pylist()
-    second = codeanatomy.build(root, jobs=2)
+    second = _other_options(root)
+    assert not second.unchanged and second.run_id != first.run_id
     assert second.reused == {"facts": _PYTHON_FILES, "extract": _PYTHON_FILES, "resolve": _PYTHON_FILES}
     assert second.timings["resolve_program"] == 0.0
     assert _contents(root, root / ".codeanatomy") == contents
@@ -50,6 +61,34 @@ def test_a_rebuild_of_an_unchanged_repository_reuses_every_file_and_gives_the_sa
     manifest = codeanatomy.open_graph(root).manifest
     assert manifest.reused == second.reused
     assert {layer.name: layer.seconds for layer in manifest.layers}["ast"] == 0.0  # no file was parsed
+
+
+def test_a_build_with_nothing_changed_returns_the_last_build_s_graph(
+    make_repo: RepoFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_repo(_FILES)
+    first = codeanatomy.build(root, jobs=1)
+    runs = sorted(p.name for p in (root / ".codeanatomy" / "runs").iterdir())
+    same = codeanatomy.build(root, jobs=2)  # the number of workers shapes no graph
+    assert same.unchanged and not first.unchanged
+    assert (same.run_id, same.manifest_path, same.tables) == (first.run_id, first.manifest_path, first.tables)
+    assert (same.nodes_by_kind, same.edges_by_kind, same.errors_by_layer) == (first.nodes_by_kind, first.edges_by_kind, first.errors_by_layer)
+    assert same.reused == {"facts": _PYTHON_FILES, "extract": _PYTHON_FILES, "resolve": _PYTHON_FILES}
+    assert sorted(p.name for p in (root / ".codeanatomy" / "runs").iterdir()) == runs  # no run was made
+    assert main(["build", str(root)]) == 0
+    assert capsys.readouterr().out.startswith(f"Graph of {root} is up to date: nothing changed since build {first.run_id}")
+    # Any change builds again: a file's bytes, an option shaping the graph, a table's data gone.
+    (root / "gen" / "m07.py").write_text("def g():\n    return 7\n")
+    edited = codeanatomy.build(root, jobs=1)
+    assert not edited.unchanged and codeanatomy.build(root, jobs=1).unchanged
+    assert not codeanatomy.build(root, jobs=1, layers=["ast"]).unchanged
+    assert not codeanatomy.build(root, jobs=1).unchanged
+    nodes = root / ".codeanatomy" / "cpg" / "nodes"
+    for data in nodes.glob("*.parquet"):
+        data.unlink()
+    rebuilt = codeanatomy.build(root, jobs=1)
+    assert not rebuilt.unchanged and rebuilt.nodes_by_kind == edited.nodes_by_kind
+    assert not codeanatomy.build(root, jobs=1, cache=False).unchanged
 
 
 def test_an_edited_file_runs_again_with_its_chunk_and_the_graph_matches_a_fresh_build(
@@ -98,7 +137,7 @@ def test_a_damaged_entry_is_dropped_and_its_chunk_runs_again(make_repo: RepoFact
     with_tables = sorted(p for p in cache.iterdir() if any(p.glob("*.parquet")))
     next(with_tables[0].glob("*.parquet")).unlink()
     (with_tables[1] / "entry.json").write_text("{not json")
-    result = codeanatomy.build(root, jobs=1)
+    result = _other_options(root)
     assert _PYTHON_FILES - 16 <= result.reused["extract"] < _PYTHON_FILES
     codeanatomy.build(root, out=tmp_path / "fresh", jobs=1, cache=False)
     assert _contents(root, root / ".codeanatomy") == _contents(root, tmp_path / "fresh")
@@ -124,7 +163,7 @@ def test_the_resolution_is_resolved_again_when_the_environment_or_the_roots_chan
     codeanatomy.build(root, jobs=1)
     monkeypatch.setattr(api, "environment_fingerprint", lambda: "a package was installed")
     assert codeanatomy.build(root, jobs=1).reused["resolve"] == 0
-    assert codeanatomy.build(root, jobs=1).reused["resolve"] == _PYTHON_FILES
+    assert _other_options(root).reused["resolve"] == _PYTHON_FILES
     (root / "codeanatomy.toml").write_text('chunk_files = 4\nextra_roots = ["gen"]\n')
     assert codeanatomy.build(root, jobs=1).reused["resolve"] == 0
 
@@ -152,3 +191,17 @@ def test_a_resolution_whose_tables_are_gone_is_resolved_again(make_repo: RepoFac
         data.unlink()
     again = codeanatomy.build(root, jobs=1)
     assert again.reused["resolve"] == 0 and again.edges_by_kind == first.edges_by_kind
+
+
+def test_the_build_key_ignores_how_a_build_runs_and_a_build_ingesting_scip_has_none(make_repo: RepoFactory) -> None:
+    root = make_repo({"m.py": "x = 1\n"})
+    scanned = scan(root, max_file_bytes=1000)
+
+    def key(**given: object) -> str | None:
+        return build_key("code", "environment", str(root), resolve_options(root, given).options, scanned)
+
+    base = key()
+    assert base is not None
+    assert key(jobs=7, chunk_files=3, out="/elsewhere", cache=False) == base
+    assert len({base, key(code_chars=10), key(profile="full"), key(exclude=("x/**",)), key(max_file_bytes=10)}) == 5
+    assert key(scip="run") is None and key(layers=("ast", "scip")) is None

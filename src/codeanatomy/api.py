@@ -46,6 +46,7 @@ from codeanatomy.source import SourceFile
 from codeanatomy.spans import file_id_for
 from codeanatomy.steps import FACT_STEPS, RESOLVE_STEP_TABLES, RESOLVE_STEP_VERSIONS, evidence_steps
 from codeanatomy.store import LatestRun, TableStore, TableWrite
+from codeanatomy.up_to_date import build_key, unchanged_result
 
 __all__ = ["BuildRequest", "build", "default_out", "open_graph"]
 
@@ -147,26 +148,33 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     store.prepare()
     for spec in ALL_TABLES:
         store.check(spec)
-    latest = _latest_manifest(store)
+    latest, latest_path = _latest_manifest(store)
     previous = {table.name: table.delta_version for table in latest.tables} if latest is not None else {}
+    timings: dict[str, float] = {}
+
+    phase = time.perf_counter()
+    scanned = scan(
+        root,
+        include=options.include,
+        exclude=options.exclude,
+        exclude_dirs=(out,),
+        max_file_bytes=options.max_file_bytes,
+        extra_roots=options.extra_roots,
+    )
+    inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
+    code, environment = code_fingerprint(capabilities), environment_fingerprint()
+    graph_key = build_key(code, environment, utf8_path(root), options, scanned)
+    timings["scan"] = time.perf_counter() - phase
+    if options.cache and graph_key is not None:
+        checked = {**timings, "total": time.perf_counter() - started}
+        unchanged = unchanged_result(store, latest, latest_path, graph_key, parsed=len(inputs), timings=checked)
+        if unchanged is not None:
+            return unchanged
+
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
     with RunDirectory(out / "runs", run_id) as claimed:
         run_dir = claimed.path
-        timings: dict[str, float] = {}
-
         phase = time.perf_counter()
-        scanned = scan(
-            root,
-            include=options.include,
-            exclude=options.exclude,
-            exclude_dirs=(out,),
-            max_file_bytes=options.max_file_bytes,
-            extra_roots=options.extra_roots,
-        )
-        timings["scan"] = time.perf_counter() - phase
-
-        phase = time.perf_counter()
-        inputs = [(f.path, f.file_id, f.module, f.data, f.encoding) for f in scanned.files if f.data is not None]
         staged_specs = (*evidence_tables(), *RESOLVE_STEP_TABLES)
         facts_dir = run_dir / "facts"
         facts_dir.mkdir()
@@ -174,9 +182,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         extract_options = ExtractOptions(code_chars=options.code_chars)
 
         workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
-        code = code_fingerprint(capabilities)
         cache = ChunkCache(out / "cache", code) if options.cache else None
-        resolution_key = resolver_key(code, environment_fingerprint(), options.extra_roots, inputs)
+        resolution_key = resolver_key(code, environment, options.extra_roots, inputs)
         reused_program = previous_resolution(store, latest, resolution_key) if options.cache else None
 
         def run_pass(
@@ -336,6 +343,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             timings={k: round(v, 3) for k, v in timings.items()},
             reused=reused,
             resolver_key=resolution_key if program.complete else None,
+            build_key=graph_key if program.complete else None,
         )
         manifest_path = run_dir / "manifest.json"
         manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
@@ -399,15 +407,16 @@ def _counter(phase: str, total: int, on_progress: ProgressCallback | None) -> Ca
     return advance
 
 
-def _latest_manifest(store: TableStore) -> Manifest | None:
-    """The manifest of the last complete build (None if there is none, or it is unreadable)."""
+def _latest_manifest(store: TableStore) -> tuple[Manifest | None, str | None]:
+    """The manifest of the last complete build and its path (None, None if there is
+    none, or it is unreadable)."""
     try:
         latest = store.latest()
         if latest is None:
-            return None
-        return msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest)
+            return None, None
+        return msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest), latest.manifest
     except (CodeAnatomyError, OSError, msgspec.DecodeError):
-        return None
+        return None, None
 
 
 def _vacuum(store: TableStore, written: Mapping[str, TableWrite], previous: Mapping[str, int], run_id: str) -> list[str]:

@@ -24,8 +24,9 @@ class Manifest(msgspec.Struct, frozen=True):
     ``inputs_sha256`` hashes the sorted (path, SHA-256) pairs of scanned files, so two
     builds of the same sources share it. ``reused`` counts the files whose per-file
     work each pass took from the chunk cache. ``resolver_key`` hashes what the
-    resolver read (see :mod:`codeanatomy.resolution_reuse`); it is None when
-    resolution failed.
+    resolver read (see :mod:`codeanatomy.resolution_reuse`) and ``build_key`` what the
+    whole build read (see :mod:`codeanatomy.up_to_date`); each is None when resolution
+    failed.
     """
 
     run_id: str
@@ -46,6 +47,7 @@ class Manifest(msgspec.Struct, frozen=True):
     timings: dict[str, float]
     reused: dict[str, int] = {}
     resolver_key: str | None = None
+    build_key: str | None = None
 
 
 class BuildResult(msgspec.Struct, frozen=True):
@@ -63,8 +65,10 @@ class BuildResult(msgspec.Struct, frozen=True):
         nodes_by_kind, edges_by_kind: graph sizes.
         errors_by_layer: error rows per layer.
         timings: seconds per phase, and ``total``.
-        reused: files whose per-file work each pass (``facts``, ``extract``) took from
-            the chunk cache instead of running it.
+        reused: files whose work each pass (``facts``, ``extract``, ``resolve``) took
+            from the last build instead of doing it.
+        unchanged: nothing had changed since the last build, whose graph this is:
+            nothing was built.
         notes: one-line notices (e.g. an optional tool that was not found).
     """
 
@@ -81,6 +85,7 @@ class BuildResult(msgspec.Struct, frozen=True):
     errors_by_layer: dict[str, int]
     timings: dict[str, float]
     reused: dict[str, int] = {}
+    unchanged: bool = False
     notes: list[str] = []
 
     @property

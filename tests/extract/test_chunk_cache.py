@@ -54,8 +54,8 @@ def test_a_cache_that_cannot_be_written_is_a_note_and_the_build_goes_on(make_rep
     root = make_repo({"m.py": "def f():\n    return 1\n"})
     (root / ".codeanatomy").mkdir()
     (root / ".codeanatomy" / "cache").write_text("in the way")
-    for _ in range(2):
-        result = codeanatomy.build(root, jobs=1)
+    for exclude in ([], ["elsewhere/**"]):  # the second, other options: not a build with nothing to do
+        result = codeanatomy.build(root, jobs=1, exclude=exclude)
         assert result.reused["facts"] == result.reused["extract"] == 0
         assert result.nodes_by_kind["FUNCTION"] == 1
         assert any(note.startswith("cannot write the chunk cache in ") for note in result.notes)

@@ -78,7 +78,13 @@ def build_command(
 
 def _print_summary(result: BuildResult) -> None:
     console = stdout_console()
-    console.print(f"Built graph of {result.root} in {result.timings['total']:.2f}s -> {result.out}")
+    if result.unchanged:
+        console.print(
+            f"Graph of {result.root} is up to date: nothing changed since build {result.run_id}"
+            f" (checked in {result.timings['total']:.2f}s) -> {result.out}"
+        )
+    else:
+        console.print(f"Built graph of {result.root} in {result.timings['total']:.2f}s -> {result.out}")
     console.print(f"  files:  {result.files}" + _reuse(result))
     console.print(f"  nodes:  {result.nodes}  " + _kinds(result.nodes_by_kind))
     console.print(f"  edges:  {result.edges}  " + _kinds(result.edges_by_kind))
