@@ -113,13 +113,20 @@ def test_an_edited_file_runs_again_with_its_chunk_and_the_graph_matches_a_fresh_
     assert len(after) == len(before) and len(before - after) == 2
 
 
-def test_a_new_file_runs_again_only_the_chunks_around_it(make_repo: RepoFactory) -> None:
+def test_a_new_or_removed_file_runs_again_only_the_chunks_around_it(make_repo: RepoFactory, tmp_path: Path) -> None:
     root = make_repo(_FILES)
     codeanatomy.build(root, jobs=1)
     (root / "gen" / "m00a.py").write_text("def new():\n    return 0\n")  # among the first files
     result = codeanatomy.build(root, jobs=1)
     # Chunks cut every four files, not where a path says, would all move after it.
     assert result.reused["extract"] >= _PYTHON_FILES - 16
+    (root / "gen" / "m01.py").unlink()
+    result = codeanatomy.build(root, jobs=1)
+    assert _PYTHON_FILES - 16 <= result.reused["extract"] < _PYTHON_FILES
+    functions = codeanatomy.open_graph(root).query("SELECT qualname FROM cpg_nodes WHERE kind = 'FUNCTION'").column(0)
+    assert "gen.m00a.new" in functions.to_pylist() and "gen.m01.f1" not in functions.to_pylist()
+    codeanatomy.build(root, out=tmp_path / "fresh", jobs=1, cache=False)
+    assert _contents(root, root / ".codeanatomy") == _contents(root, tmp_path / "fresh")
 
 
 def test_other_layers_reuse_the_facts_but_not_the_evidence(make_repo: RepoFactory) -> None:
