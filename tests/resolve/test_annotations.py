@@ -8,6 +8,8 @@ import sys
 import pytest
 
 from codeanatomy.resolve._annotations import annotation_parts, type_aliases
+from codeanatomy.resolve.pycg import to_pycg
+from tests.resolve._programs import resolve_files
 
 
 def _parts(text: str) -> list[tuple[str, str]]:
@@ -73,26 +75,51 @@ def test_type_aliases_are_the_module_level_names_bound_once_to_type_expressions(
     assert sorted(aliases) == ["Flags", "Loop", "Loop2", "Part", "Parts", "Spare"]
 
 
-@pytest.mark.parametrize(
-    ("annotation", "expected"),
-    [
-        ("Part", [("i", "Engine"), ("i", "Wheel")]),
-        ("Optional[Spare]", [("i", "Engine")]),
-        ("Parts", [("list", "Engine"), ("list", "Wheel")]),
-        ("'Part | Horn'", [("i", "Engine"), ("i", "Wheel"), ("i", "Horn")]),
-        ("Loop", [("i", "Loop"), ("i", "Horn")]),  # expanded once on each path, then read as a name
-        ("Rebound", [("i", "Rebound")]),
-        ("Plain", [("i", "Plain")]),
-    ],
-)
-def test_annotations_read_a_type_alias_as_what_it_stands_for(annotation: str, expected: list[tuple[str, str]]) -> None:
-    aliases = type_aliases(ast.parse(_ALIASES))
-    parts = annotation_parts(ast.parse(annotation, mode="eval").body, aliases)
-    assert [(mode, ast.unparse(name)) for mode, name in parts] == expected
+_ALIAS_PROGRAM = """
+from typing import Optional, TypeAlias, Union
+
+class Engine:
+    def start(self): ...
+
+class Wheel:
+    def start(self): ...
+
+class Horn:
+    def start(self): ...
+
+Part = Union[Engine, Wheel]
+Parts: TypeAlias = "list[Part]"
+Loop = Optional["Loop2"]
+Loop2 = Union[Loop, Horn]
+Rebound = Union[Engine, Wheel]
+Rebound = Horn
+
+def one(part: Part):
+    part.start()
+
+def many(parts: Parts):
+    for part in parts:
+        part.start()
+
+def looped(item: Loop):
+    item.start()
+
+def rebound(item: Rebound):
+    item.start()
+"""
+
+
+def test_an_annotation_reads_a_type_alias_as_what_it_stands_for() -> None:
+    graph = to_pycg(resolve_files({"main.py": _ALIAS_PROGRAM}))
+    engine_or_wheel = ["main.Engine.start", "main.Wheel.start"]
+    assert graph["main.one"] == engine_or_wheel
+    assert graph["main.many"] == engine_or_wheel  # an alias inside a string alias's container
+    assert graph["main.looped"] == ["main.Horn.start"]  # aliases naming each other end
+    assert graph["main.rebound"] == ["main.Horn.start"]  # bound twice: a plain variable, holding Horn
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="the type statement is 3.12's")
 def test_a_type_statement_makes_an_alias() -> None:
-    aliases = type_aliases(ast.parse("type Pair = tuple[Engine, Wheel]\n"))
-    parts = annotation_parts(ast.parse("Pair", mode="eval").body, aliases)
-    assert [(mode, ast.unparse(name)) for mode, name in parts] == [("tuple", "Engine"), ("tuple", "Wheel")]
+    source = "class Engine:\n    def start(self): ...\n\ntype Spare = Engine | None\n\ndef fit(spare: Spare):\n    spare.start()\n"
+    assert sorted(type_aliases(ast.parse(source))) == ["Spare"]
+    assert to_pycg(resolve_files({"main.py": source}))["main.fit"] == ["main.Engine.start"]

@@ -5,16 +5,18 @@ name an instance of ``Engine``; ``type[Engine]`` names the class itself;
 ``list[Engine]``, ``Iterable[Engine]`` or ``tuple[Engine, ...]`` a container of
 ``Engine`` instances, and ``dict[str, Engine]`` or ``Mapping[str, Engine]`` a mapping to
 them. Other subscripted names (``Callable[..., Engine]``) name their origin only, and
-``Literal[...]`` names nothing. A type alias of the module (``Part = Union[Engine,
-Wheel]``) is read as what it stands for. The resolver gives these values to parameters,
-returns and attributes that nothing else gives a value (:mod:`.solver`).
+``Literal[...]`` names nothing. A type alias (``Part = Union[Engine, Wheel]``, see
+:func:`type_aliases`) is a name here like any other: the name's value in the solver,
+``("TA", module_id, name)``, stands for what the alias names. The resolver gives these
+values to parameters, returns and attributes that nothing else gives a value
+(:mod:`.solver`).
 """
 
 from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Final, TypeVar
 
 from codeanatomy.extract._ast_index import dotted_name
@@ -89,19 +91,13 @@ def type_aliases(tree: ast.Module) -> dict[str, ast.expr]:
     return {name: value for name, value in found.items() if bound[name] == 1}
 
 
-def annotation_parts(
-    node: ast.expr,
-    aliases: Mapping[str, ast.expr] | None = None,
-    depth: int = 0,
-    expanding: frozenset[str] = frozenset(),
-) -> list[tuple[str, ast.expr]]:
+def annotation_parts(node: ast.expr, depth: int = 0) -> list[tuple[str, ast.expr]]:
     """The dotted names an annotation refers to, each with its mode.
 
     The mode is ``INSTANCE``, ``CLASS``, or a container kind (``list``, ``set``,
     ``tuple``, ``dict``) whose elements (a ``dict``'s values) are instances of the
     name. A string annotation is parsed and read the same way; one that does not
-    parse names nothing. A name in ``aliases`` (see :func:`type_aliases`) is read as
-    its value, except inside its own value.
+    parse names nothing.
 
     >>> text = "Optional[a.Engine] | type['Wheel'] | dict[str, Horn]"
     >>> parts = annotation_parts(ast.parse(text, mode="eval").body)
@@ -112,10 +108,8 @@ def annotation_parts(
         return []
 
     def inner(part: ast.expr) -> list[tuple[str, ast.expr]]:
-        return annotation_parts(part, aliases, depth + 1, expanding)
+        return annotation_parts(part, depth + 1)
 
-    if isinstance(node, ast.Name) and aliases and node.id in aliases and node.id not in expanding:
-        return annotation_parts(aliases[node.id], aliases, depth + 1, expanding | {node.id})
     if isinstance(node, (ast.Name, ast.Attribute)):
         return [(INSTANCE, node)] if dotted_name(node) is not None else []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):

@@ -208,8 +208,8 @@ class ModuleFacts:
     """A literal ``__all__``, when the module has one."""
     type_aliases: tuple[tuple[str, tuple[tuple[str, Expr], ...]], ...] = ()
     """The module's type aliases (see :func:`._annotations.type_aliases`) with what they
-    name, as annotation parts: the solver expands an alias imported into another module
-    (its value ``("TA", module_id, name)``) with them."""
+    name, as annotation parts: the solver expands an alias (its value ``("TA",
+    module_id, name)``) with them where an annotation reads it."""
     errors: tuple[FileError, ...] = ()
 
 
@@ -1207,7 +1207,8 @@ class _Walker:
 
     def _alias_or(self, target: ast.expr, value_node: ast.expr, value: Expr) -> Expr:
         """``value``, joined by the alias value ``("TA", module_id, name)`` when this
-        binds one of the module's type aliases (so that imports of it carry it)."""
+        binds one of the module's type aliases (annotations reading the name, here or
+        where it is imported, name what the alias stands for)."""
         if not (
             isinstance(target, ast.Name)
             and self.scope is self.module_scope
@@ -1277,7 +1278,7 @@ class _Walker:
 
     def _annotation_parts(self, annotation: ast.expr) -> tuple[tuple[str, Expr], ...]:
         parts = []
-        for mode, name in annotation_parts(annotation, self.type_aliases):
+        for mode, name in annotation_parts(annotation):
             value = self._annotation_value(name)
             if value is not None:
                 parts.append((mode, value))

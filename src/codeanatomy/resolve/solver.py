@@ -2758,10 +2758,12 @@ class Solver:
     def _annotated_classes(self, parts: Sequence[tuple[str, Expr]], depth: int) -> list[tuple[str, Value]]:
         """(mode, class) for each class the annotation ``parts`` name.
 
-        A type alias of another module (``("TA", module_id, name)``, imported) names what
-        its own parts name, in the mode the two compose to: ``list[Alias]`` of an alias of
-        ``Engine | Wheel`` names lists of either; a container inside a container, or
-        inside ``type[...]``, names nothing (as in :mod:`._annotations`).
+        A type alias (``("TA", module_id, name)``, the value of its name in its module and
+        wherever it is imported) names what its own parts name, in the mode the two
+        compose to: ``list[Alias]`` of an alias of ``Engine | Wheel`` names lists of
+        either; a container inside a container, or inside ``type[...]``, names nothing
+        (as in :mod:`._annotations`). Aliases naming each other end after
+        ``_ALIAS_DEPTH`` steps.
         """
         out: list[tuple[str, Value]] = []
         for mode, expr in parts:
