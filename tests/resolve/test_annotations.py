@@ -106,6 +106,12 @@ def looped(item: Loop):
 
 def rebound(item: Rebound):
     item.start()
+
+def shadowed():
+    Part = Horn
+    def inner(item: Part):
+        item.start()
+    return inner
 """
 
 
@@ -116,6 +122,7 @@ def test_an_annotation_reads_a_type_alias_as_what_it_stands_for() -> None:
     assert graph["main.many"] == engine_or_wheel  # an alias inside a string alias's container
     assert graph["main.looped"] == ["main.Horn.start"]  # aliases naming each other end
     assert graph["main.rebound"] == ["main.Horn.start"]  # bound twice: a plain variable, holding Horn
+    assert graph["main.shadowed.inner"] == ["main.Horn.start"]  # the local name, not the alias
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="the type statement is 3.12's")
