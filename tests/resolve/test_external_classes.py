@@ -60,3 +60,36 @@ def test_attributes_come_from_the_body_self_slots_and_bases(classes: ExternalCla
 def test_dynamic_or_unreadable_classes_tell_nothing(classes: ExternalClasses) -> None:
     assert classes.has_attribute("lib.client.Proxy", "anything") is None
     assert classes.has_attribute("lib.client.Counts", "render") is None  # collections is not under this root
+
+
+@pytest.fixture
+def more(tmp_path: Path) -> ExternalClasses:
+    (tmp_path / "abc.py").write_text("class ABCMeta(type):\n    def register(cls, sub):\n        return sub\n")
+    (tmp_path / "_impl.py").write_text(
+        "from abc import ABCMeta\n"
+        "class Meta(type):\n    pass\n"
+        "class Sized(metaclass=ABCMeta):\n    def __len__(self):\n        return 0\n"
+        "class Magic(metaclass=Meta):\n    pass\n"
+        "class Conn:\n"
+        "    def __init__(self, address):\n"
+        "        (self.host, self.port), [*self.rest] = address, []\n"
+        "        for self.tries in range(3):\n            pass\n"
+    )
+    (tmp_path / "facade.py").write_text("from _impl import *\n")
+    return ExternalClasses([tmp_path])
+
+
+def test_a_star_import_re_exports_the_classes_of_its_module(more: ExternalClasses) -> None:
+    assert more.is_class("facade.Sized") is True
+    assert more.has_attribute("facade.Conn", "close") is False
+
+
+def test_an_abc_has_its_metaclass_s_attributes_and_another_metaclass_tells_nothing(more: ExternalClasses) -> None:
+    assert more.has_attribute("facade.Sized", "register") is True  # ``abc.ABCMeta``'s
+    assert more.has_attribute("facade.Sized", "closed") is False
+    assert more.has_attribute("facade.Magic", "objects") is None  # a metaclass may add anything
+
+
+def test_attributes_assigned_on_self_inside_tuples_and_loops_count(more: ExternalClasses) -> None:
+    for attribute in ("host", "port", "rest", "tries"):
+        assert more.has_attribute("facade.Conn", attribute) is True, attribute

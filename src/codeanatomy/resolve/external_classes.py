@@ -6,17 +6,20 @@ calling an external function gives something unknown. To tell the two apart with
 importing anything, the module a name comes from is looked up in the interpreter's
 standard library and site-packages directories and parsed: a name is a class when the
 module defines it with a ``class`` statement at top level (inside ``if``/``try``
-blocks too), or imports it from a module that does. A module that is not Python
-source there (a C extension) or a name it makes some other way tells nothing.
+blocks too), or imports it from a module that does (by name, or with ``import *``). A
+module that is not Python source there (a C extension) or a name it makes some other
+way tells nothing.
 
 A class read so also tells which attributes its instances have: what its body binds,
 what its methods assign on ``self``, its ``__slots__``, and its bases' (read the same
-way, or the builtin type's), unless one of them is out of reach or defines
-``__getattr__``.
+way, or the builtin type's), unless one of them is out of reach, defines
+``__getattr__``, or has a metaclass other than ``abc.ABCMeta`` (whose attributes, such
+as ``register``, count as the class's).
 """
 
 from __future__ import annotations
 
+import abc
 import ast
 import builtins
 import re
@@ -33,15 +36,22 @@ _MAX_HOPS = 4
 _MAX_SOURCE_BYTES = 2_000_000
 _PARENTHESIZED_IMPORT = re.compile(rb"\bfrom[ \t]+\S+[ \t]+import[ \t]*\(([^)]*)\)")
 _DYNAMIC: frozenset[str] = frozenset({"__getattr__", "__getattribute__"})
+_ABC_METAS: frozenset[str] = frozenset({"abc.ABCMeta", "_py_abc.ABCMeta"})
+"""``abc.ABCMeta`` as class statements name it (``abc`` imports it from ``_py_abc`` when
+the C module is missing)."""
+_ABC_META_ATTRIBUTES: frozenset[str] = frozenset(dir(abc.ABCMeta))
+_STAR_IMPORT = re.compile(rb"(?m)^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*")
 
 
 @dataclass(frozen=True, slots=True)
 class _ClassSource:
-    """What a class statement shows: the names it binds and its bases' qualified names
-    (None for a base that is not a plain dotted name)."""
+    """What a class statement shows: the names it binds, its bases' qualified names
+    (None for a base that is not a plain dotted name), and its metaclass's ("" for
+    none, None for one that is not a plain dotted name)."""
 
     attributes: frozenset[str]
     bases: tuple[str | None, ...]
+    metaclass: str | None = ""
 
 
 _Name = tuple[str, str] | _ClassSource | None
@@ -57,6 +67,7 @@ class ExternalClasses:
     def __init__(self, roots: Sequence[Path]) -> None:
         self.roots = tuple(roots)
         self._modules: dict[str, dict[str, _Name] | None] = {}
+        self._stars: dict[str, tuple[str, ...]] = {}
         self._files: dict[str, tuple[Path, bytes] | None] = {}
         self._classes: dict[str, bool | None] = {}
         self._attributes: dict[tuple[str, str], bool | None] = {}
@@ -113,6 +124,10 @@ class ExternalClasses:
             return True
         if not _DYNAMIC.isdisjoint(found.attributes):
             return None
+        if found.metaclass in _ABC_METAS and attribute in _ABC_META_ATTRIBUTES:
+            return True
+        if found.metaclass != "" and found.metaclass not in _ABC_METAS:
+            return None
         answer: bool | None = False
         for base in found.bases or ("object",):
             inherited = None if base is None else self._has(base, attribute, depth + 1)
@@ -122,17 +137,22 @@ class ExternalClasses:
                 answer = None
         return answer
 
-    def _definition(self, qualname: str) -> _Name | bool:
+    def _definition(self, qualname: str, hops: int = 0) -> _Name | bool:
         """The definition ``qualname`` names after following re-exports; False when it
         cannot be found."""
         module, _, name = qualname.rpartition(".")
-        for _ in range(_MAX_HOPS):
+        for hop in range(hops, _MAX_HOPS):
             file = self._file(module)
             if file is None:
                 return False
             if not _may_name_a_class(file[1], name):
                 return None  # parsing the module would not make it one
             names = self._names(module)
+            if names is not None and name not in names:
+                for source in self._stars.get(module, ()):
+                    found_there = self._definition(f"{source}.{name}", hop + 1)
+                    if found_there is not False:
+                        return found_there
             if names is None or name not in names:
                 return False
             found = names[name]
@@ -173,8 +193,13 @@ class ExternalClasses:
             return None
         names: dict[str, _Name] = {}
         imported: dict[str, str] = {}
+        stars: list[str] = []
         statements = list(_top_level(tree.body))
         for statement in statements:
+            if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
+                source = _absolute(statement, package)
+                if source is not None:
+                    stars.append(source)
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     if alias.asname:
@@ -201,6 +226,7 @@ class ExternalClasses:
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
                         names.setdefault(target.id, None)
+        self._stars[module] = tuple(stars)
         return names
 
     def _source(self, module: str) -> Path | None:
@@ -220,7 +246,7 @@ def _may_name_a_class(text: bytes, name: str) -> bool:
     an import that may bring ``name`` in. Most names asked about are functions, and this
     saves parsing their modules."""
     word = re.escape(name.encode())
-    if re.search(rb"\bclass[ \t]+" + word + rb"\b", text):
+    if re.search(rb"\bclass[ \t]+" + word + rb"\b", text) or _STAR_IMPORT.search(text):
         return True
     if not re.search(rb"\b" + word + rb"\b", text):
         return False
@@ -251,7 +277,9 @@ def _class_source(
                     n.value for n in ast.walk(statement.value) if isinstance(n, ast.Constant) and isinstance(n.value, str)
                 )
     bases = tuple(_qualified(base, module, names, imported) for base in node.bases)
-    return _ClassSource(frozenset(attributes), bases)
+    metaclass = next((k.value for k in node.keywords if k.arg == "metaclass"), None)
+    declared = "" if metaclass is None else _qualified(metaclass, module, names, imported)
+    return _ClassSource(frozenset(attributes), bases, declared)
 
 
 def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
@@ -261,12 +289,33 @@ def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[st
         return set()
     receiver = params[0].arg
     return {
-        target.attr
+        part.attr
         for node in ast.walk(function)
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
-        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == receiver
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem))
+        for target in _targets(node)
+        for part in _unpacked(target)
+        if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id == receiver
     }
+
+
+def _targets(node: ast.AST) -> list[ast.expr]:
+    """What an assignment, ``for`` or ``with ... as`` binds."""
+    if isinstance(node, ast.Assign):
+        return node.targets
+    if isinstance(node, ast.withitem):
+        return [] if node.optional_vars is None else [node.optional_vars]
+    return [node.target]  # type: ignore[attr-defined]  # AnnAssign, AugAssign, For
+
+
+def _unpacked(target: ast.expr) -> Iterator[ast.expr]:
+    """``target`` and, for a tuple or list, each target inside it (``(self.host, self.port) = ...``)."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _unpacked(element)
+    elif isinstance(target, ast.Starred):
+        yield from _unpacked(target.value)
+    else:
+        yield target
 
 
 def _qualified(node: ast.expr, module: str, names: dict[str, _Name], imported: dict[str, str]) -> str | None:

@@ -970,6 +970,8 @@ class Solver:
                 known = self.env.base_attributes.get(klass[1])
                 if known is not None and name not in known:
                     continue  # (``abc.ABC``, say) it has no such attribute: look further on
+                if known is None and self.env.classes.has_attribute(klass[1], name) is False:
+                    continue  # its source shows it has no such attribute
                 plan.append((1, klass, None, None, False))
                 break
             elif klass != OBJECT:
