@@ -739,9 +739,10 @@ class Solver:
         each way of reading (``method``) records the union of its values once.
 
         An instance of an external class whose attributes are not known (its source
-        is out of reach) supplies the attribute only where no repository or builtin
-        value read there does: where the program has its own objects with that
-        attribute, the external one is taken to be mixed in by the analysis.
+        is out of reach), or of a repository class taking the attribute from such a
+        base, supplies the attribute only where no other repository or builtin value
+        read there does: where the program has its own objects with that attribute, the
+        external one is taken to be mixed in by the analysis.
         """
         assert e is not None
         out: set[Value] = set()
@@ -766,6 +767,9 @@ class Solver:
                     guessed.append(values)
                     continue
             elif values:
+                if base[0] == "I" and self._unread_members(values, name):
+                    guessed.append(values)
+                    continue
                 supplied = True
             if node_id is None:
                 out |= values
@@ -789,6 +793,19 @@ class Solver:
         if guessed and not supplied:
             out.update(*guessed)
         return out
+
+    def _unread_members(self, values: Values, name: str) -> bool:
+        """Whether ``values``, of attribute ``name`` of a repository instance, are only
+        that attribute of external base classes whose attributes cannot be read."""
+        for value in values:
+            if value[0] != "X":
+                return False
+            owner, _, attribute = value[1].rpartition(".")
+            if attribute != name or not self._external_class(owner):
+                return False
+            if self.env.classes.has_attribute(owner, name) is not None:
+                return False
+        return True
 
     def eval_key(self, expr: Expr) -> Values | None | Literal[False]:
         """Values of a subscript key: None when unknown, False when it has none *yet*.
