@@ -166,8 +166,9 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
     graph_key = build_key(code, environment, utf8_path(root), options, scanned)
     timings["scan"] = time.perf_counter() - phase
     if options.cache and graph_key is not None:
-        checked = {**timings, "total": time.perf_counter() - started}
-        unchanged = unchanged_result(store, latest, latest_path, graph_key, parsed=len(inputs), timings=checked)
+        unchanged = unchanged_result(
+            store, latest, latest_path, graph_key, parsed=len(inputs), scan_seconds=timings["scan"], started=started
+        )
         if unchanged is not None:
             return unchanged
 

@@ -11,7 +11,7 @@ has no key: ``scip-python``'s output, or an index file, are not inputs it tracks
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import time
 from pathlib import Path
 from typing import Final
 
@@ -51,11 +51,16 @@ def unchanged_result(
     key: str,
     *,
     parsed: int,
-    timings: Mapping[str, float],
+    scan_seconds: float,
+    started: float,
 ) -> BuildResult | None:
     """The result of the build ``manifest`` (at ``manifest_path``) describes, if its key
-    is ``key`` and every file of its tables is still there; else None. ``parsed`` is
-    the number of files a build would have parsed, all of whose work is reused."""
+    is ``key`` and every file of its tables is still there; else None.
+
+    ``parsed`` is the number of files a build would have parsed, all of whose work is
+    reused; the result's timings are ``scan_seconds`` and the total since ``started``
+    (a :func:`time.perf_counter` reading).
+    """
     if manifest is None or manifest_path is None or manifest.build_key != key:
         return None
     try:
@@ -78,7 +83,7 @@ def unchanged_result(
         nodes_by_kind=manifest.nodes_by_kind,
         edges_by_kind=manifest.edges_by_kind,
         errors_by_layer=manifest.errors_by_layer,
-        timings=dict(timings),
+        timings={"scan": scan_seconds, "total": time.perf_counter() - started},
         reused={"facts": parsed, "extract": parsed, "resolve": parsed},
         unchanged=True,
     )
