@@ -422,16 +422,15 @@ def run_steps(
     pending: list[int] = []
     names = [step.name for step in steps]
     for number, chunk in enumerate(chunks):
-        restored = None
         if cache is not None:
-            keys[number] = cache.key(names, opts, chunk)
-            restored = cache.restore(keys[number], number, staging)
-        if restored is None:
-            pending.append(number)
-        else:
-            del keys[number]
-            reused += restored.count
-            finished(number, restored)
+            key = cache.key(names, opts, chunk)
+            restored = cache.restore(key, number, staging)
+            if restored is not None:
+                reused += restored.count
+                finished(number, restored)
+                continue
+            keys[number] = key  # stored once run
+        pending.append(number)
     if pool.workers == 0 or len(pending) <= 1:
         for number in pending:
             finished(number, _run_chunk(work, number, chunks[number]))
