@@ -74,6 +74,16 @@ def more(tmp_path: Path) -> ExternalClasses:
         "    def __init__(self, address):\n"
         "        (self.host, self.port), [*self.rest] = address, []\n"
         "        for self.tries in range(3):\n            pass\n"
+        "class Deep:\n"
+        "    def open(self, path, mode):\n"
+        "        if path:\n            self.path = path\n        else:\n            self.path = None\n"
+        "        try:\n            pass\n        except OSError:\n            self.error = True\n"
+        "        finally:\n            self.done = True\n"
+        "        with open(path) as self.file, open(path) as (self.copy, other):\n            pass\n"
+        "        while False:\n            pass\n        else:\n            self.waited: bool = True\n"
+        "        match mode:\n            case 'r':\n                self.reads += 1\n"
+        "        def later():\n            self.later = True\n"
+        "        [self.not_here for self.comprehended in ()]\n"
     )
     (tmp_path / "facade.py").write_text("from _impl import *\n")
     return ExternalClasses([tmp_path])
@@ -93,3 +103,9 @@ def test_an_abc_has_its_metaclass_s_attributes_and_another_metaclass_tells_nothi
 def test_attributes_assigned_on_self_inside_tuples_and_loops_count(more: ExternalClasses) -> None:
     for attribute in ("host", "port", "rest", "tries"):
         assert more.has_attribute("facade.Conn", attribute) is True, attribute
+
+
+def test_attributes_assigned_on_self_in_nested_blocks_count(more: ExternalClasses) -> None:
+    for attribute in ("path", "error", "done", "file", "copy", "waited", "reads", "later"):
+        assert more.has_attribute("facade.Deep", attribute) is True, attribute
+    assert more.has_attribute("facade.Deep", "not_here") is False

@@ -41,6 +41,13 @@ _ABC_METAS: frozenset[str] = frozenset({"abc.ABCMeta", "_py_abc.ABCMeta"})
 the C module is missing)."""
 _ABC_META_ATTRIBUTES: frozenset[str] = frozenset(dir(abc.ABCMeta))
 _STAR_IMPORT = re.compile(rb"(?m)^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+\*")
+_FROM_IMPORT_LINE = re.compile(rb"(?m)^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+([^(\n]*)")
+_STATEMENT_LISTS = ("body", "orelse", "finalbody", "handlers", "cases")
+"""Fields of statements (and of ``except`` handlers and ``case`` blocks) that hold statements."""
+_WORD_BYTES = rb"[\w\x80-\xff]"
+"""A byte of an identifier in UTF-8: ASCII word characters and every byte of the others."""
+_CLASS_NAME = re.compile(rb"(?<!" + _WORD_BYTES + rb")class[ \t]+(" + _WORD_BYTES + rb"+)")
+_WORD = re.compile(_WORD_BYTES + rb"+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +76,7 @@ class ExternalClasses:
         self._modules: dict[str, dict[str, _Name] | None] = {}
         self._stars: dict[str, tuple[str, ...]] = {}
         self._files: dict[str, tuple[Path, bytes] | None] = {}
+        self._words: dict[str, _SourceWords] = {}
         self._classes: dict[str, bool | None] = {}
         self._attributes: dict[tuple[str, str], bool | None] = {}
 
@@ -145,7 +153,10 @@ class ExternalClasses:
             file = self._file(module)
             if file is None:
                 return False
-            if not _may_name_a_class(file[1], name):
+            words = self._words.get(module)
+            if words is None:
+                words = self._words[module] = _SourceWords.of(file[1])
+            if not words.may_name_a_class(name):
                 return None  # parsing the module would not make it one
             names = self._names(module)
             if names is not None and name not in names:
@@ -241,19 +252,40 @@ class ExternalClasses:
         return None
 
 
-def _may_name_a_class(text: bytes, name: str) -> bool:
-    """Whether a module's source may bind ``name`` to a class: a ``class name`` in it, or
-    an import that may bring ``name`` in. Most names asked about are functions, and this
-    saves parsing their modules."""
-    word = re.escape(name.encode())
-    if re.search(rb"\bclass[ \t]+" + word + rb"\b", text) or _STAR_IMPORT.search(text):
-        return True
-    if not re.search(rb"\b" + word + rb"\b", text):
-        return False
-    if re.search(rb"(?m)^[ \t]*from[ \t]+\S+[ \t]+import[ \t]+[^(\n]*\b" + word + rb"\b", text):
-        return True
-    pattern = re.compile(rb"\b" + word + rb"\b")
-    return any(pattern.search(m[1]) for m in _PARENTHESIZED_IMPORT.finditer(text))
+@dataclass(frozen=True, slots=True)
+class _SourceWords:
+    """The words of a module's source that tell whether it may bind a name to a class:
+    a ``class name`` in it, or an import that may bring ``name`` in. Most names asked
+    about are functions, and this saves parsing their modules. The source is read once,
+    however many names are asked about.
+
+    >>> words = _SourceWords.of(b"class AB: pass\\ndef A(): pass\\nfrom m import (B,\\n C as D)")
+    >>> [words.may_name_a_class(name) for name in ("AB", "A", "B", "D", "m")]
+    [True, False, True, True, False]
+    """
+
+    classes: frozenset[bytes]
+    """Names after ``class``."""
+    star: bool
+    """Whether the module has a ``from m import *``."""
+    imported: frozenset[bytes]
+    """Words of ``from m import ...`` lists, parenthesized or not."""
+
+    @classmethod
+    def of(cls, text: bytes) -> _SourceWords:
+        """Read the words of ``text``."""
+        lists = [m[1] for m in _FROM_IMPORT_LINE.finditer(text)]
+        lists.extend(m[1] for m in _PARENTHESIZED_IMPORT.finditer(text))
+        return cls(
+            classes=frozenset(_CLASS_NAME.findall(text)),
+            star=_STAR_IMPORT.search(text) is not None,
+            imported=frozenset(word for names in lists for word in _WORD.findall(names)),
+        )
+
+    def may_name_a_class(self, name: str) -> bool:
+        """Whether the module may bind ``name`` to a class."""
+        word = name.encode()
+        return self.star or word in self.classes or word in self.imported
 
 
 def _class_source(
@@ -283,28 +315,34 @@ def _class_source(
 
 
 def _self_attributes(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
-    """Attributes a method assigns on its first parameter (``self.x = ...``)."""
+    """Attributes a method assigns on its first parameter (``self.x = ...``), in its
+    statements and theirs (expressions hold none that bind an attribute)."""
     params = function.args.posonlyargs + function.args.args
     if not params:
         return set()
     receiver = params[0].arg
-    return {
-        part.attr
-        for node in ast.walk(function)
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.withitem))
-        for target in _targets(node)
-        for part in _unpacked(target)
-        if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id == receiver
-    }
+    found: set[str] = set()
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        for field in _STATEMENT_LISTS:
+            pending.extend(getattr(node, field, ()))
+        for target in _targets(node):
+            for part in _unpacked(target):
+                if isinstance(part, ast.Attribute) and isinstance(part.value, ast.Name) and part.value.id == receiver:
+                    found.add(part.attr)
+    return found
 
 
 def _targets(node: ast.AST) -> list[ast.expr]:
-    """What an assignment, ``for`` or ``with ... as`` binds."""
+    """What a statement binds by assignment, ``for`` or ``with ... as``."""
     if isinstance(node, ast.Assign):
         return node.targets
-    if isinstance(node, ast.withitem):
-        return [] if node.optional_vars is None else [node.optional_vars]
-    return [node.target]  # type: ignore[attr-defined]  # AnnAssign, AugAssign, For
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [node.target]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [item.optional_vars for item in node.items if item.optional_vars is not None]
+    return []
 
 
 def _unpacked(target: ast.expr) -> Iterator[ast.expr]:
