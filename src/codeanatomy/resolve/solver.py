@@ -463,13 +463,13 @@ class Solver:
         holding ``MAX_VALUES`` values is saturated and takes no more (it only happens
         where unrelated data has already been merged).
         """
+        if not values:
+            return
         current = self.vals.get(key)
         if current is None:
             current = self.vals[key] = set()
         before = len(current)
         if before >= MAX_VALUES:
-            return
-        if not values:
             return
         if isinstance(values, (set, frozenset)) and values <= current:
             # Nothing new: widening keeps ``current`` free of widened kinds, so
@@ -1375,8 +1375,8 @@ class Solver:
         before = -1 if current is None else len(current)
         widened = key in self.widened
         self.add(key, values)
-        current = self.vals[key]
-        if len(current) == before and widened == (key in self.widened):
+        stored: Values = vals.get(key) or _EMPTY
+        if len(stored) == before and widened == (key in self.widened):
             return
         elements_key = ("E", container)
         elements = self.vals.get(elements_key)
@@ -1384,7 +1384,7 @@ class Solver:
             elements = self.vals[elements_key] = set()
         size = len(elements)
         if widened == (key in self.widened):
-            elements |= current
+            elements |= stored
         else:
             # The slot's literals just became their types: the union loses them too.
             elements.clear()
@@ -2604,7 +2604,7 @@ class Solver:
                         pairs.add((i, v))
             before = len(self.vals.get(("bases", con[1]), ()))
             self.add(("bases", con[1]), pairs)
-            if len(self.vals[("bases", con[1])]) != before:
+            if len(self.vals.get(("bases", con[1]), ())) != before:
                 self._bases_grew(con[1])
         elif tag == "star":
             target, start, n_after = con[1], con[3], con[4]
