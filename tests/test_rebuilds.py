@@ -113,6 +113,30 @@ def test_an_edited_file_runs_again_with_its_chunk_and_the_graph_matches_a_fresh_
     assert len(after) == len(before) and len(before - after) == 2
 
 
+def test_what_library_sources_told_the_resolver_is_kept_for_the_next_builds(
+    make_repo: RepoFactory, tmp_path: Path
+) -> None:
+    files = {**_FILES, "cli.py": "import argparse\n\nparser = argparse.ArgumentParser()\nparser.add_argument('x')\n"}
+    root = make_repo(files)
+    codeanatomy.build(root, jobs=1)
+    memos = [name for name in _entries(root) if name.startswith("external-classes-")]
+    assert len(memos) == 1
+    memo = root / ".codeanatomy" / "cache" / memos[0]
+    written = memo.stat().st_mtime_ns
+    # A build that takes the last resolution runs no resolver: the memo stays.
+    _other_options(root)
+    assert memo.stat().st_mtime_ns == written
+    # A build that resolves again reads it, and its graph is a fresh build's.
+    (root / "cli.py").write_text(files["cli.py"] + "parser.parse_args([])\n")
+    assert codeanatomy.build(root, jobs=1).reused["resolve"] == 0
+    assert memo.exists()
+    codeanatomy.build(root, out=tmp_path / "fresh", jobs=1, cache=False)
+    assert _contents(root, root / ".codeanatomy") == _contents(root, tmp_path / "fresh")
+    edges = codeanatomy.open_graph(root).query("SELECT callee_pycg FROM call_edges WHERE callee_kind = 'EXTERNAL'").to_pylist()
+    assert {"callee_pycg": "argparse.ArgumentParser.add_argument"} in edges
+    assert not (tmp_path / "fresh" / "cache").exists()
+
+
 def test_a_new_or_removed_file_runs_again_only_the_chunks_around_it(make_repo: RepoFactory, tmp_path: Path) -> None:
     root = make_repo(_FILES)
     codeanatomy.build(root, jobs=1)

@@ -184,6 +184,8 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
 
         workers = WorkerPool(options.jobs if options.jobs > 1 else 0)
         cache = ChunkCache(out / "cache", code) if options.cache else None
+        # Kept by the cache in every build, so that builds taking the last resolution keep it too.
+        classes_memo = cache.memo_file("external-classes") if cache is not None else None
         resolution_key = resolver_key(code, environment, options.extra_roots, inputs)
         reused_program = previous_resolution(store, latest, resolution_key) if options.cache else None
 
@@ -221,7 +223,11 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
             # what the last build's did takes that build's resolution instead (the facts
             # are still collected, from the chunk cache, which keeps them for the next).
             if reused_program is None:
-                resolver = start_resolver(workdir=run_dir / "resolve", extra_roots=options.extra_roots)
+                resolver = start_resolver(
+                    workdir=run_dir / "resolve",
+                    extra_roots=options.extra_roots,
+                    classes_memo=classes_memo,
+                )
             send = resolver.send if resolver is not None else None
             facts = run_pass(FACT_STEPS, "facts", niceness=0, keep_sources=True, on_fact_file=send)
             if resolver is not None:

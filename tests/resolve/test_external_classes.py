@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from codeanatomy.resolve import external_classes
 from codeanatomy.resolve.external_classes import ExternalClasses
 
 
@@ -109,3 +111,50 @@ def test_attributes_assigned_on_self_in_nested_blocks_count(more: ExternalClasse
     for attribute in ("path", "error", "done", "file", "copy", "waited", "reads", "later"):
         assert more.has_attribute("facade.Deep", attribute) is True, attribute
     assert more.has_attribute("facade.Deep", "not_here") is False
+
+
+def _write_module(path: Path, text: str) -> None:
+    """Write ``text`` with a modification time a second later than the file had, so that
+    a rewrite is seen however coarse the file system's clock."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text)
+    stamp = max(path.stat().st_mtime_ns, before + 1_000_000_000)
+    os.utime(path, ns=(stamp, stamp))
+
+
+def test_a_memo_answers_for_unchanged_sources_and_changed_ones_are_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library, memo = tmp_path / "lib", tmp_path / "cache" / "memo.pickle"
+    library.mkdir()
+    _write_module(library / "shapes.py", "class Circle:\n    def __init__(self):\n        self.radius = 1\n")
+    first = ExternalClasses([library], memo)
+    assert first.has_attribute("shapes.Circle", "radius") is True
+    first.save_memo()
+
+    def parse(*_: object) -> None:
+        raise AssertionError("a module the memo holds was parsed again")
+
+    monkeypatch.setattr(external_classes, "_read", parse)
+    second = ExternalClasses([library], memo)
+    assert second.is_class("shapes.Circle") is True
+    assert second.has_attribute("shapes.Circle", "radius") is True
+    assert second.has_attribute("shapes.Circle", "area") is False
+    monkeypatch.undo()
+
+    _write_module(library / "shapes.py", "class Circle:\n    area = 0\n")
+    third = ExternalClasses([library], memo)
+    assert third.has_attribute("shapes.Circle", "area") is True
+    assert third.has_attribute("shapes.Circle", "radius") is False
+
+
+def test_a_damaged_memo_counts_as_empty_and_is_written_anew(tmp_path: Path) -> None:
+    library, memo = tmp_path / "lib", tmp_path / "memo.pickle"
+    library.mkdir()
+    _write_module(library / "shapes.py", "class Square:\n    side = 1\n")
+    memo.write_bytes(b"not a memo")
+    classes = ExternalClasses([library], memo)
+    assert classes.has_attribute("shapes.Square", "side") is True
+    classes.save_memo()
+    assert ExternalClasses([library], memo).has_attribute("shapes.Square", "side") is True
+    assert memo.read_bytes() != b"not a memo"

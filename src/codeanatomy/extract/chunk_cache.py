@@ -12,7 +12,8 @@ written under a temporary name and renamed) or not at all. An entry that cannot 
 read is dropped and its chunk runs again. After a build, :meth:`ChunkCache.prune`
 keeps only the entries it used (and any written since it started, by a build running
 beside it), so the cache holds one build's worth of chunks, and its Parquet files are
-the same files as the tables' until those change.
+the same files as the tables' until those change. Beside the entries, it keeps the
+memo files of steps that learn something once for every build (:meth:`ChunkCache.memo_file`).
 """
 
 from __future__ import annotations
@@ -87,6 +88,14 @@ class ChunkCache:
         digest.update(msgspec.json.encode([self.fingerprint, list(steps), astuple(opts)]))
         hash_files(digest, chunk)
         return digest.hexdigest()
+
+    def memo_file(self, name: str) -> Path:
+        """Where the memo ``name`` of this code's is kept (:meth:`prune` keeps it): what
+        a step learned once and reads in every build, such as the resolver's notes on
+        library modules (:meth:`codeanatomy.resolve.external_classes.ExternalClasses.save_memo`)."""
+        file_name = f"{name}-{self.fingerprint[:16]}.pickle"
+        self._used.add(file_name)
+        return self.directory / file_name
 
     def restore(self, key: str, number: int, staging: Staging) -> ChunkResult | None:
         """Put the entry ``key`` in place as chunk ``number`` of ``staging``; None if there is none."""

@@ -76,8 +76,9 @@ class PythonEnvironment:
     classes: ExternalClasses
 
     @classmethod
-    def current(cls) -> PythonEnvironment:
-        """Snapshot the running interpreter."""
+    def current(cls, classes: ExternalClasses | None = None) -> PythonEnvironment:
+        """Snapshot the running interpreter; ``classes`` reads its module sources (by
+        default, an :meth:`ExternalClasses.of_interpreter` without a memo)."""
         type_methods = {
             name: frozenset(a for a in dir(getattr(builtins, name)) if not a.startswith("__"))
             for name in BUILTIN_TYPE_PYCG
@@ -102,7 +103,7 @@ class PythonEnvironment:
                 if type(value) in _PLAIN_TYPES
             },
             module_attributes={module.__name__: frozenset(dir(module)) for module in (sys, os)},
-            classes=ExternalClasses.of_interpreter(),
+            classes=classes or ExternalClasses.of_interpreter(),
         )
 
     def origin(self, qualname: str) -> tuple[str, str | None]:

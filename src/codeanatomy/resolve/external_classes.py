@@ -15,6 +15,11 @@ what its methods assign on ``self``, its ``__slots__``, and its bases' (read the
 way, or the builtin type's), unless one of them is out of reach, defines
 ``__getattr__``, or has a metaclass other than ``abc.ABCMeta`` (whose attributes, such
 as ``register``, count as the class's).
+
+What a module's source tells is kept in a memo file between builds (see
+:meth:`ExternalClasses.save_memo`), and taken from it while the file keeps its size and
+modification time: the library modules a repository uses are read once, not in every
+build.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from __future__ import annotations
 import abc
 import ast
 import builtins
+import os
+import pickle
 import re
 import sysconfig
 import warnings
@@ -65,23 +72,40 @@ _Name = tuple[str, str] | _ClassSource | None
 """A module's top-level name: a class, ("import", "m.Name"), or None for anything else."""
 
 
+@dataclass(slots=True)
+class _ModuleSource:
+    """What one module's source file tells, as far as it has been read: its words, and
+    once parsed, its top-level names (None when it does not parse) and the modules it
+    star-imports. ``stamp`` is the file's size and modification time when read."""
+
+    path: str
+    stamp: tuple[int, int]
+    words: _SourceWords
+    parsed: bool = False
+    names: dict[str, _Name] | None = None
+    stars: tuple[str, ...] = ()
+
+
 class ExternalClasses:
     """Answers "is this external qualified name a class?" from module sources on disk.
 
-    Each module is read and parsed at most once, when a name of it is first asked about.
+    Each module is read and parsed at most once, when a name of it is first asked about,
+    or not at all when ``memo`` (a file :meth:`save_memo` wrote) holds what its unchanged
+    file tells. A memo that cannot be read counts as empty.
     """
 
-    def __init__(self, roots: Sequence[Path]) -> None:
+    def __init__(self, roots: Sequence[Path], memo: Path | None = None) -> None:
         self.roots = tuple(roots)
-        self._modules: dict[str, dict[str, _Name] | None] = {}
-        self._stars: dict[str, tuple[str, ...]] = {}
-        self._files: dict[str, tuple[Path, bytes] | None] = {}
-        self._words: dict[str, _SourceWords] = {}
+        self.memo = memo
+        self._known = _load_memo(memo)
+        self._sources: dict[str, _ModuleSource | None] = {}
+        self._data: dict[str, bytes] = {}
+        self._read_here = False
         self._classes: dict[str, bool | None] = {}
         self._attributes: dict[tuple[str, str], bool | None] = {}
 
     @classmethod
-    def of_interpreter(cls) -> ExternalClasses:
+    def of_interpreter(cls, memo: Path | None = None) -> ExternalClasses:
         """The running interpreter's standard library and site-packages directories."""
         paths = sysconfig.get_paths()
         roots: list[Path] = []
@@ -89,7 +113,25 @@ class ExternalClasses:
             path = Path(paths[key])
             if path.is_dir() and path not in roots:
                 roots.append(path)
-        return cls(roots)
+        return cls(roots, memo)
+
+    def save_memo(self) -> None:
+        """Write what the sources told into the memo file, if any was read here.
+
+        The memo keeps every module it held or that was read, and is replaced whole (a
+        build reading it meanwhile sees the old one or the new); a memo that cannot be
+        written is left as it was.
+        """
+        if self.memo is None or not self._read_here:
+            return
+        known = {**self._known, **{m: s for m, s in self._sources.items() if s is not None}}
+        temporary = self.memo.with_name(f"{self.memo.name}.tmp-{os.getpid()}")
+        try:
+            self.memo.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(pickle.dumps(known, protocol=pickle.HIGHEST_PROTOCOL))
+            temporary.replace(self.memo)
+        except OSError:
+            temporary.unlink(missing_ok=True)
 
     def is_class(self, qualname: str) -> bool | None:
         """True for a class, False for a name the module's source does not make one,
@@ -150,18 +192,15 @@ class ExternalClasses:
         cannot be found."""
         module, _, name = qualname.rpartition(".")
         for hop in range(hops, _MAX_HOPS):
-            file = self._file(module)
-            if file is None:
+            source = self._module_source(module)
+            if source is None:
                 return False
-            words = self._words.get(module)
-            if words is None:
-                words = self._words[module] = _SourceWords.of(file[1])
-            if not words.may_name_a_class(name):
+            if not source.words.may_name_a_class(name):
                 return None  # parsing the module would not make it one
-            names = self._names(module)
+            names = self._names(module, source)
             if names is not None and name not in names:
-                for source in self._stars.get(module, ()):
-                    found_there = self._definition(f"{source}.{name}", hop + 1)
+                for star in source.stars:
+                    found_there = self._definition(f"{star}.{name}", hop + 1)
                     if found_there is not False:
                         return found_there
             if names is None or name not in names:
@@ -172,73 +211,44 @@ class ExternalClasses:
             module, _, name = found[1].rpartition(".")
         return False
 
-    def _names(self, module: str) -> dict[str, _Name] | None:
-        """Top-level names of ``module``."""
-        if module not in self._modules:
-            self._modules[module] = self._read(module)
-        return self._modules[module]
-
-    def _file(self, module: str) -> tuple[Path, bytes] | None:
-        """The source file of ``module`` and its bytes, read once (None: no such file)."""
-        if module not in self._files:
-            path = self._source(module)
+    def _module_source(self, module: str) -> _ModuleSource | None:
+        """What ``module``'s source file tells (None: no such file, or one too large):
+        from the memo while the file is unchanged, else its words, read now."""
+        if module in self._sources:
+            return self._sources[module]
+        path = self._source(module)
+        found: _ModuleSource | None = None
+        if path is not None:
             try:
-                data = None if path is None else path.read_bytes()
+                stat = path.stat()
+                stamp = (stat.st_size, stat.st_mtime_ns)
+                known = self._known.get(module)
+                if known is not None and known.path == str(path) and known.stamp == stamp:
+                    found = known
+                elif stat.st_size <= _MAX_SOURCE_BYTES:
+                    data = path.read_bytes()
+                    self._data[module] = data
+                    found = _ModuleSource(str(path), stamp, _SourceWords.of(data))
+                    self._read_here = True
             except OSError:
-                data = None
-            found = path is not None and data is not None and len(data) <= _MAX_SOURCE_BYTES
-            self._files[module] = (path, data) if found else None  # type: ignore[assignment]
-        return self._files[module]
+                found = None
+        self._sources[module] = found
+        return found
 
-    def _read(self, module: str) -> dict[str, _Name] | None:
-        file = self._file(module)
-        if file is None:
-            return None
-        path, data = file
-        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(data)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        names: dict[str, _Name] = {}
-        imported: dict[str, str] = {}
-        stars: list[str] = []
-        statements = list(_top_level(tree.body))
-        for statement in statements:
-            if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
-                source = _absolute(statement, package)
-                if source is not None:
-                    stars.append(source)
-            if isinstance(statement, ast.Import):
-                for alias in statement.names:
-                    if alias.asname:
-                        imported[alias.asname] = alias.name
-                    else:
-                        top = alias.name.partition(".")[0]
-                        imported[top] = top
-            elif isinstance(statement, ast.ImportFrom):
-                source = _absolute(statement, package)
-                for alias in statement.names:
-                    if source is not None and alias.name != "*":
-                        imported[alias.asname or alias.name] = f"{source}.{alias.name}"
-        for statement in statements:
-            if isinstance(statement, ast.ClassDef):
-                names[statement.name] = _class_source(statement, module, names, imported)
-            elif isinstance(statement, ast.ImportFrom):
-                source = _absolute(statement, package)
-                for alias in statement.names:
-                    if alias.name != "*" and source is not None:
-                        names.setdefault(alias.asname or alias.name, ("import", f"{source}.{alias.name}"))
-            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.setdefault(statement.name, None)
-            elif isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        names.setdefault(target.id, None)
-        self._stars[module] = tuple(stars)
-        return names
+    def _names(self, module: str, source: _ModuleSource) -> dict[str, _Name] | None:
+        """Top-level names of ``module`` (parsed once, here or in the build that wrote the memo)."""
+        if not source.parsed:
+            data = self._data.pop(module, None)
+            if data is None:
+                try:
+                    data = Path(source.path).read_bytes()
+                except OSError:
+                    data = b""
+            package = module if source.path.endswith("__init__.py") else module.rpartition(".")[0]
+            source.names, source.stars = _read(data, module, package)
+            source.parsed = True
+            self._read_here = True
+        return source.names
 
     def _source(self, module: str) -> Path | None:
         parts = module.split(".")
@@ -250,6 +260,68 @@ class ExternalClasses:
                 if candidate.is_file():
                     return candidate
         return None
+
+
+def _load_memo(memo: Path | None) -> dict[str, _ModuleSource]:
+    """The module sources a memo file holds; none when there is no memo or it cannot be read."""
+    if memo is None:
+        return {}
+    try:
+        known = pickle.loads(memo.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except Exception:  # noqa: BLE001 - a damaged memo is only a slower build
+        return {}
+    if not isinstance(known, dict) or not all(isinstance(v, _ModuleSource) for v in known.values()):
+        return {}
+    return known
+
+
+def _read(data: bytes, module: str, package: str) -> tuple[dict[str, _Name] | None, tuple[str, ...]]:
+    """The top-level names of ``module``'s source ``data`` (None when it does not parse)
+    and the modules it star-imports; ``package`` resolves its relative imports."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, ()
+    names: dict[str, _Name] = {}
+    imported: dict[str, str] = {}
+    stars: list[str] = []
+    statements = list(_top_level(tree.body))
+    for statement in statements:
+        if isinstance(statement, ast.ImportFrom) and any(alias.name == "*" for alias in statement.names):
+            source = _absolute(statement, package)
+            if source is not None:
+                stars.append(source)
+        if isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname:
+                    imported[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    imported[top] = top
+        elif isinstance(statement, ast.ImportFrom):
+            source = _absolute(statement, package)
+            for alias in statement.names:
+                if source is not None and alias.name != "*":
+                    imported[alias.asname or alias.name] = f"{source}.{alias.name}"
+    for statement in statements:
+        if isinstance(statement, ast.ClassDef):
+            names[statement.name] = _class_source(statement, module, names, imported)
+        elif isinstance(statement, ast.ImportFrom):
+            source = _absolute(statement, package)
+            for alias in statement.names:
+                if alias.name != "*" and source is not None:
+                    names.setdefault(alias.asname or alias.name, ("import", f"{source}.{alias.name}"))
+        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.setdefault(statement.name, None)
+        elif isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    names.setdefault(target.id, None)
+    return names, tuple(stars)
 
 
 @dataclass(frozen=True, slots=True)

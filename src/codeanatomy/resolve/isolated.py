@@ -34,6 +34,8 @@ import pyarrow as pa
 from codeanatomy.extract._base import FileError
 from codeanatomy.extract._gc import gc_paused
 from codeanatomy.fact_files import read_fact_file
+from codeanatomy.resolve.environment import PythonEnvironment
+from codeanatomy.resolve.external_classes import ExternalClasses
 from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.program import ResolveResult, solve_program
 from codeanatomy.resolve.tables import RESOLVE_TABLES
@@ -119,18 +121,23 @@ class RunningResolver:
         self.all_sent()
 
 
-def start_resolver(*, workdir: Path, extra_roots: Sequence[str] = ()) -> RunningResolver:
+def start_resolver(
+    *, workdir: Path, extra_roots: Sequence[str] = (), classes_memo: Path | None = None
+) -> RunningResolver:
     """Start the resolver child; give it the fact files with :meth:`RunningResolver.send`.
 
     The child resolves the facts of every file it was sent, in whatever order they
     came, once :meth:`RunningResolver.all_sent` (or ``result``) is called. It writes its
     tables into ``workdir`` (created if missing); its environment is this process's
-    with ``PYTHONHASHSEED`` fixed.
+    with ``PYTHONHASHSEED`` fixed. ``classes_memo`` is the memo of library module
+    sources it reads and updates (:class:`ExternalClasses`), if any.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "codeanatomy.resolve", str(workdir), "--parent", str(os.getpid())]
     for root in extra_roots:
         command += ["--extra-root", root]
+    if classes_memo is not None:
+        command += ["--classes-memo", str(classes_memo)]
     with (workdir / _STDERR).open("wb") as stderr:
         process = subprocess.Popen(
             command,
@@ -182,6 +189,7 @@ def run_child(argv: Sequence[str], fact_files: Iterable[bytes] | None = None) ->
     parser.add_argument("workdir", type=Path)
     parser.add_argument("--extra-root", action="append", default=[])
     parser.add_argument("--parent", type=int, help="the build's process ID: stop when it is gone")
+    parser.add_argument("--classes-memo", type=Path, help="memo of library module sources to read and update")
     args = parser.parse_args(argv)
     out: Path = args.workdir
     if os.environ.get("PYTHONHASHSEED") != HASH_SEED:
@@ -190,6 +198,7 @@ def run_child(argv: Sequence[str], fact_files: Iterable[bytes] | None = None) ->
         threading.Thread(target=_exit_with_parent, args=(args.parent,), daemon=True).start()
     started = time.perf_counter()
     built: tuple[object, ...] = ()
+    python: PythonEnvironment | None = None
     try:
         # The facts are millions of acyclic tuples kept to the end: the cyclic collector,
         # left running while they load, would re-traverse them for nothing (2 of 4 s on
@@ -199,7 +208,8 @@ def run_child(argv: Sequence[str], fact_files: Iterable[bytes] | None = None) ->
             for sent in _paths_sent(sys.stdin.fileno()) if fact_files is None else fact_files:
                 facts.extend(read_fact_file(Path(os.fsdecode(sent))))  # type: ignore[arg-type]  # written from ModuleFacts
             started = time.perf_counter()
-            result, solver = solve_program(facts, extra_roots=tuple(args.extra_root))
+            python = PythonEnvironment.current(ExternalClasses.of_interpreter(memo=args.classes_memo))
+            result, solver = solve_program(facts, extra_roots=tuple(args.extra_root), python=python)
             built = (facts, solver)
     except Exception as exc:  # noqa: BLE001 - reported as an error row
         result = _failed(type(exc).__name__, f"the resolver failed: {exc}")
@@ -208,5 +218,7 @@ def run_child(argv: Sequence[str], fact_files: Iterable[bytes] | None = None) ->
             writer.write_table(table)
     outcome = _Outcome(list(result.errors), time.perf_counter() - started, result.complete)
     (out / _RESULT).write_bytes(msgspec.json.encode(outcome))
+    if python is not None:
+        python.classes.save_memo()
     return built
 
