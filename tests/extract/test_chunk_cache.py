@@ -3,9 +3,12 @@ the code's fingerprint hashes, and a cache that cannot be written."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import msgspec
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -72,3 +75,19 @@ def test_chunks_keep_every_file_in_order_within_their_bounds(names: list[str], c
     assert all(max(1, chunk_files // 2) <= len(chunk) <= 2 * chunk_files for chunk in chunks[:-1])
     assert not chunks or 1 <= len(chunks[-1]) <= 2 * chunk_files
 
+
+
+def test_the_code_fingerprint_follows_the_settings_that_change_compiling_and_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    capabilities = detect_capabilities()
+    base = code_fingerprint(capabilities)
+    digits = sys.get_int_max_str_digits()
+    try:
+        sys.set_int_max_str_digits(0)  # a 5,000-digit literal parses now
+        assert code_fingerprint(capabilities) != base
+    finally:
+        sys.set_int_max_str_digits(digits)
+    assert code_fingerprint(capabilities) == base
+    monkeypatch.setattr(sys, "flags", SimpleNamespace(optimize=1))  # python -O drops asserts
+    assert code_fingerprint(capabilities) != base

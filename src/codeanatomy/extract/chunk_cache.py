@@ -56,9 +56,11 @@ class _Entry(msgspec.Struct, frozen=True):
 
 def code_fingerprint(capabilities: Capabilities) -> str:
     """A hash of what the per-file steps' output depends on besides the files: this
-    package's source, the interpreter, and the libraries' versions."""
+    package's source, the interpreter and the settings that change what it compiles and
+    parses (``-O``, the limit on integer digits), and the libraries' versions."""
     digest = hashlib.sha256()
     digest.update(sys.version.encode())
+    digest.update(f"optimize={sys.flags.optimize} int_digits={sys.get_int_max_str_digits()}".encode())
     digest.update(msgspec.json.encode([capabilities.implementation, capabilities.versions]))
     package = Path(__file__).resolve().parents[1]
     for path in sorted(package.rglob("*.py")):
