@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
 
 from codeanatomy import store
 from codeanatomy.cpg.schema import CPG_PROPS
@@ -55,3 +56,17 @@ def test_a_long_stream_is_split_into_files_in_order(tmp_path: Path, monkeypatch:
 
 def test_an_empty_stream_stages_no_file(tmp_path: Path) -> None:
     assert TableStore(tmp_path).stage_stream(CPG_PROPS, _small_batches(0, 0), stem="part") == []
+
+
+def test_a_vacuum_keeps_the_files_of_versions_since_the_last_build(tmp_path: Path) -> None:
+    tables = TableStore(tmp_path)
+    last = tables.write(CPG_PROPS, _small_batches(1, 3).read_all(), run_id="last").delta_version
+    beside = tables.write(CPG_PROPS, _small_batches(1, 4).read_all(), run_id="beside").delta_version
+    tables.write(CPG_PROPS, _small_batches(1, 5).read_all(), run_id="this")
+    table_dir = tables.path_of(CPG_PROPS)
+    assert tables.vacuum(CPG_PROPS, since=last, run_id="this") == 0  # the build beside keeps its files
+    for version in (last, beside):
+        assert DeltaTable(str(table_dir), version=version).to_pyarrow_table().num_rows in {3, 4}
+    assert tables.vacuum(CPG_PROPS, since=beside, run_id="this") == 1  # the last build's go
+    assert tables.vacuum(CPG_PROPS, since=99, run_id="this") >= 1  # a table made anew keeps its current files
+    assert DeltaTable(str(table_dir)).to_pyarrow_table().num_rows == 5

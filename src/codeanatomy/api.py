@@ -427,12 +427,13 @@ def _latest_manifest(store: TableStore) -> tuple[Manifest | None, str | None]:
 
 
 def _vacuum(store: TableStore, written: Mapping[str, TableWrite], previous: Mapping[str, int], run_id: str) -> list[str]:
-    """Delete files older than the previous build's; a table that cannot be cleaned is a note."""
+    """Delete files older than the previous build's (those of builds running beside this
+    one stay); a table that cannot be cleaned is a note."""
     notes: list[str] = []
     with ThreadPoolExecutor(max_workers=4) as pool:
         futures = {
             name: pool.submit(
-                store.vacuum, TABLES_BY_NAME[name], keep=[previous[name]] if name in previous else [], run_id=run_id
+                store.vacuum, TABLES_BY_NAME[name], since=previous.get(name), run_id=run_id
             )
             for name in written
         }

@@ -312,12 +312,14 @@ class TableStore:
             raise StorageError(f"table {spec.name!r} is missing at {str(self.path_of(spec))!r}")
         return table
 
-    def vacuum(self, spec: TableSpec, *, keep: Sequence[int], run_id: str) -> int:
-        """Delete the data files that neither the current version nor ``keep`` reference.
+    def vacuum(self, spec: TableSpec, *, since: int | None, run_id: str) -> int:
+        """Delete the data files that no version from ``since`` on references.
 
-        A build keeps the previous build's versions so that a reader that opened the
-        graph before it finished can still read it; older files go. Returns the number
-        of files deleted.
+        A build passes the previous build's version, so that a reader that opened the
+        graph before it finished can still read it, and a build running beside it, which
+        committed a version since, keeps its files; older files go. With ``since`` None,
+        or newer than the table (which was made anew), only the current version's files
+        stay. Returns the number of files deleted.
 
         Raises:
             OutputError: the table cannot be vacuumed.
@@ -325,12 +327,14 @@ class TableStore:
         table = self._open(spec)
         if table is None:
             return 0
+        current = table.version()
+        kept = list(range(since, current + 1)) if since is not None and since <= current else []
         try:
             removed = table.vacuum(
                 retention_hours=0,
                 dry_run=False,
                 enforce_retention_duration=False,
-                keep_versions=list(keep),
+                keep_versions=kept,
                 commit_properties=CommitProperties(
                     custom_metadata={_KEY_TABLE: spec.name, _KEY_VERSION: str(spec.version), _KEY_RUN: run_id}
                 ),
