@@ -235,4 +235,7 @@ def test_the_build_key_ignores_how_a_build_runs_and_a_build_ingesting_scip_has_n
     assert base is not None
     assert key(jobs=7, chunk_files=3, out="/elsewhere", cache=False) == base
     assert len({base, key(code_chars=10), key(profile="full"), key(exclude=("x/**",)), key(max_file_bytes=10)}) == 5
-    assert key(scip="run") is None and key(layers=("ast", "scip")) is None
+    assert key(scip="run") is None and key(scip="index.scip") is None
+    # Profile ``full`` selects the scip layer; with no index to ingest, it reads nothing more.
+    assert None not in {key(profile="full"), key(layers=("ast", "scip"))}
+    assert key(layers=("ast", "scip")) != key(layers=("ast",))

@@ -32,8 +32,9 @@ _NOT_SHAPING: Final = frozenset({"out", "jobs", "chunk_files", "cache"})
 
 
 def build_key(code: str, environment: str, root: str, options: BuildOptions, scanned: ScanResult) -> str | None:
-    """The hash of what a build of ``root`` reads; None when it ingests SCIP."""
-    if "scip" in options.selected_layers:
+    """The hash of what a build of ``root`` reads; None when it ingests SCIP (the scip
+    layer selected without an index, as by profile ``full``, reads nothing more)."""
+    if options.scip:
         return None
     shaping = {k: v for k, v in msgspec.to_builtins(options).items() if k not in _NOT_SHAPING}
     digest = hashlib.sha256()
