@@ -244,7 +244,7 @@ class ExternalClasses:
                     data = Path(source.path).read_bytes()
                 except OSError:
                     data = b""
-            package = module if source.path.endswith("__init__.py") else module.rpartition(".")[0]
+            package = module if Path(source.path).name == "__init__.py" else module.rpartition(".")[0]
             source.names, source.stars = _read(data, module, package)
             source.parsed = True
             self._read_here = True
@@ -268,9 +268,7 @@ def _load_memo(memo: Path | None) -> dict[str, _ModuleSource]:
         return {}
     try:
         known = pickle.loads(memo.read_bytes())
-    except FileNotFoundError:
-        return {}
-    except Exception:  # noqa: BLE001 - a damaged memo is only a slower build
+    except Exception:  # noqa: BLE001 - a missing or damaged memo is only a slower build
         return {}
     if not isinstance(known, dict) or not all(isinstance(v, _ModuleSource) for v in known.values()):
         return {}
