@@ -40,17 +40,23 @@ def test_a_value_set_over_the_bound_is_reported_where_it_lives() -> None:
     rows, get_edges = _rows(files)
     nodes = _nodes(files)
     found = {(r["node_id"], r["kind"], r["name"]) for r in rows}
-    # The loop variable, the parameter and the attribute it is stored in hold every
-    # instance; the list literal has more indices than the bound. (The union of its
-    # elements is not bounded: it gathers what its slots hold.)
+    # The loop variable holds every instance; the list literal has more indices than
+    # the bound. (The union of its elements is not bounded: it gathers what its slots hold.)
+    # The loop variable is given up, so ``Box(item)`` passes nothing on: the parameter
+    # ``item`` of ``Box.__init__`` and the attribute ``Box.item`` do not fill up in turn.
     assert found == {
         (nodes[("FUNCTION", "main.use")], "variable", "item"),
-        (nodes[("FUNCTION", "main.Box.__init__")], "variable", "item"),
-        (nodes[("CLASS", "main.Box")], "attribute", "item"),
         (nodes[("AST", "List")], "keys", None),
     }
-    # What the table warns of: ``item.get()`` reaches only as many methods as the bound.
-    assert get_edges == MAX_VALUES
+    # What the table warns of: the loop variable is given up, so ``item.get()`` reaches
+    # none of the methods.
+    assert get_edges == 0
+
+
+def test_a_value_set_one_under_the_bound_flows_on() -> None:
+    rows, get_edges = _rows(_program(MAX_VALUES - 1))
+    assert rows == []
+    assert get_edges == MAX_VALUES - 1
 
 
 def test_no_value_set_under_the_bound_is_reported() -> None:

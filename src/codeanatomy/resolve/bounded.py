@@ -2,8 +2,9 @@
 
 The solver keeps at most ``MAX_VALUES`` values per variable, attribute, call result
 or container element, and as many keys per container (:mod:`.solver`). A value set
-that reaches the bound takes no more, so calls made through it may miss targets, and
-which values it kept depends on the order the solver met them. Each such value set
+that reaches the bound is given up: it takes no more and reads as empty from then on,
+so calls made through it may miss targets, and what its readers took from it depends
+on the order the solver met its values. Each such value set
 becomes one row: the CPG node it belongs to (the scope of a variable, the class,
 instance's class, function or module of an attribute, the call of a call result or
 argument, the function of a return, the literal or call that made a container), what
@@ -28,15 +29,21 @@ _FUNCTION_KEYS = {"ret": "return", "retx": "return", "pt": "return", "yld": "yie
 
 
 def bounded_values(solver: Solver) -> pa.Table:
-    """One row per value set that reached the bound, in a stable order.
+    """One row per value set that reached the bound, in a stable order: the keys given
+    up, and the containers whose list of keys is full.
 
     Keys that are unions of other keys (``UNBOUNDED_KEY_TAGS``) are not bounded: they
     hold what the bounded keys they gather give, so they never drop a value themselves.
     """
+    full_slot_lists = (
+        key
+        for key, values in solver.vals.items()
+        if isinstance(key, tuple) and key[0] == "slots" and len(values) >= MAX_VALUES
+    )
     rows = {
         _describe(solver, key)
-        for key, values in solver.vals.items()
-        if len(values) >= MAX_VALUES and not (isinstance(key, tuple) and key[0] in UNBOUNDED_KEY_TAGS)
+        for key in (*solver.given_up, *full_slot_lists)
+        if not (isinstance(key, tuple) and key[0] in UNBOUNDED_KEY_TAGS)
     }
     ordered = sorted(rows, key=lambda r: tuple("" if part is None else part for part in r))
     return BOUNDED_VALUES.from_columns(

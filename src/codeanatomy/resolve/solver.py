@@ -31,7 +31,7 @@ from collections import defaultdict, deque
 from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve._annotations import CLASS, INSTANCE, within
@@ -65,6 +65,15 @@ _Kwarg = tuple[str | None, Expr, str | None]
 """A keyword argument of a call: name (None for ``**``), expression, node ID."""
 
 _EMPTY: frozenset[Value] = frozenset()
+
+
+class _GivenUp(frozenset):  # type: ignore[type-arg]
+    """The type of :data:`_GIVEN_UP`: empty, yet not the shared empty frozenset."""
+
+
+_GIVEN_UP: Final = cast("set[Any]", _GivenUp())
+"""What a key that reached ``MAX_VALUES`` reads as (see :meth:`Solver.add`). Typed as
+the value sets it stands among; it is frozen, so no code can fill it by mistake."""
 _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
 _INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
 _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
@@ -85,7 +94,7 @@ _EXTERNAL_BUILTINS = {
 """Standard library functions whose effect on repository values is modelled."""
 _LITERALS = 8
 MAX_VALUES = 192
-"""The most values one key holds; a key that reaches it takes no more (see ``bounded_values``)."""
+"""The most values one key holds; a key that reaches it is given up (see :meth:`Solver.add`)."""
 _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
@@ -318,6 +327,8 @@ class Solver:
         self.external_stars: dict[str, list[str]] = {}
         # Values by key; ``("slots", c)`` keys hold slot keys, ``("bases", c)`` (position, class).
         self.vals: dict[object, set[Any]] = {}
+        # The values of keys given up (see ``add``), whose ``vals`` entry is ``_GIVEN_UP``.
+        self.given_up: dict[object, set[Any]] = {}
         self.widened: dict[object, frozenset[str]] = {}
         self.late = False
         self.late_rounds = 0
@@ -460,26 +471,27 @@ class Solver:
         holds more than ``_LITERALS`` literals they become their type, and once it
         holds more than ``_EXTERNALS`` external names (values of external objects
         flowing through data) they become one unknown external value ``XU``. A key
-        holding ``MAX_VALUES`` values is saturated and takes no more (it only happens
-        where unrelated data has already been merged).
+        holding ``MAX_VALUES`` values is given up: it takes no more, and from then on
+        reads as empty, so the values of unrelated data merged there (where alone so
+        many meet) flow no further. Readers keep what they read before. A container's
+        list of slot keys is only capped: its slots hold the values.
         """
         if not values:
             return
         current = self.vals.get(key)
         if current is None:
             current = self.vals[key] = set()
+        elif current is _GIVEN_UP:
+            return
         before = len(current)
         if before >= MAX_VALUES:
-            return
+            return  # a capped slot list
         if isinstance(values, (set, frozenset)) and values <= current:
             # Nothing new: widening keeps ``current`` free of widened kinds, so
             # every value already present maps to itself and no reader wakes.
             return
         widened = self.widened.get(key)
         if widened is not None:
-            if before + len(values) > MAX_VALUES:
-                fresh = sorted((v for v in values if v not in current), key=repr)
-                values = fresh[: MAX_VALUES - before]
             add = current.add
             for v in values:
                 tag = v[0]
@@ -491,7 +503,7 @@ class Solver:
             new = (values if isinstance(values, (set, frozenset)) else set(values)) - current
             if not new:
                 return
-            if before + len(new) > MAX_VALUES:
+            if before + len(new) > MAX_VALUES and type(key) is tuple and key[0] == "slots":
                 new = set(sorted(new, key=repr)[: MAX_VALUES - before])
             current |= new
             if len(current) >= _WIDENING_SIZE:
@@ -503,7 +515,10 @@ class Solver:
                 if counts[0] > _LITERALS or counts[1] > _EXTERNALS:
                     self._widen_key(key, current, counts)
                     before = -1
-        if len(current) != before:
+        if len(current) >= MAX_VALUES and not (type(key) is tuple and key[0] == "slots"):
+            self.given_up[key] = current
+            self.vals[key] = _GIVEN_UP
+        elif len(current) != before:
             self._wake(key)
 
     def _widen_key(self, key: object, current: set[Any], counts: tuple[int, int]) -> None:
@@ -946,7 +961,7 @@ class Solver:
             if kind == 0:
                 reader_set.add(cur)  # type: ignore[union-attr]  # kind 0 steps have one
                 slot = vals.get(key, _EMPTY)
-                if slot or in_body:
+                if slot or in_body or slot is _GIVEN_UP:
                     return [(v, klass) for v in slot]
             elif kind == 1:
                 return [(v, klass) for v in self._external_attribute(klass[1], name)]
@@ -2551,7 +2566,7 @@ class Solver:
             self.run_argument(con[1], con[2], con[3])
         elif tag == "as":
             target = con[2]
-            if target[0] == "v" and self._is_full(target[1]):
+            if target[0] == "v" and self._given_up(target[1]):
                 self._read_attributes(con[3])
             else:
                 self.assign(target, self.ev(con[3]))
@@ -2563,7 +2578,7 @@ class Solver:
             self.run_bind(con[1], con[2], con[3], con[4])
         elif tag == "ret" or tag == "yld" or tag == "retx":
             key = (tag, con[1])
-            if self._is_full(key):
+            if self._given_up(key):
                 self._read_attributes(con[2])
             else:
                 self.add(key, self.ev(con[2]))
@@ -2639,12 +2654,17 @@ class Solver:
                         entered.add(v)
                 self.add(con[2], entered | returned.get("__enter__", set()))
 
-    def _is_full(self, key: object) -> bool:
-        """Whether ``key`` holds ``MAX_VALUES`` values, so :meth:`add` takes no more."""
-        return len(self.vals.get(key, _EMPTY)) >= MAX_VALUES
+    def _given_up(self, key: object) -> bool:
+        """Whether ``key`` is given up, so :meth:`add` takes no more (and it reads as empty)."""
+        return self.vals.get(key) is _GIVEN_UP
+
+    def _holds_values(self, key: object) -> bool:
+        """Whether ``key`` holds values (a given-up key does)."""
+        values = self.vals.get(key)
+        return bool(values) or values is _GIVEN_UP
 
     def _read_attributes(self, e: Expr) -> None:
-        """Evaluate only the attribute reads of ``e``, for a key that takes no more values.
+        """Evaluate only the attribute reads of ``e``, for a key given up.
 
         The values of ``e`` would be dropped; what evaluating it still does is in its
         attribute reads, which record attribute targets and bind method receivers.
@@ -2692,8 +2712,8 @@ class Solver:
             if not known:
                 self.cur = number
                 values = self.ev(call.args[0][0])
-                result = self.vals.get(("r", call.key), set())
-                if not values <= result:
+                result = self.vals.get(("r", call.key), _EMPTY)
+                if result is not _GIVEN_UP and not values <= result:
                     self.add(("r", call.key), values)
                     changed = True
         self.cur = -1
@@ -2701,7 +2721,7 @@ class Solver:
             for fid in cls.method_ids:
                 fn = self.funcs[fid]
                 var = self._param0(fid)
-                if var is None or fn.method_kind == "static" or self.vals.get(var):
+                if var is None or fn.method_kind == "static" or self._holds_values(var):
                     continue
                 receiver = ("C", cls.node_id) if fn.method_kind == "classmethod" else ("I", cls.node_id)
                 self.add(var, (receiver,))
@@ -2796,7 +2816,8 @@ class Solver:
 
     def _opaque(self, key: object) -> bool:
         """Whether ``key`` holds no value that says something about a repository object."""
-        return all(v[0] in _OPAQUE_TAGS for v in self.vals.get(key, _EMPTY))
+        values = self.vals.get(key, _EMPTY)
+        return values is not _GIVEN_UP and all(v[0] in _OPAQUE_TAGS for v in values)
 
     def _subclasses(self) -> dict[str, list[str]]:
         """Every repository class, under itself and each repository class of its MRO."""
