@@ -753,11 +753,13 @@ class Solver:
         The bases' values mostly overlap (one attribute through many instances), so
         each way of reading (``method``) records the union of its values once.
 
-        An instance of an external class whose attributes are not known (its source
-        is out of reach), or of a repository class taking the attribute from such a
-        base, supplies the attribute only where no other repository or builtin value
-        read there does: where the program has its own objects with that attribute, the
-        external one is taken to be mixed in by the analysis.
+        An external name (``sys.stdin``, ``json``), an instance of an external class
+        whose attributes are not known (its source is out of reach), or an instance of
+        a repository class taking the attribute from such a base, supplies the attribute
+        only where no other repository or builtin value read there does: where the
+        program has its own objects with that attribute, the external one is taken to be
+        mixed in by the analysis. (Otherwise ``widget.tk.call()``, with ``widget`` also
+        holding ``sys.stdin.buffer`` through some merge, grows ``sys.stdin.buffer.tk``.)
         """
         assert e is not None
         out: set[Value] = set()
@@ -778,7 +780,9 @@ class Solver:
             lookup.readers.add(cur)
             values = lookup.values
             if base[0] in _EXTERNAL_TAGS:
-                if base[0] == "XI" and values and self.env.classes.has_attribute(base[1], name) is None:
+                if values and (
+                    base[0] == "X" or (base[0] == "XI" and self.env.classes.has_attribute(base[1], name) is None)
+                ):
                     guessed.append(values)
                     continue
             elif values:
