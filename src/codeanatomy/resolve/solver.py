@@ -779,24 +779,25 @@ class Solver:
                 lookup = self._lookup(base, name)
             lookup.readers.add(cur)
             values = lookup.values
+            if not values:
+                # Most bases lack the attribute; only a property read may still record calls.
+                if lookup.properties and node_id is not None:
+                    self._record_property_calls(node_id, lookup.properties)
+                continue
             if base[0] in _EXTERNAL_TAGS:
-                if values and (
-                    base[0] == "X" or (base[0] == "XI" and self.env.classes.has_attribute(base[1], name) is None)
-                ):
+                if base[0] == "X" or (base[0] == "XI" and self.env.classes.has_attribute(base[1], name) is None):
                     guessed.append(values)
                     continue
-            elif values:
-                if base[0] == "I" and self._unread_members(values, name):
-                    guessed.append(values)
-                    continue
+            elif base[0] == "I" and self._unread_members(values, name):
+                guessed.append(values)
+                continue
+            else:
                 supplied = True
             if node_id is None:
                 out |= values
                 continue
             if lookup.properties:
                 self._record_property_calls(node_id, lookup.properties)
-            if not values:
-                continue
             out |= values
             if methods is None:
                 methods = self._read_methods(name, base_expr)
