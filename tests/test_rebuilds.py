@@ -91,6 +91,22 @@ def test_a_build_with_nothing_changed_returns_the_last_build_s_graph(
     assert not codeanatomy.build(root, jobs=1, cache=False).unchanged
 
 
+def test_an_output_directory_moved_whole_opens_and_stays_up_to_date(make_repo: RepoFactory, tmp_path: Path) -> None:
+    root = make_repo(_FILES)
+    first = codeanatomy.build(root, out=tmp_path / "built", jobs=1)
+    moved = tmp_path / "moved"
+    (tmp_path / "built").rename(moved)
+    graph = codeanatomy.open_graph(root, out=moved)
+    assert graph.query("SELECT count(*) AS n FROM files").to_pylist() == [{"n": _PYTHON_FILES}]
+    assert {info.path for info in graph.tables()} <= {str(p) for p in moved.glob("**/*") if p.is_dir()}
+    again = codeanatomy.build(root, out=moved, jobs=1)
+    assert again.unchanged and again.run_id == first.run_id
+    assert again.out == str(moved)
+    assert Path(again.manifest_path).parent.parent.parent == moved
+    assert all(Path(written.path).is_relative_to(moved) for written in again.tables.values())
+    assert again.tables.keys() == first.tables.keys()
+
+
 def test_an_edited_file_runs_again_with_its_chunk_and_the_graph_matches_a_fresh_build(
     make_repo: RepoFactory, tmp_path: Path
 ) -> None:

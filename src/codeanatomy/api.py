@@ -354,7 +354,7 @@ def run_build(request: BuildRequest, *, on_progress: ProgressCallback | None = N
         )
         manifest_path = run_dir / "manifest.json"
         manifest_path.write_bytes(msgspec.json.format(msgspec.json.encode(manifest)))
-        store.write_latest(LatestRun(run_id, str(manifest_path)))
+        store.write_latest(LatestRun(run_id, manifest_path.relative_to(store.root).as_posix()))
         notes = [*repository.notes, *_vacuum(store, written, previous, run_id)]
         if cache is not None:
             cache.prune()
@@ -418,10 +418,10 @@ def _latest_manifest(store: TableStore) -> tuple[Manifest | None, str | None]:
     """The manifest of the last complete build and its path (None, None if there is
     none, or it is unreadable)."""
     try:
-        latest = store.latest()
-        if latest is None:
+        path = store.latest_manifest()
+        if path is None:
             return None, None
-        return msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest), latest.manifest
+        return msgspec.json.decode(path.read_bytes(), type=Manifest), str(path)
     except (CodeAnatomyError, OSError, msgspec.DecodeError):
         return None, None
 

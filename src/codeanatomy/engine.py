@@ -129,13 +129,13 @@ def open_store_graph(out: Path, specs: dict[str, TableSpec]) -> Graph:
         StorageError: there is no complete build there, or a table is refused.
     """
     store = TableStore(out)
-    latest = store.latest()
-    if latest is None:
+    manifest_path = store.latest_manifest()
+    if manifest_path is None:
         raise StorageError(f"no complete build found under {str(out)!r}; run `codeanatomy build` first")
     try:
-        manifest = msgspec.json.decode(Path(latest.manifest).read_bytes(), type=Manifest)
+        manifest = msgspec.json.decode(manifest_path.read_bytes(), type=Manifest)
     except (OSError, msgspec.DecodeError) as exc:
-        raise StorageError(f"manifest {latest.manifest!r} is unreadable: {exc}") from exc
+        raise StorageError(f"manifest {str(manifest_path)!r} is unreadable: {exc}") from exc
     session = make_session()
     infos: list[TableInfo] = []
     for written in manifest.tables:
@@ -145,5 +145,5 @@ def open_store_graph(out: Path, specs: dict[str, TableSpec]) -> Graph:
         store.check(spec)
         table = store.read(spec, written.delta_version)
         session.register_table(written.name, table)
-        infos.append(TableInfo(written.name, spec.schema, written.rows, written.path, written.delta_version))
+        infos.append(TableInfo(written.name, spec.schema, written.rows, str(store.path_of(spec)), written.delta_version))
     return Graph(out, manifest, session, infos)

@@ -131,7 +131,11 @@ class _StagedFiles:
 
 
 class LatestRun(msgspec.Struct, frozen=True):
-    """The pointer to the last complete build, written after its manifest."""
+    """The pointer to the last complete build, written after its manifest.
+
+    ``manifest`` is the manifest's path relative to the output root (absolute in
+    outputs written before), so an output directory moved or copied whole still works.
+    """
 
     run_id: str
     manifest: str
@@ -351,6 +355,18 @@ class TableStore:
         tmp = target.with_name(f"LATEST.{latest.run_id}.tmp")  # concurrent builds each write their own
         tmp.write_bytes(msgspec.json.encode(latest))
         os.replace(tmp, target)
+
+    def latest_manifest(self) -> Path | None:
+        """Where the last complete build's manifest is, or ``None`` when there has been none.
+
+        Raises:
+            StorageError: the pointer to it is unreadable.
+        """
+        latest = self.latest()
+        if latest is None:
+            return None
+        recorded = Path(latest.manifest)
+        return recorded if recorded.is_absolute() else self.root / recorded
 
     def latest(self) -> LatestRun | None:
         """The last complete build, or ``None`` when there has been none."""

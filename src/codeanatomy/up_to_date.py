@@ -71,11 +71,15 @@ def unchanged_result(
                 return None
     except (KeyError, CodeAnatomyError, DeltaError, OSError):
         return None
-    tables = {written.name: written for written in manifest.tables}
+    # Where the tables are now: the output directory may have moved since it was built.
+    tables = {
+        written.name: msgspec.structs.replace(written, path=str(store.path_of(TABLES_BY_NAME[written.name])))
+        for written in manifest.tables
+    }
     return BuildResult(
         run_id=manifest.run_id,
         root=manifest.root,
-        out=manifest.out,
+        out=str(store.root),
         run_dir=str(Path(manifest_path).parent),
         manifest_path=manifest_path,
         errors_path=tables[ERRORS.name].path,
