@@ -45,3 +45,17 @@ def test_literals_arriving_after_other_values_are_counted_too() -> None:
     externals = [f"os.f{i}" for i in range(10)]
     values = _values_of_x(externals + [f"'s{i}'" for i in range(9)])
     assert values == {("X", f"os.f{i}") for i in range(10)} | {("T", "str")}
+
+
+@pytest.mark.parametrize(("formatted", "widened"), [(3, False), (4, True)])
+def test_strings_known_by_their_start_count_as_literals(formatted: int, widened: bool) -> None:
+    # ``"p{i}_" + str(flag)`` and ``f"q{i}_{flag}"``: strings known to start with a
+    # literal (what ``getattr(self, "visit_" + kind)`` reads). With two literals and
+    # three of the first, past eight in all they become ``str`` too.
+    made = [f"'p{i}_' + str(flag)" for i in range(3)] + [f"f'q{i}_{{flag}}'" for i in range(formatted)]
+    values = _values_of_x(["'s0'", "'s1'", *made])
+    if widened:
+        assert values == {("T", "str")}
+    else:
+        prefixed = {("KP", f"p{i}_") for i in range(3)} | {("KP", f"q{i}_") for i in range(formatted)}
+        assert values == {("K", "str", "s0"), ("K", "str", "s1")} | prefixed

@@ -1560,6 +1560,10 @@ class _Walker:
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
                 self.expr(part)
+            head = node.values[0] if node.values else None
+            if isinstance(head, ast.Constant) and isinstance(head.value, str) and len(node.values) > 1:
+                # ``f"visit_{kind}"``: a string starting with ``visit_``, as ``"visit_" + kind`` is.
+                return ("op", "Add", _literal(head.value), ("t", "str"))
             return ("t", "str")
         if isinstance(node, ast.FormattedValue):
             self.expr(node.value)

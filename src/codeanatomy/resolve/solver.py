@@ -99,13 +99,14 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_STR = ("T", "str")
 _FUNCTION_TAGS: Final = frozenset({"F", "B", "SM"})
 """Tags of function values: plain functions and lambdas, bound methods, static methods."""
 _OBJECT_ATTRIBUTES: Final = frozenset(dir(object))
 _DYNAMIC_ATTRIBUTES: Final = frozenset({"__getattr__", "__getattribute__"})
 _EXTERNAL_TAGS: Final = frozenset({"X", "XI", "XM", "XU"})
 """Tags of values of external objects: names, instances, members, unknown."""
-_OPAQUE_TAGS: Final = frozenset({"K", "T", *_EXTERNAL_TAGS})
+_OPAQUE_TAGS: Final = frozenset({"K", "KP", "T", *_EXTERNAL_TAGS})
 """Tags of values that say nothing about repository objects (literals, externals)."""
 _FIELD_DECORATORS: Final[dict[Value, str]] = {
     ("X", "dataclasses.dataclass"): "dataclass",
@@ -221,7 +222,7 @@ def _widen(value: Value, kinds: frozenset[str]) -> Value:
     tag = value[0]
     if tag not in kinds:
         return value
-    return ("T", value[1]) if tag == "K" else _UNKNOWN_EXTERNAL
+    return ("T", value[1]) if tag == "K" else _STR if tag == "KP" else _UNKNOWN_EXTERNAL
 
 
 def _names_a_class(qualname: str) -> bool:
@@ -245,7 +246,7 @@ def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[in
     literals, externals = counts
     for v in values:
         tag = v[0]
-        if tag == "K":
+        if tag == "K" or tag == "KP":
             literals += 1
         elif tag == "X" or tag == "XI" or tag == "XM":
             externals += 1
@@ -496,7 +497,7 @@ class Solver:
             for v in values:
                 tag = v[0]
                 if tag in widened:
-                    v = ("T", v[1]) if tag == "K" else _UNKNOWN_EXTERNAL
+                    v = ("T", v[1]) if tag == "K" else _STR if tag == "KP" else _UNKNOWN_EXTERNAL
                 add(v)
         else:
             # Only the values not there yet are looked at (a set difference, in C).
@@ -524,7 +525,7 @@ class Solver:
     def _widen_key(self, key: object, current: set[Any], counts: tuple[int, int]) -> None:
         kinds = frozenset(
             tag
-            for tags, n, limit in ((("K",), counts[0], _LITERALS), (("X", "XI", "XM"), counts[1], _EXTERNALS))
+            for tags, n, limit in ((("K", "KP"), counts[0], _LITERALS), (("X", "XI", "XM"), counts[1], _EXTERNALS))
             if n > limit
             for tag in tags
         )
@@ -1315,6 +1316,8 @@ class Solver:
         tag = value[0]
         if tag in {"K", "T"}:
             return value[1] if value[1] in BUILTIN_TYPE_PYCG else None
+        if tag == "KP":
+            return "str"
         if tag == "L":
             return value[1] if value[1] in BUILTIN_TYPE_PYCG else None
         if tag == "SL":
@@ -1585,7 +1588,10 @@ class Solver:
                 if a[0] in {"L", "SL"} and op == "Add":
                     out.add(self._concatenated(a))
                 continue
-            if ta in {"str", "bytes"} and op in {"Add", "Mod", "Mult"}:
+            if op == "Add" and (a[0] == "KP" or (a[0] == "K" and ta == "str" and a[2])):
+                # A string known to start with a literal: what ``getattr(self, "visit_" + kind)`` reads.
+                out.add(a if a[0] == "KP" else ("KP", a[2]))
+            elif ta in {"str", "bytes"} and op in {"Add", "Mod", "Mult"}:
                 out.add(("T", ta))
             elif ta in {"int", "float", "bool", "complex"}:
                 for b in right:
@@ -1621,7 +1627,8 @@ class Solver:
 
     @staticmethod
     def _scalar_type(value: Value) -> str | None:
-        return value[1] if value[0] in {"K", "T"} else None
+        tag = value[0]
+        return value[1] if tag == "K" or tag == "T" else "str" if tag == "KP" else None
 
     # ---- calls -------------------------------------------------------------------------------
 
@@ -2345,6 +2352,10 @@ class Solver:
                     if a[0] == "K" and a[1] == "str":
                         for o in list(self.ev(obj)):
                             self.add(result, self.getattr(o, a[2]))
+                    elif a[0] == "KP":
+                        for o in list(self.ev(obj)):
+                            for attribute in self._names_starting(o, a[1]):
+                                self.add(result, self.getattr(o, attribute))
             default = self._arg(call, 2)
             if default is not None:
                 self.add(result, self.ev(default))
@@ -2357,6 +2368,8 @@ class Solver:
                         self.add(result, (("C", v[1]),))
                     elif v[0] in {"K", "T", "L"} and v[1] in BUILTIN_TYPE_PYCG:
                         self.add(result, (("BI", v[1]),))
+                    elif v[0] == "KP":
+                        self.add(result, (("BI", "str"),))
         elif name in {"staticmethod", "classmethod", "property"}:
             target = arg0 if arg0 is not None else self._arg(call, 99, "fget")
             if target is not None:
@@ -2399,6 +2412,25 @@ class Solver:
                 self.add(result, partials)
         elif name == "abs" and arg0 is not None:
             self.add(result, self.ev(arg0))
+
+    def _names_starting(self, obj: Value, prefix: str) -> list[str]:
+        """The attributes of a repository object whose names start with ``prefix``: what
+        ``getattr(self, "visit_" + kind)`` may read (a class's and its repository bases'
+        body names, an instance's ``self`` attributes too, a module's globals)."""
+        tag = obj[0]
+        names: set[str] = set()
+        if tag == "I" or tag == "C":
+            for klass in self.mro(obj[1])[0]:
+                fact = self.classes.get(klass[1]) if klass[0] == "C" else None
+                if fact is not None:
+                    names.update(n for n in fact.body_names if n.startswith(prefix))
+                    if tag == "I":
+                        names.update(n for n in fact.instance_names if n.startswith(prefix))
+        elif tag == "M":
+            module_id = self.module_ids.get(obj[1])
+            if module_id is not None:
+                names.update(n for n in self.globals[module_id] if n.startswith(prefix))
+        return sorted(names)
 
     def _mapping_get(self, call: _Call) -> set[Value]:
         """``m.get(key, default)`` with ``m`` a repository ``Mapping``: what its own
