@@ -19,8 +19,12 @@ left out: the runtime sees them start where they are first iterated or awaited, 
 they are called. What runs is only what the tests run, so this measures recall, never
 precision.
 
-Usage: ``python benchmarks/dynamic_recall.py [--out DIR] [--tests test.test_json,...]
-[--timeout S] [--show N]``
+``--calls FILE`` keeps the recorded calls in FILE, and takes them from there when it
+exists, so that two versions of the code can be compared on the same calls without
+running the tests again.
+
+Usage: ``python benchmarks/dynamic_recall.py [--out DIR] [--calls FILE]
+[--tests test.test_json,...] [--timeout S] [--show N]``
 """
 
 from __future__ import annotations
@@ -140,14 +144,21 @@ def main() -> None:
     """Record the tests' calls, build (or open) the graph, print the recall."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="build the graph here (default: a temporary directory)")
+    parser.add_argument("--calls", type=Path, default=None, help="keep the recorded calls here, or take them from here")
     parser.add_argument("--tests", default=",".join(TESTS), help="comma-separated test modules")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per test module")
     parser.add_argument("--show", type=int, default=0, help="print N of the calls the graph misses")
     args = parser.parse_args()
     root = Path(sysconfig.get_path("stdlib"))
     tests = [t for t in args.tests.split(",") if t]
-    print(f"running {len(tests)} test modules of {root}", file=sys.stderr)
-    recorded = record_calls(root, tests, args.timeout)
+    if args.calls is not None and args.calls.exists():
+        recorded = {(a, b) for a, b in json.loads(args.calls.read_text())}
+        print(f"took {len(recorded)} recorded calls from {args.calls}", file=sys.stderr)
+    else:
+        print(f"running {len(tests)} test modules of {root}", file=sys.stderr)
+        recorded = record_calls(root, tests, args.timeout)
+        if args.calls is not None:
+            args.calls.write_text(json.dumps(sorted(recorded)))
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or Path(tmp) / "graph"
         started = time.perf_counter()
