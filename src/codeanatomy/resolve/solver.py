@@ -241,6 +241,27 @@ def _names_a_class(qualname: str) -> bool:
     return module.islower() and name[:1].isupper() and any(c.islower() for c in name)
 
 
+def _known_start(op: str, left: Value) -> str:
+    """The literal start of ``left + ...`` or ``left % ...`` for a string ``left`` that has
+    one (``"visit_" + kind``, ``"_handle_%s" % kind``), else ``""``.
+
+    >>> _known_start("Add", ("K", "str", "visit_")), _known_start("Mod", ("K", "str", "on_%s_%d"))
+    ('visit_', 'on_')
+    >>> _known_start("Mod", ("K", "str", "%s_x")), _known_start("Add", ("KP", "do_")), _known_start("Mult", ("KP", "a"))
+    ('', 'do_', '')
+    """
+    tag = left[0]
+    if tag == "KP":
+        return left[1] if op == "Add" else left[1].partition("%")[0] if op == "Mod" else ""
+    if tag != "K" or left[1] != "str" or not isinstance(left[2], str):
+        return ""
+    if op == "Add":
+        return left[2]
+    if op == "Mod":
+        return left[2].partition("%")[0]
+    return ""
+
+
 def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[int, int]:
     """``counts`` (literals, externals) plus those among ``values``."""
     literals, externals = counts
@@ -1588,9 +1609,10 @@ class Solver:
                 if a[0] in {"L", "SL"} and op == "Add":
                     out.add(self._concatenated(a))
                 continue
-            if op == "Add" and (a[0] == "KP" or (a[0] == "K" and ta == "str" and a[2])):
+            start = _known_start(op, a)
+            if start:
                 # A string known to start with a literal: what ``getattr(self, "visit_" + kind)`` reads.
-                out.add(a if a[0] == "KP" else ("KP", a[2]))
+                out.add(("KP", start))
             elif ta in {"str", "bytes"} and op in {"Add", "Mod", "Mult"}:
                 out.add(("T", ta))
             elif ta in {"int", "float", "bool", "complex"}:
