@@ -75,6 +75,8 @@ _GIVEN_UP: Final = cast("set[Any]", _GivenUp())
 """What a key that reached ``MAX_VALUES`` reads as (see :meth:`Solver.add`). Typed as
 the value sets it stands among; it is frozen, so no code can fill it by mistake."""
 _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
+_CONTAINER_BASES: Final = frozenset({"list", "tuple", "dict", "set", "frozenset"})
+"""Builtin types whose repository subclasses' instances hold elements as containers do."""
 _INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
 _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
 _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
@@ -1237,6 +1239,10 @@ class Solver:
             if out:
                 found = [f for f in found if f[0][0] != "X"]
             out |= self._through_instance(found, base, ("C", base[1]), properties)
+            if not found:
+                container = self._contents(base)
+                if container is not None and name in self.env.type_methods.get(container[1], ()):
+                    out.add(("BM", container[1], name, container))
         elif tag == "C":
             out = self._through_class(self.class_lookup(base[1], name), base)
         elif tag == "SUP":
@@ -1502,6 +1508,9 @@ class Solver:
             return {("ZT", value[1], value[2])}
         if tag == "I":
             out: set[Value] = set()
+            if not self.class_lookup(value[1], "__iter__"):
+                container = self._contents(value)
+                return self.iterate(container) if container is not None else out
             for fn in self._instance_methods(value, "__iter__"):
                 fact = self.funcs.get(fn)
                 if fact is not None and fact.is_generator:
@@ -1515,6 +1524,16 @@ class Solver:
                         out |= self.iterate(it)
             return out
         return set()
+
+    def _contents(self, inst: Value) -> Value | None:
+        """The container an instance of a repository class derived from ``list``, ``dict``,
+        ``set`` or ``tuple`` is, for what the builtin type's own methods and operations do
+        with it (``self.append(x)``, ``self[k] = v``, ``for x in self``): one per class,
+        ``("L", kind, instance)``. None for other instances."""
+        for klass in self.mro(inst[1])[0]:
+            if klass[0] == "BI":
+                return ("L", klass[1], inst) if klass[1] in _CONTAINER_BASES else None
+        return None
 
     def _instance_methods(self, inst: Value, name: str) -> list[str]:
         out = []
@@ -1590,6 +1609,10 @@ class Solver:
                     out |= self.global_value(value[1], slot[1])
             return out
         if tag == "I":
+            if not self.class_lookup(value[1], "__getitem__"):
+                container = self._contents(value)
+                if container is not None:
+                    return self.subscript(container, slots, unpack)
             out = set()
             for fn in self._instance_methods(value, "__getitem__"):
                 out |= self.read(("ret", fn))
@@ -1905,6 +1928,26 @@ class Solver:
                     self._add_constraint(("bind", index, value[1], 1))
             elif value[0] == "X":
                 self._record_edge(call.node_id, call.caller, value, "__init__", "external")
+        if not self.class_lookup(cid, "__init__"):
+            self._fill_contents(call, instance)
+
+    def _fill_contents(self, call: _Call, instance: Value) -> None:
+        """What ``Stack(items)`` or ``Registry(d, key=v)`` puts in an instance of a class
+        derived from a builtin container that keeps the builtin ``__init__``."""
+        container = self._contents(instance)
+        if container is None:
+            return
+        arg0 = self._arg(call, 0)
+        if container[1] != "dict":
+            if arg0 is not None:
+                self.store_slot(container, "*", self.ev(("it", arg0)))
+            return
+        if arg0 is not None:
+            for v in list(self.ev(arg0)):
+                if v[0] == "L" and v[1] == "dict":
+                    self.copy_slots(v, container)
+        for kw, expr, _ in call.kwargs:
+            self.store_slot(container, ("str", kw) if kw else "*", self.ev(expr))
 
     def _run_generated_init(self, index: int, call: _Call, cid: str, init: _GeneratedInit) -> None:
         """What a generated ``__init__`` does when call ``index`` constructs ``cid``: store
@@ -2578,6 +2621,8 @@ class Solver:
                 return
             slots = [_slot_key(k) for k in keys] if keys else None
             for obj in list(self.ev(target[1])):
+                if obj[0] == "I" and not self.class_lookup(obj[1], "__setitem__"):
+                    obj = self._contents(obj) or obj
                 if obj[0] == "L":
                     if slots and all(slots):
                         for slot in slots:
