@@ -1682,8 +1682,8 @@ class Solver:
         tag = con[0]
         if tag == "call":
             return self.calls[con[1]].caller
-        if tag in {"as", "for", "with", "exc", "del"}:
-            caller: str = con[1]
+        if tag in {"as", "for", "with", "exc", "del", "ret", "retx", "yld"}:
+            caller: str = con[1]  # (a return's or yield's is its function's)
             return caller
         if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
             return self.calls[con[1]].caller
