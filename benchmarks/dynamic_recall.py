@@ -11,7 +11,8 @@ recorded calls its call edges hold.
 A recorded call counts when both ends are functions, classes or modules of the graph
 (``callgraph_nodes``). Names are PyCG's: ``module.Class.method``, nested functions
 under their enclosing function (``<locals>`` dropped); a call made inside a
-comprehension or generator expression is its enclosing function's. Calls into
+comprehension, generator expression or lambda is its enclosing function's (the graph's
+edges from a lambda count for that function too). Calls into
 comprehensions, lambdas and generator expressions are left out (the graph names
 lambdas by position, the runtime by line). A constructor call counts as a call of
 ``Class.__init__`` or ``Class.__new__``. Calls of generator and coroutine functions are
@@ -134,9 +135,11 @@ def static_calls(root: Path, out: Path) -> tuple[set[tuple[str, str]], set[str],
         caller, callee = row["caller_pycg"], row["callee_pycg"]
         if caller is None or callee is None:
             continue
-        edges.add((caller, callee))
-        if row["callee_kind"] == "CLASS":
-            edges.update(((caller, f"{callee}.__init__"), (caller, f"{callee}.__new__")))
+        # A lambda's calls count as its enclosing function's too, as the recorded ones do.
+        for source in {caller, graph_names(caller)[0]}:
+            edges.add((source, callee))
+            if row["callee_kind"] == "CLASS":
+                edges.update(((source, f"{callee}.__init__"), (source, f"{callee}.__new__")))
     return edges, nodes, len(rows)
 
 
