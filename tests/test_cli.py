@@ -106,7 +106,7 @@ def test_build_summary_counts_value_sets_at_the_resolvers_bound(
     root = make_repo({"many.py": source})
     assert main(["build", str(root), "--jobs", "1"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if "bounded:" in x)
-    assert line.startswith(f"  bounded: {counted} reached the resolver's bound of 192; what flows through them")
+    assert line.startswith(f"  bounded: {counted} reached the resolver's bound of 192 and were given up;")
     assert line.endswith(f"(table: {root / '.codeanatomy' / 'resolve' / 'bounded_values'})")
 
 

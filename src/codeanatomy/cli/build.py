@@ -94,8 +94,8 @@ def _print_summary(result: BuildResult) -> None:
     if bounded is not None and bounded.rows:
         sets = "value set" if bounded.rows == 1 else "value sets"
         console.print(
-            f"  bounded: {bounded.rows} {sets} reached the resolver's bound of {MAX_VALUES};"
-            f" what flows through them may be incomplete  (table: {bounded.path})"
+            f"  bounded: {bounded.rows} {sets} reached the resolver's bound of {MAX_VALUES} and"
+            f" were given up; calls through them may be missed  (table: {bounded.path})"
         )
     console.print(f"  manifest: {result.manifest_path}")
 
