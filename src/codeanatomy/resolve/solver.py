@@ -1259,7 +1259,7 @@ class Solver:
         elif tag in {"F", "B"}:
             return set(self.read(("A", ("F", base[1]), name)))
         elif tag == "PR":
-            return {("PRD", base[1])} if name in {"setter", "getter", "deleter"} else set()
+            return {("PRD", base[1], name)} if name in {"setter", "getter", "deleter"} else set()
         elif tag == "BI":
             if base == OBJECT and name == "__setattr__":
                 return {("BI", "setattr")}  # called as ``object.__setattr__(obj, name, value)``
@@ -1778,7 +1778,10 @@ class Solver:
             self._record_edge(call.node_id, call.caller, ("BI", "setattr"), None, "builtin")
             self._add_constraint(("bsetattr", index, callee[1]))
         elif tag == "PRD":
-            self.add(result, (("PR", callee[1]),))
+            arg0 = self._arg(call, 0)
+            setters = [v[1] for v in self.ev(arg0) if v[0] == "F"] if callee[2] == "setter" and arg0 else []
+            # ``@path.setter``: the property keeps its getter and gains the setter.
+            self.add(result, {("PR", callee[1], setter) for setter in setters} or {("PR", callee[1])})
 
     def _partial_target(self, partial: Value) -> tuple[str | None, int]:
         """The function a ``functools.partial`` value ``("PF", func, call, n)`` calls, and
@@ -2607,6 +2610,8 @@ class Solver:
             name = target[2]
             for obj in list(self.ev(target[1])):
                 kind = obj[0]
+                if kind == "I" and self._set_through_property(obj, name, values, target[3]):
+                    continue
                 if kind in {"I", "C", "M"}:
                     self.add(("A", obj, name), values)
                     if kind == "M":
@@ -2635,6 +2640,23 @@ class Solver:
                     for slot in slots:  # all(slots) held: no slot is None
                         if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):  # type: ignore[index]
                             self.add(f"{obj[1]}:{slot[1]}", values)  # type: ignore[index]
+
+    def _set_through_property(self, instance: Value, name: str, values: Values, node_id: str | None) -> bool:
+        """``instance.name = values`` where the class has a property ``name`` with a
+        setter: the setter is called (an edge from the running function) and gets the
+        values; the instance keeps no attribute. False when there is no such property."""
+        setters = [v[2] for v, _ in self.class_lookup(instance[1], name) if v[0] == "PR" and len(v) > 2]
+        if not setters:
+            return False
+        caller = self._caller_of(self.cur) if self.cur >= 0 else None
+        for fid in setters:
+            self._bind_receiver(fid, instance)
+            if caller is not None and node_id is not None:
+                self._record_edge(node_id, caller, ("F", fid), None, "property")
+            fn = self.funcs.get(fid)
+            if fn is not None and len(fn.params) > 1:
+                self.add(fn.params[1].var, values)
+        return True
 
     def run_protocol(
         self, caller: str, values: Values, node_id: str, names: Sequence[str]
