@@ -38,6 +38,9 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("yld", fid, E)``, ``("exc", caller, key, E)``, ``("del", caller, E)`` (an item
   deleted from ``E``),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
+  ``("dunder", caller, E, node_id, name)`` (an operator calling special method ``name``
+  of ``E``'s values: ``__add__`` for ``a + b``, ``__eq__`` for ``a == b``, the right
+  operand's ``__contains__`` for ``a in b``),
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``,
   ``("ann", key, ((mode, E), ...), fid | None, site)`` (the classes an annotation of a
   parameter, or of ``fid``'s return, names, see :mod:`._annotations`; ``site``, the
@@ -238,6 +241,20 @@ def _nearest_function_or_module(scope: _Scope) -> _Scope:
 # Fields of each ast class that can hold nodes the binder must see: expression
 # contexts, operators and literal values never bind a name.
 _BINDER_SKIPS: Final = frozenset({"ctx", "op", "ops"})
+_BINARY_METHODS: Final[dict[type[ast.operator], str]] = {
+    ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__", ast.MatMult: "__matmul__",
+    ast.Div: "__truediv__", ast.FloorDiv: "__floordiv__", ast.Mod: "__mod__", ast.Pow: "__pow__",
+    ast.LShift: "__lshift__", ast.RShift: "__rshift__", ast.BitOr: "__or__", ast.BitXor: "__xor__",
+    ast.BitAnd: "__and__",
+}
+"""The special method of the left operand each binary operator calls."""
+_COMPARE_METHODS: Final[dict[type[ast.cmpop], str]] = {
+    ast.Eq: "__eq__", ast.NotEq: "__ne__", ast.Lt: "__lt__", ast.LtE: "__le__",
+    ast.Gt: "__gt__", ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__",
+}
+"""The special method each comparison calls (``in``: the right operand's)."""
+_PLAIN_OPERANDS: Final = frozenset({"lit", "t", "n"})
+"""Expressions whose values are never instances: literals, builtin values, displays."""
 _CHILD_FIELDS: Final[dict[type, tuple[str, ...]]] = {
     cls: () if cls is ast.Constant else tuple(f for f in cls._fields if f not in _BINDER_SKIPS)
     for cls in vars(ast).values()
@@ -1548,14 +1565,22 @@ class _Walker:
             parts = tuple(p for p in (self.expr(node.body), self.expr(node.orelse)) if p is not None)
             return ("u", parts) if parts else None
         if isinstance(node, ast.BinOp):
-            return ("op", type(node.op).__name__, self.expr(node.left), self.expr(node.right))
+            left, right = self.expr(node.left), self.expr(node.right)
+            self._operator(node, left, _BINARY_METHODS[type(node.op)])
+            return ("op", type(node.op).__name__, left, right)
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
             return ("t", "bool") if isinstance(node.op, ast.Not) else operand
         if isinstance(node, ast.Compare):
-            self.expr(node.left)
-            for comparator in node.comparators:
-                self.expr(comparator)
+            operand = self.expr(node.left)
+            for op, comparator in zip(node.ops, node.comparators, strict=True):
+                right = self.expr(comparator)
+                method = _COMPARE_METHODS.get(type(op))
+                if method == "__contains__":
+                    self._operator(node, right, method)
+                elif method is not None:
+                    self._operator(node, operand, method)
+                operand = right
             return ("t", "bool")
         if isinstance(node, ast.JoinedStr):
             for part in node.values:
@@ -1709,6 +1734,12 @@ class _Walker:
         self.classes.append(
             ClassFact(node_id, f"{self.source.module}.{typename}", typename, (), frozenset(), (), fields=fields, tuple_call=True)
         )
+
+    def _operator(self, node: ast.AST, operand: Expr, method: str) -> None:
+        """A ``dunder`` constraint: the operator ``node`` calls ``method`` of ``operand``'s
+        values (only instances of repository classes defining it give edges)."""
+        if operand is not None and operand[0] not in _PLAIN_OPERANDS and self.call_prefix is None:
+            self.cons.append(("dunder", self.caller, operand, self._id(node), method))
 
     def _id(self, node: ast.AST) -> str:
         row = self.index.row_of.get(id(node))

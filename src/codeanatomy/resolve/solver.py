@@ -413,10 +413,14 @@ class Solver:
         self._failed: set[str] = set()
         self._file = ""
         self._expand_star_imports()
+        # Special methods some repository class defines: an operator calling another one
+        # can call nothing of the repository's, so its constraint is left out.
+        defined = {name for cls in self.classes.values() for name in cls.body_names if name.startswith("__")}
         for item in self.facts:
             self._file = item.path
             for con in item.constraints:
-                self._add_constraint(con)
+                if con[0] != "dunder" or con[4] in defined:
+                    self._add_constraint(con)
 
     # ---- setup ---------------------------------------------------------------------------
 
@@ -1682,7 +1686,7 @@ class Solver:
         tag = con[0]
         if tag == "call":
             return self.calls[con[1]].caller
-        if tag in {"as", "for", "with", "exc", "del", "ret", "retx", "yld"}:
+        if tag in {"as", "for", "with", "exc", "del", "dunder", "ret", "retx", "yld"}:
             caller: str = con[1]  # (a return's or yield's is its function's)
             return caller
         if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
@@ -2661,7 +2665,7 @@ class Solver:
     def run_protocol(
         self, caller: str, values: Values, node_id: str, names: Sequence[str]
     ) -> dict[str, set[Value]]:
-        """Edges to dunder methods an iteration or ``with`` runs; their return values by name."""
+        """Edges to dunder methods an iteration, a ``with`` or an operator runs; their return values by name."""
         returned: dict[str, set[Value]] = {}
         for value in list(values):
             if value[0] != "I":
@@ -2767,6 +2771,8 @@ class Solver:
                 self._shift(v[1] if v[0] == "SL" else v)
         elif tag == "for":
             self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
+        elif tag == "dunder":
+            self.run_protocol(con[1], self.ev(con[2]), con[3], (con[4],))
         elif tag == "with":
             values = self.ev(con[3])
             returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"))
