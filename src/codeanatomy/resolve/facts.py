@@ -40,7 +40,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("dunder", caller, E, node_id, name)`` (an operator calling special method ``name``
   of ``E``'s values: ``__add__`` for ``a + b``, ``__eq__`` for ``a == b``, the right
-  operand's ``__contains__`` for ``a in b``),
+  operand's ``__contains__`` for ``a in b``, ``__getitem__`` for ``a[k]``),
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``,
   ``("ann", key, ((mode, E), ...), fid | None, site)`` (the classes an annotation of a
   parameter, or of ``fid``'s return, names, see :mod:`._annotations`; ``site``, the
@@ -1511,6 +1511,7 @@ class _Walker:
                 stored = None if literal is None else self.known.read(site, literal)
                 if stored is not None:
                     return stored
+            self._operator(node, value, "__getitem__")
             return ("s", value, key, 0)
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]

@@ -76,6 +76,12 @@ _GIVEN_UP: Final = cast("set[Any]", _GivenUp())
 the value sets it stands among; it is frozen, so no code can fill it by mistake."""
 _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
 _CONTAINER_BASES: Final = frozenset({"list", "tuple", "dict", "set", "frozenset"})
+_BUILTIN_SPECIAL_METHODS: Final = {
+    "len": "__len__", "repr": "__repr__", "str": "__str__", "hash": "__hash__", "bool": "__bool__",
+    "abs": "__abs__", "format": "__format__", "iter": "__iter__", "next": "__next__",
+    "reversed": "__reversed__",
+}
+"""The special method of its first argument each builtin calls (``len(x)``: ``__len__``)."""
 """Builtin types whose repository subclasses' instances hold elements as containers do."""
 _INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
 _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
@@ -2354,6 +2360,9 @@ class Solver:
         """Effects and results of a builtin function call."""
         result = ("r", call.key)
         arg0 = self._arg(call, 0)
+        special = _BUILTIN_SPECIAL_METHODS.get(name)
+        if special is not None and arg0 is not None:
+            self.run_protocol(call.caller, self.ev(arg0), call.node_id, (special,))
         new = ("L", name, call.key)
         if name in _INT_BUILTINS:
             self.add(result, (("T", "int"),))
