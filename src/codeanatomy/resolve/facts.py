@@ -40,7 +40,8 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("dunder", caller, E, node_id, name)`` (an operator calling special method ``name``
   of ``E``'s values: ``__add__`` for ``a + b``, ``__eq__`` for ``a == b``, the right
-  operand's ``__contains__`` for ``a in b``, ``__getitem__`` for ``a[k]``),
+  operand's ``__contains__`` for ``a in b``, ``__getitem__``, ``__setitem__`` and
+  ``__delitem__`` for ``a[k]`` read, assigned and deleted),
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``,
   ``("ann", key, ((mode, E), ...), fid | None, site)`` (the classes an annotation of a
   parameter, or of ``fid``'s return, names, see :mod:`._annotations`; ``site``, the
@@ -988,7 +989,10 @@ class _Walker:
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     continue
-                loaded = self.expr(_as_load(target))
+                if isinstance(target, ast.Subscript):
+                    loaded = self._subscript(target, "__delitem__")
+                else:
+                    loaded = self.expr(_as_load(target))
                 if isinstance(target, ast.Subscript) and loaded is not None and loaded[0] == "s":
                     # ``del seq[i]`` moves the elements after ``i``: its indices shift.
                     self.cons.append(("del", self.caller, loaded[1]))
@@ -1092,6 +1096,7 @@ class _Walker:
         elif isinstance(target, ast.Subscript):
             obj = self._evaluate(target.value)  # the container: it does not escape
             key = self.expr(target.slice)
+            self._operator(target, obj, "__setitem__")
             if self.known.contents:
                 site = self.known.site_of(obj)
                 if site is not None:
@@ -1496,23 +1501,7 @@ class _Walker:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Subscript):
-            if isinstance(node.slice, ast.Slice):
-                value = self.expr(node.value)
-                bounds = [self._int_bound(b) for b in (node.slice.lower, node.slice.upper)]
-                self.expr(node.slice)
-                if node.slice.step is None and all(b is not False for b in bounds):
-                    return ("slice", value, bounds[0], bounds[1])
-                return ("slice", value, None, None, True)
-            value = self._evaluate(node.value)
-            key = self.expr(node.slice)
-            site = self.known.site_of(value) if self.known.contents else None
-            if site is not None:
-                literal = literal_key(node.slice)
-                stored = None if literal is None else self.known.read(site, literal)
-                if stored is not None:
-                    return stored
-            self._operator(node, value, "__getitem__")
-            return ("s", value, key, 0)
+            return self._subscript(node, "__getitem__")
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
             new = ("n", kind, self._id(node))
@@ -1735,6 +1724,28 @@ class _Walker:
         self.classes.append(
             ClassFact(node_id, f"{self.source.module}.{typename}", typename, (), frozenset(), (), fields=fields, tuple_call=True)
         )
+
+    def _subscript(self, node: ast.Subscript, method: str) -> Expr:
+        """What ``node`` reads (a slice view, a stored value, or ``("s", E, key, 0)``);
+        a ``dunder`` constraint for ``method``, ``__getitem__`` or (for ``del``)
+        ``__delitem__``, where an item is read."""
+        if isinstance(node.slice, ast.Slice):
+            value = self.expr(node.value)
+            bounds = [self._int_bound(b) for b in (node.slice.lower, node.slice.upper)]
+            self.expr(node.slice)
+            if node.slice.step is None and all(b is not False for b in bounds):
+                return ("slice", value, bounds[0], bounds[1])
+            return ("slice", value, None, None, True)
+        value = self._evaluate(node.value)
+        key = self.expr(node.slice)
+        site = self.known.site_of(value) if self.known.contents else None
+        if site is not None:
+            literal = literal_key(node.slice)
+            stored = None if literal is None else self.known.read(site, literal)
+            if stored is not None:
+                return stored
+        self._operator(node, value, method)
+        return ("s", value, key, 0)
 
     def _operator(self, node: ast.AST, operand: Expr, method: str) -> None:
         """A ``dunder`` constraint: the operator ``node`` calls ``method`` of ``operand``'s
