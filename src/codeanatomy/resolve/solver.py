@@ -76,13 +76,13 @@ _GIVEN_UP: Final = cast("set[Any]", _GivenUp())
 the value sets it stands among; it is frozen, so no code can fill it by mistake."""
 _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
 _CONTAINER_BASES: Final = frozenset({"list", "tuple", "dict", "set", "frozenset"})
+"""Builtin types whose repository subclasses' instances hold elements as containers do."""
 _BUILTIN_SPECIAL_METHODS: Final = {
     "len": "__len__", "repr": "__repr__", "str": "__str__", "hash": "__hash__", "bool": "__bool__",
     "abs": "__abs__", "format": "__format__", "iter": "__iter__", "next": "__next__",
     "reversed": "__reversed__",
 }
 """The special method of its first argument each builtin calls (``len(x)``: ``__len__``)."""
-"""Builtin types whose repository subclasses' instances hold elements as containers do."""
 _INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
 _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
 _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
@@ -258,16 +258,13 @@ def _known_start(op: str, left: Value) -> str:
     >>> _known_start("Mod", ("K", "str", "%s_x")), _known_start("Add", ("KP", "do_")), _known_start("Mult", ("KP", "a"))
     ('', 'do_', '')
     """
-    tag = left[0]
-    if tag == "KP":
-        return left[1] if op == "Add" else left[1].partition("%")[0] if op == "Mod" else ""
-    if tag != "K" or left[1] != "str" or not isinstance(left[2], str):
+    if left[0] == "KP":
+        text = left[1]
+    elif left[0] == "K" and left[1] == "str" and isinstance(left[2], str):
+        text = left[2]
+    else:
         return ""
-    if op == "Add":
-        return left[2]
-    if op == "Mod":
-        return left[2].partition("%")[0]
-    return ""
+    return text if op == "Add" else text.partition("%")[0] if op == "Mod" else ""
 
 
 def _count_kinds(values: Collection[Value], counts: tuple[int, int]) -> tuple[int, int]:
@@ -1948,8 +1945,12 @@ class Solver:
         """What ``Stack(items)`` or ``Registry(d, key=v)`` puts in an instance of a class
         derived from a builtin container that keeps the builtin ``__init__``."""
         container = self._contents(instance)
-        if container is None:
-            return
+        if container is not None:
+            self._construct_contents(call, container)
+
+    def _construct_contents(self, call: _Call, container: Value) -> None:
+        """What ``list(items)`` (or ``tuple``, ``set``, ``frozenset``) or ``dict(d, key=v)``
+        called as ``call`` puts in ``container``, of that kind."""
         arg0 = self._arg(call, 0)
         if container[1] != "dict":
             if arg0 is not None:
@@ -2372,18 +2373,9 @@ class Solver:
             self.add(result, (("T", "bool"),))
         elif name in {"float", "complex", "bytes", "bytearray"}:
             self.add(result, (("T", name),))
-        elif name in {"list", "tuple", "set", "frozenset"}:
+        elif name in _CONTAINER_BASES:
             self.add(result, (new,))
-            if arg0 is not None:
-                self.store_slot(new, "*", self.ev(("it", arg0)))
-        elif name == "dict":
-            self.add(result, (new,))
-            if arg0 is not None:
-                for v in list(self.ev(arg0)):
-                    if v[0] == "L" and v[1] == "dict":
-                        self.copy_slots(v, new)
-            for kw, expr, _ in call.kwargs:
-                self.store_slot(new, ("str", kw) if kw else "*", self.ev(expr))
+            self._construct_contents(call, new)
         elif name == "sorted":
             new = ("L", "list", call.key)
             self.add(result, (new,))
