@@ -114,6 +114,23 @@ def test_the_child_hands_back_what_it_built_for_its_process_to_exit_without_free
     assert solver.edges  # the solver that found main.run -> pkg.util.helper
 
 
+def test_modules_of_the_working_directory_do_not_shadow_the_childs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build is often run from the repository, which may have a ``functools.py`` or an
+    # ``enum.py`` of its own; the child must import the standard library's.
+    for name in ("functools", "enum", "pickle"):
+        (tmp_path / f"{name}.py").write_text("raise RuntimeError('the repository module was imported')\n")
+    monkeypatch.chdir(tmp_path)
+    resolver = isolated.start_resolver(workdir=tmp_path / "work")
+    for fact_file in _fact_files(tmp_path):
+        resolver.send(fact_file)
+    resolver.all_sent()
+    result = resolver.result()
+    assert result.errors == ()
+    assert result.tables["call_edges"].num_rows == 1
+
+
 def test_the_child_refuses_to_run_with_another_hash_seed(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "random"}
     command = [sys.executable, "-m", "codeanatomy.resolve", str(tmp_path)]

@@ -133,7 +133,9 @@ def start_resolver(
     sources it reads and updates (:class:`ExternalClasses`), if any.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "codeanatomy.resolve", str(workdir), "--parent", str(os.getpid())]
+    # ``-P``: the working directory (often the repository, whose ``functools.py`` would
+    # shadow the standard library's) is not put on the child's module path.
+    command = [sys.executable, "-P", "-m", "codeanatomy.resolve", str(workdir), "--parent", str(os.getpid())]
     for root in extra_roots:
         command += ["--extra-root", root]
     if classes_memo is not None:
