@@ -24,6 +24,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   iteration, the number of targets, or -1 with a starred one); ``("c", call_key)`` call result;
   ``("lit", type, value)`` literal; ``("t", type)`` value of a builtin type;
   ``("n", kind, site)`` new container; ``("f", def_id)`` definition object;
+  ``("sm", def_id)`` a ``__new__``, a static method without the decorator;
   ``("u", (E, ...))`` union; ``("it", E)`` iteration element; ``("op", op, E, E)``
   binary operation; ``("sup", class_id, E)`` zero-argument ``super()``;
   ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding;
@@ -121,7 +122,9 @@ class FunctionFact:
     is_async: bool
     is_lambda: bool
     method_kind: str
-    """``function``, ``method``, ``static``, ``classmethod`` or ``property``."""
+    """``function``, ``method``, ``static``, ``classmethod``, ``property`` or ``new``
+    (a class's ``__new__``: a static method whose first parameter a constructor call
+    passes the class)."""
     returns_params: tuple[str, ...] = ()
     """Parameters returned unchanged by some ``return`` (identity-like functions and
     decorators returning the function they were given, or a wrapper); the solver
@@ -1189,6 +1192,8 @@ class _Walker:
             method_kind = "method"
             if not is_lambda:
                 method_kind = _decorator_kind(node) or "method"  # type: ignore[arg-type]
+                if node.name == "__new__" and method_kind in {"method", "static"}:  # type: ignore[union-attr]
+                    method_kind = "new"  # a static method Python passes the class to
         self.functions.append(
             FunctionFact(
                 fn_id,
@@ -1205,10 +1210,12 @@ class _Walker:
         position = len(self.functions) - 1
         self._defaults(fn_id, node.args)
         value: Expr = ("f", fn_id)
+        if method_kind == "new" and not node.decorator_list:  # type: ignore[union-attr]
+            value = ("sm", fn_id)
         if not is_lambda:
             value = self._decorate(node.decorator_list, value)  # type: ignore[union-attr]
             self._bind_name(node.name, value)  # type: ignore[union-attr]
-        self._enter_function(node, fn_id, receiver=method_kind not in {"function", "static"})
+        self._enter_function(node, fn_id, receiver=method_kind not in {"function", "static", "new"})
         self._split_returns(position)
         return value
 

@@ -107,6 +107,9 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_OBJECT_NEW: Final = ("NEW",)
+"""``object.__new__`` (reached as ``super().__new__`` where no repository class along
+the rest of the MRO defines it): called with a class, it makes an instance of it."""
 _STR = ("T", "str")
 _FUNCTION_TAGS: Final = frozenset({"F", "B", "SM"})
 """Tags of function values: plain functions and lambdas, bound methods, static methods."""
@@ -411,6 +414,16 @@ class Solver:
             for name, alias_parts in item.type_aliases:
                 self.type_aliases[(item.module_id, name)] = alias_parts
         self.facts = [f for f in facts if index.facts_of(f.module) is f]
+        self.modelled: dict[str, str] = {
+            node_id: _EXTERNAL_BUILTINS[qualname]
+            for node_id, qualname in (
+                *((fn.node_id, fn.qualname) for fn in self.funcs.values()),
+                *((cls.node_id, cls.qualname) for cls in self.classes.values()),
+            )
+            if qualname in _EXTERNAL_BUILTINS
+        }
+        """Repository definitions of what the solver models (``functools.partial`` when
+        the repository is the standard library), by node ID: calls of them run the model."""
         self.con_file: list[str] = []
         self.errors: list[FileError] = []
         self._failed: set[str] = set()
@@ -591,6 +604,8 @@ class Solver:
             if e[1] in self.funcs:
                 return {("F", e[1])}
             return {("C", e[1])}
+        if tag == "sm":
+            return {("SM", e[1])}
         if tag == "u":
             out: set[Value] = set()
             for part in e[1]:
@@ -1251,7 +1266,10 @@ class Solver:
                 if container is not None and name in self.env.type_methods.get(container[1], ()):
                     out.add(("BM", container[1], name, container))
         elif tag == "C":
-            out = self._through_class(self.class_lookup(base[1], name), base)
+            found = self.class_lookup(base[1], name)
+            if name == "__new__" and not any(v[0] == "SM" for v, _ in found):
+                return {_OBJECT_NEW}
+            out = self._through_class(found, base)
         elif tag == "SUP":
             inner = base[2]
             found = self.class_lookup(inner[1], name, after=base[1])
@@ -1259,6 +1277,8 @@ class Solver:
                 return {("SETATTR", inner)}  # ``object.__setattr__`` bound to the instance
             if name == "__init__" and inner[0] == "I" and self._generated_init(inner[1], base[1]) is not None:
                 return {("GI", inner, base[1])}  # a generated ``__init__``, bound to the instance
+            if name == "__new__" and not any(v[0] == "SM" for v, _ in found):
+                return {_OBJECT_NEW}
             if inner[0] == "I":
                 out = self._through_instance(found, inner, ("C", inner[1]), properties)
             else:
@@ -1270,6 +1290,8 @@ class Solver:
         elif tag == "BI":
             if base == OBJECT and name == "__setattr__":
                 return {("BI", "setattr")}  # called as ``object.__setattr__(obj, name, value)``
+            if base == OBJECT and name == "__new__":
+                return {_OBJECT_NEW}
             if base[1] in BUILTIN_TYPE_PYCG and name in self.env.type_methods.get(base[1], ()):
                 return {("BM", base[1], name, _ABSENT)}
             return set()
@@ -1743,7 +1765,14 @@ class Solver:
             if tag == "C":
                 self._construct(index, call, callee[1])
             return
-        if tag in {"F", "B", "SM"}:
+        modelled = self.modelled.get(callee[1]) if tag in {"F", "C"} else None
+        if modelled is not None:
+            # What runs is the model's (``functools`` replaces its own ``partial`` with
+            # the C one), not the body beside it: that body would take every call's
+            # arguments at once.
+            self._record_edge(call.node_id, call.caller, callee, None, "constructor" if tag == "C" else method)
+            self._add_constraint(("bcall", index, modelled))
+        elif tag in {"F", "B", "SM"}:
             fid = callee[1]
             self._record_edge(call.node_id, call.caller, ("F", fid), None, method)
             self._add_constraint(("bind", index, fid, 1 if tag == "B" else 0))
@@ -1781,6 +1810,8 @@ class Solver:
             self._add_constraint(("mcall", index, callee))
         elif tag == "GI":
             self._add_constraint(("ginit", index, callee[1][1], callee[2]))
+        elif tag == "NEW":
+            self._add_constraint(("bcall", index, "<object_new>"))
         elif tag == "SETATTR":
             self._record_edge(call.node_id, call.caller, ("BI", "setattr"), None, "builtin")
             self._add_constraint(("bsetattr", index, callee[1]))
@@ -1923,6 +1954,12 @@ class Solver:
 
     def run_ctor(self, call: _Call, index: int, cid: str) -> None:
         instance = ("I", cid)
+        for value, owner in self.class_lookup(cid, "__new__"):
+            if value[0] == "SM" and self.funcs[value[1]].method_kind == "new":
+                self._bind_receiver(value[1], ("C", cid))
+                method = "direct" if owner == ("C", cid) else "mro"
+                self._record_edge(call.node_id, call.caller, ("F", value[1]), "__new__", method)
+                self._bind_constructor_arguments(index, value[1])
         generated = self._generated_init(cid)
         if generated is not None:
             self._run_generated_init(index, call, cid, generated)
@@ -1933,13 +1970,18 @@ class Solver:
                 self._bind_receiver(value[1], instance)
                 method = "direct" if owner == ("C", cid) else "mro"
                 self._record_edge(call.node_id, call.caller, value, "__init__", method)
-                if ("init", index, value[1]) not in self.vals:
-                    self.vals[("init", index, value[1])] = set()
-                    self._add_constraint(("bind", index, value[1], 1))
+                self._bind_constructor_arguments(index, value[1])
             elif value[0] == "X":
                 self._record_edge(call.node_id, call.caller, value, "__init__", "external")
         if not self.class_lookup(cid, "__init__"):
             self._fill_contents(call, instance)
+
+    def _bind_constructor_arguments(self, index: int, fid: str) -> None:
+        """Bind the arguments of constructor call ``index`` to method ``fid`` (its
+        ``__new__`` or ``__init__``) after the first parameter, once."""
+        if ("init", index, fid) not in self.vals:
+            self.vals[("init", index, fid)] = set()
+            self._add_constraint(("bind", index, fid, 1))
 
     def _fill_contents(self, call: _Call, instance: Value) -> None:
         """What ``Stack(items)`` or ``Registry(d, key=v)`` puts in an instance of a class
@@ -2135,7 +2177,7 @@ class Solver:
                 fn = self.funcs[fid]
                 if fn.method_kind in {"method", "property"}:
                     self._bind_receiver(fid, instance)
-                elif fn.method_kind == "classmethod":
+                elif fn.method_kind in {"classmethod", "new"}:
                     self._bind_receiver(fid, ("C", cid))
 
     def _layout(self, fid: str) -> _Layout | None:
@@ -2463,6 +2505,12 @@ class Solver:
                 elements = ("it", positional[1])
                 accumulator = ("u", (elements, positional[2])) if len(positional) > 2 else elements
                 self.add(result, self._callback(index, call, self.ev(positional[0]), (accumulator, elements)))
+        elif name == "<object_new>":
+            if arg0 is not None:
+                classes = [v[1] for v in self.ev(arg0) if v[0] == "C"]
+                for cid in classes:
+                    self._allocate(cid)
+                self.add(result, {("I", cid) for cid in classes})
         elif name == "<namedtuple>":
             made = self.classes.get(call.node_id)
             if made is not None and made.tuple_call:
@@ -2856,7 +2904,7 @@ class Solver:
                 var = self._param0(fid)
                 if var is None or fn.method_kind == "static" or self._holds_values(var):
                     continue
-                receiver = ("C", cls.node_id) if fn.method_kind == "classmethod" else ("I", cls.node_id)
+                receiver = ("C", cls.node_id) if fn.method_kind in {"classmethod", "new"} else ("I", cls.node_id)
                 self.add(var, (receiver,))
                 changed = True
         self.late_rounds += 1
