@@ -1117,6 +1117,37 @@ class Solver:
                 out.add(value)
         return out
 
+    def _set_on_instances(self, cid: str, name: str) -> bool:
+        """Whether a repository class along the MRO of ``cid`` sets ``name`` on ``self``."""
+        classes = self.classes
+        return any(
+            klass[0] == "C" and klass[1] in classes and name in classes[klass[1]].instance_names
+            for klass in self.mro(cid)[0]
+        )
+
+    def _call_getattr_hooks(
+        self, hooks: list[tuple[Value, Value]], receiver: Value | None, name: str, properties: set[str]
+    ) -> None:
+        """``name`` is read where nothing defines it: call the ``__getattr__`` in
+        ``hooks`` (a class's, bound to ``receiver``, or a module's) with the name; the
+        call goes to ``properties`` to be recorded as a getter's is.
+
+        What it returns is not taken: it depends on the name, and the one summary of
+        the function holds what every name read anywhere gives (a mock's or a generic
+        alias's ``__getattr__`` would hand every read the attributes of all the others).
+        """
+        for value, _owner in hooks:
+            if value[0] != "F":
+                continue
+            fid = value[1]
+            params = self.funcs[fid].params
+            if receiver is not None:
+                self._bind_receiver(fid, receiver)
+            position = 0 if receiver is None else 1
+            if len(params) > position and params[position].kind in {"posonly", "regular"}:
+                self.add(params[position].var, (("K", "str", name),))
+            properties.add(fid)
+
     def _through_class(self, found: list[tuple[Value, Value]], cls_value: Value) -> set[Value]:
         out: set[Value] = set()
         for value, _owner in found:
@@ -1225,13 +1256,17 @@ class Solver:
         return methods
 
     def _record_property_calls(self, node_id: str, properties: set[str]) -> None:
-        """A read of a property calls its getter: one edge per property from the running caller."""
+        """A read of a property calls its getter, and a read of a missing attribute the
+        ``__getattr__`` there is: one edge per function from the running caller."""
         if self.cur < 0:
             return
         caller = self._caller_of(self.cur)
         if caller is not None:
             for fid in properties:
-                self._record_edge(node_id, caller, ("F", fid), None, "property")
+                if self.funcs[fid].name == "__getattr__":
+                    self._record_edge(node_id, caller, ("F", fid), "__getattr__", "protocol")
+                else:
+                    self._record_edge(node_id, caller, ("F", fid), None, "property")
 
     def _attribute(self, base: Value, name: str, properties: set[str]) -> set[Value]:
         """Values of ``base.name``; the getters of properties it reads go to ``properties``."""
@@ -1245,6 +1280,15 @@ class Solver:
             sub = self.index.canonical(f"{base[1]}.{name}")
             if sub is not None:
                 out.add(("M", sub))
+            elif (
+                not out
+                and module_id is not None
+                and "__getattr__" in self.globals[module_id]
+                and name not in self.globals[module_id]
+                and not name.startswith("__")
+            ):
+                hooks = [(hook, base) for hook in self.read(f"{module_id}:__getattr__")]
+                self._call_getattr_hooks(hooks, None, name, properties)
         elif tag == "X":
             return self._external_attribute(base[1], name)
         elif tag == "XI":
@@ -1265,6 +1309,8 @@ class Solver:
                 container = self._contents(base)
                 if container is not None and name in self.env.type_methods.get(container[1], ()):
                     out.add(("BM", container[1], name, container))
+                elif not out and not name.startswith("__") and not self._set_on_instances(base[1], name):
+                    self._call_getattr_hooks(self.class_lookup(base[1], "__getattr__"), base, name, properties)
         elif tag == "C":
             found = self.class_lookup(base[1], name)
             if name == "__new__" and not any(v[0] == "SM" for v, _ in found):
