@@ -37,7 +37,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
   ``("retc", fid, call_key)`` (a returned call passed a parameter, see ``returns_calls``),
   ``("yld", fid, E)``, ``("exc", caller, key, E)``, ``("del", caller, E)`` (an item
-  deleted from ``E``),
+  deleted from ``E``), ``("use", caller, E)`` (an attribute read as a statement),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("dunder", caller, E, node_id, name)`` (an operator calling special method ``name``
   of ``E``'s values: ``__add__`` for ``a + b``, ``__eq__`` for ``a == b``, the right
@@ -906,7 +906,10 @@ class _Walker:
             current = self.expr(_as_load(node.target))
             self.assign(node.target, ("op", type(node.op).__name__, current, value))
         elif isinstance(node, ast.Expr):
-            self.expr(node.value)
+            value = self.expr(node.value)
+            if value is not None and value[0] == "a":
+                # ``obj.prop`` on its own still reads it (a property's getter runs).
+                self.cons.append(("use", self.caller, value))
         elif isinstance(node, ast.Return):
             value = self.expr(node.value) if node.value is not None else None
             if self.function_id is not None:

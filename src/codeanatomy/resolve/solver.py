@@ -107,6 +107,10 @@ _EXTERNALS = 24
 _WIDENING_SIZE = min(_LITERALS, _EXTERNALS) + 1
 """The fewest values a key can hold when it needs widening."""
 _UNKNOWN_EXTERNAL = ("XU",)
+_ENUM_BASES: Final = frozenset({"enum.Enum", "enum.IntEnum", "enum.StrEnum", "enum.Flag", "enum.IntFlag", "enum.ReprEnum"})
+"""Classes whose subclasses' plain class attributes are members, instances of the class."""
+_NOT_ENUM_MEMBERS: Final = frozenset({"F", "B", "SM", "CM", "PR", "PRD", "C", "X", "M"})
+"""Tags of class-body values that an enum class keeps as they are, not as members."""
 _OBJECT_NEW: Final = ("NEW",)
 """``object.__new__`` (reached as ``super().__new__`` where no repository class along
 the rest of the MRO defines it): called with a class, it makes an instance of it."""
@@ -387,6 +391,8 @@ class Solver:
         self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
         self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
+        self._enums: dict[str, tuple[_Mro, bool]] = {}
+        """Whether each class is an enum, with the MRO that says so."""
         self._layouts: dict[str, _Layout] = {}
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
         # Shared attribute lookups by name, then base (see :meth:`_lookup`).
@@ -1315,6 +1321,9 @@ class Solver:
             found = self.class_lookup(base[1], name)
             if name == "__new__" and not any(v[0] == "SM" for v, _ in found):
                 return {_OBJECT_NEW}
+            member_of = self._enum_member_class(base[1], name, found)
+            if member_of is not None:
+                return self._enum_members(member_of)
             out = self._through_class(found, base)
         elif tag == "SUP":
             inner = base[2]
@@ -1581,6 +1590,8 @@ class Solver:
             return self.iterate(value[1]) | self.all_elements(value[1])
         if tag == "ZR":
             return {("ZT", value[1], value[2])}
+        if tag == "C":
+            return self._enum_members(value[1]) if self._is_enum(value[1]) else set()
         if tag == "I":
             out: set[Value] = set()
             if not self.class_lookup(value[1], "__iter__"):
@@ -1599,6 +1610,37 @@ class Solver:
                         out |= self.iterate(it)
             return out
         return set()
+
+    def _is_enum(self, cid: str) -> bool:
+        """Whether repository class ``cid`` derives from one of the ``enum`` bases."""
+        computed = self.mro(cid)
+        cached = self._enums.get(cid)
+        if cached is None or cached[0] is not computed:
+            classes = self.classes
+            is_enum = any(
+                (klass[0] == "X" and klass[1] in _ENUM_BASES)
+                or (klass[0] == "C" and klass[1] in classes and classes[klass[1]].qualname in _ENUM_BASES)
+                for klass in computed[0]
+            )
+            cached = self._enums[cid] = (computed, is_enum)
+        return cached[1]
+
+    def _enum_member_class(self, cid: str, name: str, found: list[tuple[Value, Value]]) -> str | None:
+        """The enum class whose member ``cid.name`` is, if it is one: a public name its
+        class body binds to a plain value (functions, descriptors and classes are not
+        members)."""
+        if name.startswith("_") or any(v[0] in _NOT_ENUM_MEMBERS for v, _ in found) or not self._is_enum(cid):
+            return None
+        for klass in self.mro(cid)[0]:
+            cls = self.classes.get(klass[1]) if klass[0] == "C" else None
+            if cls is not None and name in cls.body_names:
+                return None if cls.qualname in _ENUM_BASES else klass[1]
+        return None
+
+    def _enum_members(self, cid: str) -> set[Value]:
+        """What a member of enum class ``cid`` is: an instance of it."""
+        self._allocate(cid)
+        return {("I", cid)}
 
     def _contents(self, inst: Value) -> Value | None:
         """The container an instance of a repository class derived from ``list``, ``dict``,
@@ -1652,6 +1694,8 @@ class Solver:
             return {("T", value[1])}
         if tag == "TL":
             return {("T", value[1])}
+        if tag == "C" and unpack == 0 and self._is_enum(value[1]):
+            return self._enum_members(value[1])  # ``Color["RED"]``
         if tag == "PAIR":
             container = value[1]
             if slots is not None and all(s == ("num", 0) for s in slots):
@@ -1757,7 +1801,7 @@ class Solver:
         tag = con[0]
         if tag == "call":
             return self.calls[con[1]].caller
-        if tag in {"as", "for", "with", "exc", "del", "dunder", "ret", "retx", "yld"}:
+        if tag in {"as", "for", "with", "exc", "del", "dunder", "ret", "retx", "yld", "use"}:
             caller: str = con[1]  # (a return's or yield's is its function's)
             return caller
         if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
@@ -2861,6 +2905,8 @@ class Solver:
                 candidates = self.all_elements(v) if v[0] == "L" else self.view_elements(v) if v[0] == "SL" else {v}
                 instances |= {("I", c[1]) for c in candidates if c[0] == "C"}
             self.add(con[2], instances)
+        elif tag == "use":
+            self.ev(con[2])
         elif tag == "del":
             for v in list(self.ev(con[2])):
                 self._shift(v[1] if v[0] == "SL" else v)
