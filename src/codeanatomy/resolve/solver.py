@@ -2472,12 +2472,33 @@ class Solver:
                     self._add_constraint(("bindx", index, fid, shift, arg_exprs))
                 out |= self.read(("ret", fid))
             elif value[0] == "C":
-                self._record_edge(call.node_id, call.caller, ("C", value[1]), None, "constructor")
-                out.add(("I", value[1]))
+                cid = value[1]
+                self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
+                self._allocate(cid)
+                for name in ("__new__", "__init__"):
+                    for found, owner in self.class_lookup(cid, name):
+                        if found[0] in {"F", "SM"} and (name == "__init__" or self.funcs[found[1]].method_kind == "new"):
+                            fid = found[1]
+                            self._bind_receiver(fid, ("C", cid) if name == "__new__" else ("I", cid))
+                            method = "direct" if owner == value else "mro"
+                            self._record_edge(call.node_id, call.caller, ("F", fid), name, method)
+                            key = ("cb", index, fid)
+                            if key not in self.vals:
+                                self.vals[key] = set()
+                                self._add_constraint(("bindx", index, fid, 1, arg_exprs))
+                out.add(("I", cid))
             elif value[0] in {"X", "BI", "XM"}:
                 callee = ("X", value[1]) if value[0] == "XM" else value
                 self._record_edge(call.node_id, call.caller, callee, None, "builtin_callback")
         return out
+
+    def _compare_in_order(self, index: int, call: _Call, elements: Expr, method: str) -> None:
+        """What sorting ``elements`` (or taking their least or greatest) as call ``index``
+        does: call its ``key`` on each, then compare the keys (or the elements
+        themselves) with ``method`` (``__lt__``; ``max`` uses ``__gt__``)."""
+        key = self._arg(call, 99, "key")
+        compared = self._callback(index, call, self.ev(key), (elements,)) if key is not None else self.ev(elements)
+        self.run_protocol(call.caller, compared, call.node_id, (method,))
 
     def _arg(self, call: _Call, position: int, keyword: str | None = None) -> Expr:
         if keyword is not None:
@@ -2514,16 +2535,12 @@ class Solver:
             if arg0 is not None:
                 elements: Expr = ("it", arg0)
                 self.store_slot(new, "*", self.ev(elements))
-                key = self._arg(call, 99, "key")
-                if key is not None:
-                    self._callback(index, call, self.ev(key), (elements,))
+                self._compare_in_order(index, call, elements, "__lt__")
         elif name in {"min", "max"}:
             positional = [a[0] for a in call.args if not a[1]]
             elements = ("it", positional[0]) if len(positional) == 1 else ("u", tuple(positional))
             self.add(result, self.ev(elements))
-            key = self._arg(call, 99, "key")
-            if key is not None:
-                self._callback(index, call, self.ev(key), (elements,))
+            self._compare_in_order(index, call, elements, "__lt__" if name == "min" else "__gt__")
         elif name in {"map", "filter"}:
             positional = [a[0] for a in call.args if not a[1]]
             if len(positional) >= 2:
@@ -2738,9 +2755,7 @@ class Solver:
         elif name in {"index", "count"}:
             self.add(result, (("T", "int"),))
         elif name == "sort":
-            key = self._arg(call, 99, "key")
-            if key is not None:
-                self._callback(index, call, self.ev(key), (("it", ("val", container)),))
+            self._compare_in_order(index, call, ("it", ("val", container)), "__lt__")
 
     # ---- statements --------------------------------------------------------------------------
 
