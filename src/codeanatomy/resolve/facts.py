@@ -25,6 +25,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("lit", type, value)`` literal; ``("t", type)`` value of a builtin type;
   ``("n", kind, site)`` new container; ``("f", def_id)`` definition object;
   ``("sm", def_id)`` a ``__new__``, a static method without the decorator;
+  ``("own", E)`` the values of ``E`` that are not external objects;
   ``("u", (E, ...))`` union; ``("it", E)`` iteration element; ``("op", op, E, E)``
   binary operation; ``("sup", class_id, E)`` zero-argument ``super()``;
   ``("sup2", E, E)`` ``super(C, obj)``; ``("imp", ...)`` an imported binding;
@@ -1401,11 +1402,15 @@ class _Walker:
         ) = saved
 
     def _assigned(self, node: ast.expr) -> Expr:
-        """The value an assignment binds: none for a field specifier in a class body
-        (``x: T = field(...)``, ``Field(...)``, ``attr.ib()``), which describes the field
-        the class's generated ``__init__`` sets; the class keeps no such object."""
+        """The value an assignment binds. In a class body, a call by a field specifier's
+        name (``x: T = field(...)``, ``Field(...)``, ``attr.ib()``) binds only the
+        repository objects it gives (``("own", E)``): a library's specifier describes the
+        field the class's generated ``__init__`` sets, and the class keeps no such
+        object, but a repository's own ``Field`` class makes a real attribute."""
         value = self._evaluate(node)  # what it is bound to decides whether a dict escapes
-        return None if self.scope.kind == "class" and _is_field_specifier(node) else value
+        if value is not None and self.scope.kind == "class" and _is_field_specifier(node):
+            return ("own", value)
+        return value
 
     def class_def(self, node: ast.ClassDef) -> None:
         class_id = self._id(node)

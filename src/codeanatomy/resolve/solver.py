@@ -612,6 +612,8 @@ class Solver:
             return {("C", e[1])}
         if tag == "sm":
             return {("SM", e[1])}
+        if tag == "own":
+            return {v for v in self.ev(e[1]) if v[0] not in _EXTERNAL_TAGS}
         if tag == "u":
             out: set[Value] = set()
             for part in e[1]:
@@ -1119,9 +1121,28 @@ class Solver:
                 self._bind_receiver(value[1], receiver)
                 properties.add(value[1])
                 out |= self.read(("ret", value[1]))
+            elif tag == "I" and self._descriptor_get(value, receiver, cls_value, properties, out):
+                continue
             else:
                 out.add(value)
         return out
+
+    def _descriptor_get(
+        self, descriptor: Value, instance: Value | None, owner: Value, properties: set[str], out: set[Value]
+    ) -> bool:
+        """Read ``descriptor``, a class attribute, through ``instance`` (None: through the
+        class ``owner``): if its class defines ``__get__``, call it (the call goes to
+        ``properties``), put what it returns in ``out`` and return True."""
+        getters = [v[1] for v, _ in self.class_lookup(descriptor[1], "__get__") if v[0] == "F"]
+        for fid in getters:
+            self._bind_receiver(fid, descriptor)
+            params = self.funcs[fid].params
+            for position, value in ((1, instance), (2, owner)):  # None is no value
+                if value is not None and len(params) > position and params[position].kind in {"posonly", "regular"}:
+                    self.add(params[position].var, (value,))
+            properties.add(fid)
+            out |= self.read(("ret", fid))
+        return bool(getters)
 
     def _set_on_instances(self, cid: str, name: str) -> bool:
         """Whether a repository class along the MRO of ``cid`` sets ``name`` on ``self``."""
@@ -1154,7 +1175,9 @@ class Solver:
                 self.add(params[position].var, (("K", "str", name),))
             properties.add(fid)
 
-    def _through_class(self, found: list[tuple[Value, Value]], cls_value: Value) -> set[Value]:
+    def _through_class(
+        self, found: list[tuple[Value, Value]], cls_value: Value, properties: set[str]
+    ) -> set[Value]:
         out: set[Value] = set()
         for value, _owner in found:
             tag = value[0]
@@ -1163,6 +1186,8 @@ class Solver:
             elif tag == "CM":
                 self._bind_receiver(value[1], cls_value)
                 out.add(("B", value[1]))
+            elif tag == "I" and self._descriptor_get(value, None, cls_value, properties, out):
+                continue
             else:
                 out.add(value)
         return out
@@ -1269,8 +1294,9 @@ class Solver:
         caller = self._caller_of(self.cur)
         if caller is not None:
             for fid in properties:
-                if self.funcs[fid].name == "__getattr__":
-                    self._record_edge(node_id, caller, ("F", fid), "__getattr__", "protocol")
+                name = self.funcs[fid].name
+                if name in {"__getattr__", "__get__"}:
+                    self._record_edge(node_id, caller, ("F", fid), name, "protocol")
                 else:
                     self._record_edge(node_id, caller, ("F", fid), None, "property")
 
@@ -1324,7 +1350,7 @@ class Solver:
             member_of = self._enum_member_class(base[1], name, found)
             if member_of is not None:
                 return self._enum_members(member_of)
-            out = self._through_class(found, base)
+            out = self._through_class(found, base, properties)
         elif tag == "SUP":
             inner = base[2]
             found = self.class_lookup(inner[1], name, after=base[1])
@@ -1337,7 +1363,7 @@ class Solver:
             if inner[0] == "I":
                 out = self._through_instance(found, inner, ("C", inner[1]), properties)
             else:
-                out = self._through_class(found, inner)
+                out = self._through_class(found, inner, properties)
         elif tag in {"F", "B"}:
             return set(self.read(("A", ("F", base[1]), name)))
         elif tag == "PR":
@@ -2801,11 +2827,11 @@ class Solver:
 
     def _set_through_property(self, instance: Value, name: str, values: Values, node_id: str | None) -> bool:
         """``instance.name = values`` where the class has a property ``name`` with a
-        setter: the setter is called (an edge from the running function) and gets the
-        values; the instance keeps no attribute. False when there is no such property."""
-        setters = [v[2] for v, _ in self.class_lookup(instance[1], name) if v[0] == "PR" and len(v) > 2]
-        if not setters:
-            return False
+        setter, or a data descriptor: the setter (the descriptor's ``__set__``) is called
+        (an edge from the running function) and gets the values; the instance keeps no
+        attribute. False when there is neither."""
+        found = self.class_lookup(instance[1], name)
+        setters = [v[2] for v, _ in found if v[0] == "PR" and len(v) > 2]
         caller = self._caller_of(self.cur) if self.cur >= 0 else None
         for fid in setters:
             self._bind_receiver(fid, instance)
@@ -2814,7 +2840,22 @@ class Solver:
             fn = self.funcs.get(fid)
             if fn is not None and len(fn.params) > 1:
                 self.add(fn.params[1].var, values)
-        return True
+        # A data descriptor (a class attribute whose class defines ``__set__``) is set
+        # by calling it with the instance and the value.
+        described = False
+        for descriptor, _ in found:
+            if descriptor[0] != "I":
+                continue
+            for fid in (v[1] for v, _ in self.class_lookup(descriptor[1], "__set__") if v[0] == "F"):
+                described = True
+                self._bind_receiver(fid, descriptor)
+                if caller is not None and node_id is not None:
+                    self._record_edge(node_id, caller, ("F", fid), "__set__", "protocol")
+                params = self.funcs[fid].params
+                for position, given in ((1, (instance,)), (2, values)):
+                    if len(params) > position and params[position].kind in {"posonly", "regular"}:
+                        self.add(params[position].var, given)
+        return bool(setters) or described
 
     def run_protocol(
         self, caller: str, values: Values, node_id: str, names: Sequence[str]
