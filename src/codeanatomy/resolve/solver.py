@@ -391,6 +391,8 @@ class Solver:
         self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
         self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
+        self._overriding: dict[tuple[str, str, str], tuple[int, list[str]]] = {}
+        """Memo of :meth:`_overriding_subclasses`, with the ``bases_version`` it holds for."""
         self._enums: dict[str, tuple[_Mro, bool]] = {}
         """Whether each class is an enum, with the MRO that says so."""
         self._layouts: dict[str, _Layout] = {}
@@ -420,6 +422,12 @@ class Solver:
             for name, alias_parts in item.type_aliases:
                 self.type_aliases[(item.module_id, name)] = alias_parts
         self.facts = [f for f in facts if index.facts_of(f.module) is f]
+        definers: defaultdict[str, list[str]] = defaultdict(list)
+        for cid in sorted(self.classes):
+            for body_name in self.classes[cid].body_names:
+                definers[body_name].append(cid)
+        self._definers: dict[str, list[str]] = dict(definers)
+        """Repository classes whose body binds each name."""
         self.modelled: dict[str, str] = {
             node_id: _EXTERNAL_BUILTINS[qualname]
             for node_id, qualname in (
@@ -826,7 +834,10 @@ class Solver:
             lookups = self._lookups[name] = {}
         guessed: list[Values] = []
         supplied = False
-        for base in list(self.ev(base_expr)):
+        bases = list(self.ev(base_expr))
+        if base_expr is not None and self._is_param0(base_expr):
+            bases += self._overriding_receivers(bases, name, base_expr)
+        for base in bases:
             # What :meth:`_lookup` does, inline: this loop meets millions of bases.
             lookup = lookups.get(base)
             if lookup is None:
@@ -867,6 +878,50 @@ class Solver:
         if guessed and not supplied:
             out.update(*guessed)
         return out
+
+    def _overriding_receivers(self, bases: list[Value], name: str, receiver: Expr) -> list[Value]:
+        """For ``self.name`` read in a method ``f`` of class ``A`` (``receiver`` being
+        its ``self``): instances of the repository subclasses of each class of ``bases``
+        that override ``name`` and take ``f`` from ``A``.
+
+        Such a subclass's instance runs ``f`` where the subclass is used, whether or not
+        the repository makes one (a library's users do): ``self.emit(record)`` in
+        ``Handler.handle`` reaches every handler's ``emit``.
+        """
+        assert receiver is not None
+        fn = self.funcs[receiver[1].partition(":")[0]]
+        if fn.method_kind not in {"method", "property"} or fn.class_id is None:
+            return []
+        out: list[Value] = []
+        for base in bases:
+            if base[0] == "I":
+                out.extend(("I", sub) for sub in self._overriding_subclasses(base[1], name, fn))
+        return out
+
+    def _overriding_subclasses(self, cid: str, name: str, fn: FunctionFact) -> list[str]:
+        """Repository subclasses of ``cid`` whose body defines ``name`` and whose MRO takes
+        method ``fn`` from its own class."""
+        key = (cid, name, fn.node_id)
+        cached = self._overriding.get(key)
+        definers = self._definers.get(name, ())
+        if cached is not None and cached[0] == self.bases_version:
+            for sub in definers:
+                self.mro(sub)  # waits on each MRO, as the first time: a base may come later
+            return cached[1]
+        found: list[str] = []
+        within = ("C", cid)
+        for sub in definers:
+            mro = self.mro(sub)[0]
+            if sub == cid or within not in mro:
+                continue
+            for klass in mro:
+                cls = self.classes.get(klass[1]) if klass[0] == "C" else None
+                if cls is not None and fn.name in cls.body_names:
+                    if klass[1] == fn.class_id:
+                        found.append(sub)
+                    break
+        self._overriding[key] = (self.bases_version, found)
+        return found
 
     def _unread_members(self, values: Values, name: str) -> bool:
         """Whether ``values``, of attribute ``name`` of a repository instance, are only
