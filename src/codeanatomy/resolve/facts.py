@@ -40,10 +40,13 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("yld", fid, E)``, ``("exc", caller, key, E)``, ``("del", caller, E)`` (an item
   deleted from ``E``), ``("use", caller, E)`` (an attribute read as a statement),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
-  ``("dunder", caller, E, node_id, name)`` (an operator calling special method ``name``
-  of ``E``'s values: ``__add__`` for ``a + b``, ``__eq__`` for ``a == b``, the right
-  operand's ``__contains__`` for ``a in b``, ``__getitem__``, ``__setitem__`` and
-  ``__delitem__`` for ``a[k]`` read, assigned and deleted),
+  ``("dunder", caller, E, node_id, names, args)`` (an operator calling the first of
+  the special methods ``names`` that the class of each of ``E``'s values defines, with
+  the arguments ``args`` after it: ``__add__`` for ``a + b`` and the right operand's
+  ``__radd__``, ``__iadd__`` or else ``__add__`` for ``a += b``, ``__neg__`` for ``-a``,
+  ``__eq__`` for ``a == b``, the right operand's ``__contains__`` for ``a in b``,
+  ``__getitem__``, ``__setitem__`` and ``__delitem__`` for ``a[k]`` read, assigned and
+  deleted),
   ``("bases", class_id, (E, ...))``, ``("star", container, E, start, n_after)``,
   ``("ann", key, ((mode, E), ...), fid | None, site)`` (the classes an annotation of a
   parameter, or of ``fid``'s return, names, see :mod:`._annotations`; ``site``, the
@@ -258,6 +261,10 @@ _COMPARE_METHODS: Final[dict[type[ast.cmpop], str]] = {
     ast.Gt: "__gt__", ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__",
 }
 """The special method each comparison calls (``in``: the right operand's)."""
+_UNARY_METHODS: Final[dict[type[ast.unaryop], str]] = {
+    ast.USub: "__neg__", ast.UAdd: "__pos__", ast.Invert: "__invert__",
+}
+"""The special method each unary operator but ``not`` calls."""
 _PLAIN_OPERANDS: Final = frozenset({"lit", "t", "n"})
 """Expressions whose values are never instances: literals, builtin values, displays."""
 _CHILD_FIELDS: Final[dict[type, tuple[str, ...]]] = {
@@ -905,6 +912,7 @@ class _Walker:
         elif isinstance(node, ast.AugAssign):
             value = self.expr(node.value)
             current = self.expr(_as_load(node.target))
+            self._binary(node, node.op, current, value, augmented=True)
             self.assign(node.target, ("op", type(node.op).__name__, current, value))
         elif isinstance(node, ast.Expr):
             value = self.expr(node.value)
@@ -1103,7 +1111,7 @@ class _Walker:
         elif isinstance(target, ast.Subscript):
             obj = self._evaluate(target.value)  # the container: it does not escape
             key = self.expr(target.slice)
-            self._operator(target, obj, "__setitem__")
+            self._operator(target, obj, "__setitem__", key, value)
             if self.known.contents:
                 site = self.known.site_of(obj)
                 if site is not None:
@@ -1571,20 +1579,23 @@ class _Walker:
             return ("u", parts) if parts else None
         if isinstance(node, ast.BinOp):
             left, right = self.expr(node.left), self.expr(node.right)
-            self._operator(node, left, _BINARY_METHODS[type(node.op)])
+            self._binary(node, node.op, left, right)
             return ("op", type(node.op).__name__, left, right)
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
-            return ("t", "bool") if isinstance(node.op, ast.Not) else operand
+            if isinstance(node.op, ast.Not):
+                return ("t", "bool")
+            self._operator(node, operand, _UNARY_METHODS[type(node.op)])
+            return operand
         if isinstance(node, ast.Compare):
             operand = self.expr(node.left)
             for op, comparator in zip(node.ops, node.comparators, strict=True):
                 right = self.expr(comparator)
                 method = _COMPARE_METHODS.get(type(op))
                 if method == "__contains__":
-                    self._operator(node, right, method)
+                    self._operator(node, right, method, operand)
                 elif method is not None:
-                    self._operator(node, operand, method)
+                    self._operator(node, operand, method, right)
                 operand = right
             return ("t", "bool")
         if isinstance(node, ast.JoinedStr):
@@ -1759,14 +1770,24 @@ class _Walker:
             stored = None if literal is None else self.known.read(site, literal)
             if stored is not None:
                 return stored
-        self._operator(node, value, method)
+        self._operator(node, value, method, key)
         return ("s", value, key, 0)
 
-    def _operator(self, node: ast.AST, operand: Expr, method: str) -> None:
-        """A ``dunder`` constraint: the operator ``node`` calls ``method`` of ``operand``'s
-        values (only instances of repository classes defining it give edges)."""
+    def _operator(self, node: ast.AST, operand: Expr, method: str | tuple[str, ...], *args: Expr) -> None:
+        """A ``dunder`` constraint: the operator ``node`` calls ``method`` (the first of
+        those given that the class defines) of ``operand``'s values with ``args`` (only
+        instances of repository classes defining it give edges)."""
         if operand is not None and operand[0] not in _PLAIN_OPERANDS and self.call_prefix is None:
-            self.cons.append(("dunder", self.caller, operand, self._id(node), method))
+            names = (method,) if isinstance(method, str) else method
+            self.cons.append(("dunder", self.caller, operand, self._id(node), names, args))
+
+    def _binary(self, node: ast.AST, op: ast.operator, left: Expr, right: Expr, augmented: bool = False) -> None:
+        """The special methods binary operator ``op`` calls: the left operand's (for
+        ``+=``, its in-place one first) and the right operand's reflected one."""
+        method = _BINARY_METHODS[type(op)]
+        in_place = (f"__i{method[2:]}", method) if augmented else method
+        self._operator(node, left, in_place, right)
+        self._operator(node, right, f"__r{method[2:]}", left)
 
     def _id(self, node: ast.AST) -> str:
         row = self.index.row_of.get(id(node))

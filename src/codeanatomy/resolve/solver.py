@@ -449,7 +449,7 @@ class Solver:
         for item in self.facts:
             self._file = item.path
             for con in item.constraints:
-                if con[0] != "dunder" or con[4] in defined:
+                if con[0] != "dunder" or not defined.isdisjoint(con[4]):
                     self._add_constraint(con)
 
     # ---- setup ---------------------------------------------------------------------------
@@ -2677,7 +2677,11 @@ class Solver:
             target = arg0 if arg0 is not None else self._arg(call, 99, "fget")
             if target is not None:
                 wrap = {"staticmethod": "SM", "classmethod": "CM", "property": "PR"}[name]
-                self.add(result, {(wrap, v[1]) for v in self.ev(target) if v[0] == "F"})
+                getters = [v[1] for v in self.ev(target) if v[0] == "F"]
+                fset = self._arg(call, 1, "fset") if name == "property" else None
+                setters = [v[1] for v in self.ev(fset) if v[0] == "F"] if fset is not None else []
+                # ``property(get, set)``: the property keeps its setter, as ``@x.setter`` makes it.
+                self.add(result, {(wrap, g, s) for g in getters for s in setters} or {(wrap, g) for g in getters})
         elif name == "globals":
             module_id = self.module_of_def.get(call.caller, call.caller)
             self.add(result, (("GL", module_id),))
@@ -2913,16 +2917,33 @@ class Solver:
         return bool(setters) or described
 
     def run_protocol(
-        self, caller: str, values: Values, node_id: str, names: Sequence[str]
+        self,
+        caller: str,
+        values: Values,
+        node_id: str,
+        names: Sequence[str],
+        *,
+        args: Sequence[Expr] = (),
+        first: bool = False,
     ) -> dict[str, set[Value]]:
-        """Edges to dunder methods an iteration, a ``with`` or an operator runs; their return values by name."""
+        """Edges to dunder methods an iteration, a ``with`` or an operator runs; their return values by name.
+
+        Each method gets ``args`` after its receiver. With ``first``, an instance's class
+        runs only the first of ``names`` it defines (``__iadd__``, else ``__add__``).
+        """
         returned: dict[str, set[Value]] = {}
+        arg_values: list[Values] | None = None
         for value in list(values):
             if value[0] != "I":
                 continue
             for name in names:
-                for fid in self._instance_methods(value, name):
+                methods = self._instance_methods(value, name)
+                for fid in methods:
                     self._record_edge(node_id, caller, ("F", fid), name, "protocol")
+                    if args:
+                        if arg_values is None:
+                            arg_values = [self.ev(arg) for arg in args]
+                        self._bind_after_receiver(fid, arg_values)
                     result = self._method_result(fid, value)
                     returned.setdefault(name, set()).update(result)
                     if name == "__iter__":
@@ -2930,7 +2951,16 @@ class Solver:
                             if it[0] == "I":
                                 for nxt in self._instance_methods(it, "__next__"):
                                     self._record_edge(node_id, caller, ("F", nxt), "__next__", "protocol")
+                if methods and first:
+                    break
         return returned
+
+    def _bind_after_receiver(self, fid: str, arg_values: Sequence[Values]) -> None:
+        """Give the positional parameters of method ``fid`` after its receiver ``arg_values``."""
+        params = self.funcs[fid].params
+        for position, values in enumerate(arg_values, start=1):
+            if position < len(params) and params[position].kind in {"posonly", "regular"}:
+                self.add(params[position].var, values)
 
     def step(self, number: int) -> None:
         """Evaluate constraint ``number``."""
@@ -3024,7 +3054,7 @@ class Solver:
         elif tag == "for":
             self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
         elif tag == "dunder":
-            self.run_protocol(con[1], self.ev(con[2]), con[3], (con[4],))
+            self.run_protocol(con[1], self.ev(con[2]), con[3], con[4], args=con[5], first=True)
         elif tag == "with":
             values = self.ev(con[3])
             returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"))
