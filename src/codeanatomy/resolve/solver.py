@@ -391,8 +391,15 @@ class Solver:
         self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
         self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
-        self._overriding: dict[tuple[str, str, str], tuple[int, list[str]]] = {}
-        """Memo of :meth:`_overriding_subclasses`, with the ``bases_version`` it holds for."""
+        self._override_readers: defaultdict[str, set[int]] = defaultdict(set)
+        """Constraints reading each name through ``self``, which a change of the class
+        hierarchy may give more overrides."""
+        self._overriding: dict[tuple[str, str], tuple[int, list[str]]] = {}
+        """Memo of :meth:`_subclasses_defining`, with the generation of the name it holds for."""
+        self._name_generations: dict[str, int] = {}
+        """How many times a class defining each name had its MRO changed."""
+        self._self_methods: dict[Expr, tuple[str, str] | tuple[()]] = {}
+        """The method (class, name) whose receiver each ``self`` expression is, if one."""
         self._enums: dict[str, tuple[_Mro, bool]] = {}
         """Whether each class is an enum, with the MRO that says so."""
         self._layouts: dict[str, _Layout] = {}
@@ -888,39 +895,50 @@ class Solver:
         the repository makes one (a library's users do): ``self.emit(record)`` in
         ``Handler.handle`` reaches every handler's ``emit``.
         """
-        assert receiver is not None
-        fn = self.funcs[receiver[1].partition(":")[0]]
-        if fn.method_kind not in {"method", "property"} or fn.class_id is None:
+        method = self._self_methods.get(receiver)
+        if method is None:
+            assert receiver is not None
+            fn = self.funcs[receiver[1].partition(":")[0]]
+            usable = fn.method_kind in {"method", "property"} and fn.class_id is not None
+            method = self._self_methods[receiver] = (fn.class_id or "", fn.name) if usable else ()
+        if not method:
             return []
+        # The reader waits on ``name``: a class defining it whose MRO changes wakes it
+        # (see :meth:`_bases_grew`), which costs less than waiting on each such MRO.
+        self._override_readers[name].add(self.cur)
         out: list[Value] = []
         for base in bases:
             if base[0] == "I":
-                out.extend(("I", sub) for sub in self._overriding_subclasses(base[1], name, fn))
+                out.extend(("I", sub) for sub in self._overriding_subclasses(base[1], name, method))
         return out
 
-    def _overriding_subclasses(self, cid: str, name: str, fn: FunctionFact) -> list[str]:
+    def _overriding_subclasses(self, cid: str, name: str, method: tuple[str, str]) -> list[str]:
         """Repository subclasses of ``cid`` whose body defines ``name`` and whose MRO takes
-        method ``fn`` from its own class."""
-        key = (cid, name, fn.node_id)
-        cached = self._overriding.get(key)
-        definers = self._definers.get(name, ())
-        if cached is not None and cached[0] == self.bases_version:
-            for sub in definers:
-                self.mro(sub)  # waits on each MRO, as the first time: a base may come later
-            return cached[1]
+        ``method`` (class, name) from that class."""
+        candidates = self._subclasses_defining(cid, name)
+        if not candidates:
+            return candidates
+        owner, method_name = method
         found: list[str] = []
-        within = ("C", cid)
-        for sub in definers:
-            mro = self.mro(sub)[0]
-            if sub == cid or within not in mro:
-                continue
-            for klass in mro:
+        for sub in candidates:
+            for klass in self.mro(sub)[0]:
                 cls = self.classes.get(klass[1]) if klass[0] == "C" else None
-                if cls is not None and fn.name in cls.body_names:
-                    if klass[1] == fn.class_id:
+                if cls is not None and method_name in cls.body_names:
+                    if klass[1] == owner:
                         found.append(sub)
                     break
-        self._overriding[key] = (self.bases_version, found)
+        return found
+
+    def _subclasses_defining(self, cid: str, name: str) -> list[str]:
+        """Repository subclasses of ``cid`` (not itself) whose body defines ``name``."""
+        key = (cid, name)
+        generation = self._name_generations.get(name, 0)
+        cached = self._overriding.get(key)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        within = ("C", cid)
+        found = [sub for sub in self._definers.get(name, ()) if sub != cid and within in self.mro(sub)[0]]
+        self._overriding[key] = (generation, found)
         return found
 
     def _unread_members(self, values: Values, name: str) -> bool:
@@ -1045,11 +1063,23 @@ class Solver:
         self.bases_version += 1
         self.bases_gen[cid] = self.bases_gen.get(cid, 0) + 1
         queued, append, readers = self.queued, self.queue.append, self._mro_readers
-        for holder in sorted(self._mro_members.get(cid, ())):
+        holders = sorted(self._mro_members.get(cid, ()))
+        for holder in holders:
             for reader in readers.get(holder, ()):
                 if not queued[reader]:
                     queued[reader] = True
                     append(reader)
+        # Each class whose MRO changed may now override names read through ``self`` in
+        # its new ancestors (see :meth:`_overriding_subclasses`).
+        override_readers, classes, generations = self._override_readers, self.classes, self._name_generations
+        for holder in sorted({cid, *holders}):
+            cls = classes.get(holder)
+            for name in sorted(cls.body_names) if cls is not None else ():
+                generations[name] = generations.get(name, 0) + 1
+                for reader in sorted(override_readers.get(name, ())):
+                    if not queued[reader]:
+                        queued[reader] = True
+                        append(reader)
 
     def _current_mro(self, cid: str) -> tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]] | None:
         """The stored MRO of ``cid`` with its dependencies, if no class it visited gained a base since."""
