@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -261,6 +262,16 @@ _COMPARE_METHODS: Final[dict[type[ast.cmpop], str]] = {
     ast.Gt: "__gt__", ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__",
 }
 """The special method each comparison calls (``in``: the right operand's)."""
+_STR_METHODS: Final = ("__str__", "__repr__")
+"""What ``str(x)`` calls: the class's ``__str__``, else (``object.__str__``) its ``__repr__``."""
+_FORMAT_METHODS: Final = ("__format__", *_STR_METHODS)
+"""What ``format(x)`` and ``f"{x}"`` call: ``__format__``, else (``object.__format__``) ``str(x)``."""
+_CONVERSION_METHODS: Final[dict[int, tuple[str, ...]]] = {
+    ord("s"): _STR_METHODS, ord("r"): ("__repr__",), ord("a"): ("__repr__",),
+}
+"""What an f-string's ``!s``, ``!r`` and ``!a`` call."""
+_PERCENT_CONVERSION: Final = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa])")
+"""A ``%`` conversion of a format string; the group is its type."""
 _UNARY_METHODS: Final[dict[type[ast.unaryop], str]] = {
     ast.USub: "__neg__", ast.UAdd: "__pos__", ast.Invert: "__invert__",
 }
@@ -1524,7 +1535,8 @@ class _Walker:
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Subscript):
-            return self._subscript(node, "__getitem__")
+            # A dict subclass without ``__getitem__`` of its own calls ``__missing__``.
+            return self._subscript(node, ("__getitem__", "__missing__"))
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
             new = ("n", kind, self._id(node))
@@ -1580,6 +1592,8 @@ class _Walker:
         if isinstance(node, ast.BinOp):
             left, right = self.expr(node.left), self.expr(node.right)
             self._binary(node, node.op, left, right)
+            if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+                self._percent_format(node, node.left.value, node.right)
             return ("op", type(node.op).__name__, left, right)
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
@@ -1607,7 +1621,8 @@ class _Walker:
                 return ("op", "Add", _literal(head.value), ("t", "str"))
             return ("t", "str")
         if isinstance(node, ast.FormattedValue):
-            self.expr(node.value)
+            value = self.expr(node.value)
+            self._operator(node, value, _CONVERSION_METHODS.get(node.conversion, _FORMAT_METHODS))
             if node.format_spec is not None:
                 self.expr(node.format_spec)
             return ("t", "str")
@@ -1751,7 +1766,7 @@ class _Walker:
             ClassFact(node_id, f"{self.source.module}.{typename}", typename, (), frozenset(), (), fields=fields, tuple_call=True)
         )
 
-    def _subscript(self, node: ast.Subscript, method: str) -> Expr:
+    def _subscript(self, node: ast.Subscript, method: str | tuple[str, ...]) -> Expr:
         """What ``node`` reads (a slice view, a stored value, or ``("s", E, key, 0)``);
         a ``dunder`` constraint for ``method``, ``__getitem__`` or (for ``del``)
         ``__delitem__``, where an item is read."""
@@ -1780,6 +1795,18 @@ class _Walker:
         if operand is not None and operand[0] not in _PLAIN_OPERANDS and self.call_prefix is None:
             names = (method,) if isinstance(method, str) else method
             self.cons.append(("dunder", self.caller, operand, self._id(node), names, args))
+
+    def _percent_format(self, node: ast.BinOp, template: str, arguments: ast.expr) -> None:
+        """``"%s: %r" % (a, b)``: each argument is made text by ``__str__`` (``%s``) or
+        ``__repr__`` (``%r``, ``%a``), as the template's conversion at its place says."""
+        conversions = _PERCENT_CONVERSION.findall(template.replace("%%", ""))
+        items = arguments.elts if isinstance(arguments, ast.Tuple) else [arguments]
+        if len(items) != len(conversions):
+            return  # a mapping, a tuple in a variable, or a mismatch that raises
+        for item, conversion in zip(items, conversions, strict=True):
+            if conversion in "sra":
+                methods = _STR_METHODS if conversion == "s" else _CONVERSION_METHODS[ord("r")]
+                self._operator(node, self.expr(item), methods)
 
     def _binary(self, node: ast.AST, op: ast.operator, left: Expr, right: Expr, augmented: bool = False) -> None:
         """The special methods binary operator ``op`` calls: the left operand's (for

@@ -77,12 +77,14 @@ the value sets it stands among; it is frozen, so no code can fill it by mistake.
 _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
 _CONTAINER_BASES: Final = frozenset({"list", "tuple", "dict", "set", "frozenset"})
 """Builtin types whose repository subclasses' instances hold elements as containers do."""
-_BUILTIN_SPECIAL_METHODS: Final = {
-    "len": "__len__", "repr": "__repr__", "str": "__str__", "hash": "__hash__", "bool": "__bool__",
-    "abs": "__abs__", "format": "__format__", "iter": "__iter__", "next": "__next__",
-    "reversed": "__reversed__",
+_BUILTIN_SPECIAL_METHODS: Final[dict[str, tuple[str, ...]]] = {
+    "len": ("__len__",), "repr": ("__repr__",), "str": ("__str__", "__repr__"), "hash": ("__hash__",),
+    "bool": ("__bool__", "__len__"), "abs": ("__abs__",), "format": ("__format__", "__str__", "__repr__"),
+    "iter": ("__iter__",), "next": ("__next__",), "reversed": ("__reversed__",), "open": ("__fspath__",),
 }
-"""The special method of its first argument each builtin calls (``len(x)``: ``__len__``)."""
+"""The special method of its first argument each builtin calls (``len(x)``: ``__len__``):
+the first of those given that the class defines (``str(x)`` runs ``object.__str__``,
+which calls ``__repr__``, where the class has no ``__str__``)."""
 _INT_BUILTINS = {"len", "ord", "hash", "id", "int", "round"}
 _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex", "oct"}
 _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
@@ -2627,7 +2629,11 @@ class Solver:
         arg0 = self._arg(call, 0)
         special = _BUILTIN_SPECIAL_METHODS.get(name)
         if special is not None and arg0 is not None:
-            self.run_protocol(call.caller, self.ev(arg0), call.node_id, (special,))
+            self.run_protocol(call.caller, self.ev(arg0), call.node_id, special, first=True)
+        elif name == "print":
+            for expr, starred, _ in call.args:
+                values = self.ev(("it", expr) if starred else expr)
+                self.run_protocol(call.caller, values, call.node_id, _BUILTIN_SPECIAL_METHODS["str"], first=True)
         new = ("L", name, call.key)
         if name in _INT_BUILTINS:
             self.add(result, (("T", "int"),))
