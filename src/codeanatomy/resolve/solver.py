@@ -2733,6 +2733,12 @@ class Solver:
                 elements = ("it", positional[1])
                 accumulator = ("u", (elements, positional[2])) if len(positional) > 2 else elements
                 self.add(result, self._callback(index, call, self.ev(positional[0]), (accumulator, elements)))
+        elif name == "super" and len(call.args) == 2 and call.func is not None and call.func[0] != "g":
+            # ``super`` under another name (``_safe_super = super``) with both arguments;
+            # ``super(C, obj)`` itself is read where it is written (``sup2``).
+            owners = [v[1] for v in self.ev(call.args[0][0]) if v[0] == "C"]
+            objects = [v for v in self.ev(call.args[1][0]) if v[0] in {"I", "C"}]
+            self.add(result, {("SUP", owner, v) for owner in owners for v in objects})
         elif name == "<object_new>":
             if arg0 is not None:
                 classes = [v[1] for v in self.ev(arg0) if v[0] == "C"]
