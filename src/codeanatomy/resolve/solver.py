@@ -1223,10 +1223,7 @@ class Solver:
         getters = [v[1] for v, _ in self.class_lookup(descriptor[1], "__get__") if v[0] == "F"]
         for fid in getters:
             self._bind_receiver(fid, descriptor)
-            params = self.funcs[fid].params
-            for position, value in ((1, instance), (2, owner)):  # None is no value
-                if value is not None and len(params) > position and params[position].kind in {"posonly", "regular"}:
-                    self.add(params[position].var, (value,))
+            self._bind_positionals(fid, ({instance} if instance is not None else _EMPTY, {owner}))  # None: no value
             properties.add(fid)
             out |= self.read(("ret", fid))
         return bool(getters)
@@ -1254,12 +1251,9 @@ class Solver:
             if value[0] != "F":
                 continue
             fid = value[1]
-            params = self.funcs[fid].params
             if receiver is not None:
                 self._bind_receiver(fid, receiver)
-            position = 0 if receiver is None else 1
-            if len(params) > position and params[position].kind in {"posonly", "regular"}:
-                self.add(params[position].var, (("K", "str", name),))
+            self._bind_positionals(fid, ({("K", "str", name)},), start=0 if receiver is None else 1)
             properties.add(fid)
 
     def _through_class(
@@ -2895,7 +2889,7 @@ class Solver:
             name = target[2]
             for obj in list(self.ev(target[1])):
                 kind = obj[0]
-                if kind == "I" and self._set_through_property(obj, name, values, target[3]):
+                if kind == "I" and self._set_through_descriptor(obj, name, values, target[3]):
                     continue
                 if kind in {"I", "C", "M"}:
                     self.add(("A", obj, name), values)
@@ -2926,7 +2920,7 @@ class Solver:
                         if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):  # type: ignore[index]
                             self.add(f"{obj[1]}:{slot[1]}", values)  # type: ignore[index]
 
-    def _set_through_property(self, instance: Value, name: str, values: Values, node_id: str | None) -> bool:
+    def _set_through_descriptor(self, instance: Value, name: str, values: Values, node_id: str | None) -> bool:
         """``instance.name = values`` where the class has a property ``name`` with a
         setter, or a data descriptor: the setter (the descriptor's ``__set__``) is called
         (an edge from the running function) and gets the values; the instance keeps no
@@ -2952,10 +2946,7 @@ class Solver:
                 self._bind_receiver(fid, descriptor)
                 if caller is not None and node_id is not None:
                     self._record_edge(node_id, caller, ("F", fid), "__set__", "protocol")
-                params = self.funcs[fid].params
-                for position, given in ((1, (instance,)), (2, values)):
-                    if len(params) > position and params[position].kind in {"posonly", "regular"}:
-                        self.add(params[position].var, given)
+                self._bind_positionals(fid, ({instance}, values))
         return bool(setters) or described
 
     def run_protocol(
@@ -2985,7 +2976,7 @@ class Solver:
                     if args:
                         if arg_values is None:
                             arg_values = [self.ev(arg) for arg in args]
-                        self._bind_after_receiver(fid, arg_values)
+                        self._bind_positionals(fid, arg_values)
                     result = self._method_result(fid, value)
                     returned.setdefault(name, set()).update(result)
                     if name == "__iter__":
@@ -2997,10 +2988,11 @@ class Solver:
                     break
         return returned
 
-    def _bind_after_receiver(self, fid: str, arg_values: Sequence[Values]) -> None:
-        """Give the positional parameters of method ``fid`` after its receiver ``arg_values``."""
+    def _bind_positionals(self, fid: str, arg_values: Sequence[Values], start: int = 1) -> None:
+        """Give the positional parameters of ``fid`` from position ``start`` (by default,
+        those after a method's receiver) ``arg_values``, in order."""
         params = self.funcs[fid].params
-        for position, values in enumerate(arg_values, start=1):
+        for position, values in enumerate(arg_values, start=start):
             if position < len(params) and params[position].kind in {"posonly", "regular"}:
                 self.add(params[position].var, values)
 
