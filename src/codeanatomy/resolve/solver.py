@@ -393,6 +393,8 @@ class Solver:
         self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
         self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
+        self._protocol_arguments: set[tuple[str, str]] = set()
+        """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
         self._override_readers: defaultdict[str, set[int]] = defaultdict(set)
         """Constraints reading each name through ``self``, which a change of the class
         hierarchy may give more overrides."""
@@ -1908,7 +1910,7 @@ class Solver:
         tag = con[0]
         if tag == "call":
             return self.calls[con[1]].caller
-        if tag in {"as", "for", "with", "exc", "del", "dunder", "ret", "retx", "yld", "use"}:
+        if tag in {"as", "for", "with", "exc", "del", "dunder", "ret", "retx", "yld", "use", "pbind"}:
             caller: str = con[1]  # (a return's or yield's is its function's)
             return caller
         if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
@@ -2965,7 +2967,6 @@ class Solver:
         runs only the first of ``names`` it defines (``__iadd__``, else ``__add__``).
         """
         returned: dict[str, set[Value]] = {}
-        arg_values: list[Values] | None = None
         for value in list(values):
             if value[0] != "I":
                 continue
@@ -2973,10 +2974,11 @@ class Solver:
                 methods = self._instance_methods(value, name)
                 for fid in methods:
                     self._record_edge(node_id, caller, ("F", fid), name, "protocol")
-                    if args:
-                        if arg_values is None:
-                            arg_values = [self.ev(arg) for arg in args]
-                        self._bind_positionals(fid, arg_values)
+                    if args and (node_id, fid) not in self._protocol_arguments:
+                        # Bound by a constraint of its own: growing arguments re-run the
+                        # binding, not the lookups of every instance of the operand.
+                        self._protocol_arguments.add((node_id, fid))
+                        self._add_constraint(("pbind", caller, fid, tuple(args)))
                     result = self._method_result(fid, value)
                     returned.setdefault(name, set()).update(result)
                     if name == "__iter__":
@@ -3082,6 +3084,8 @@ class Solver:
             self.add(con[2], instances)
         elif tag == "use":
             self.ev(con[2])
+        elif tag == "pbind":
+            self._bind_positionals(con[2], [self.ev(arg) for arg in con[3]])
         elif tag == "del":
             for v in list(self.ev(con[2])):
                 self._shift(v[1] if v[0] == "SL" else v)
