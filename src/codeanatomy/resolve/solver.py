@@ -941,7 +941,17 @@ class Solver:
         if cached is not None and cached[0] == generation:
             return cached[1]
         within = ("C", cid)
-        found = [sub for sub in self._definers.get(name, ()) if sub != cid and within in self.mro(sub)[0]]
+        # The MROs are read without waiting on them (the name's generation stands for
+        # them), from the cache where it is current: this runs for every class and name
+        # read through ``self``.
+        cache = self.mro_cache if self.mro_version == self.bases_version else {}
+        found = []
+        for sub in self._definers.get(name, ()):
+            mro = cache.get(sub)
+            if mro is None:
+                mro = self.mro(sub)
+            if sub != cid and within in mro[0]:
+                found.append(sub)
         self._overriding[key] = (generation, found)
         return found
 
