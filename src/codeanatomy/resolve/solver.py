@@ -910,6 +910,12 @@ class Solver:
         # The reader waits on ``name``: a class defining it whose MRO changes wakes it
         # (see :meth:`_bases_grew`), which costs less than waiting on each such MRO.
         self._override_readers[name].add(self.cur)
+        if not self.late:
+            # Until the first convergence the class hierarchy is still being found, one
+            # base at a time; each step would redo these lookups (thousands of test
+            # classes each gaining ``TestCase`` would make it quadratic). The readers
+            # are all woken once it is known (see :meth:`_late_rules`).
+            return []
         out: list[Value] = []
         for base in bases:
             if base[0] == "I":
@@ -1084,9 +1090,9 @@ class Solver:
                     queued[reader] = True
                     append(reader)
         # Each class whose MRO changed may now override names read through ``self`` in
-        # its new ancestors (see :meth:`_overriding_subclasses`).
+        # its new ancestors (see :meth:`_overriding_subclasses`), once those are read.
         override_readers, classes, generations = self._override_readers, self.classes, self._name_generations
-        for holder in sorted({cid, *holders}):
+        for holder in sorted({cid, *holders}) if self.late else ():
             cls = classes.get(holder)
             for name in sorted(cls.body_names) if cls is not None else ():
                 generations[name] = generations.get(name, 0) + 1
@@ -3154,7 +3160,8 @@ class Solver:
         changed = False
         if not self.late:
             self.late = True
-            for number in sorted(self.pending_keys):
+            overriding = {number for readers in self._override_readers.values() for number in readers}
+            for number in sorted(self.pending_keys | overriding):
                 if not self.queued[number]:
                     self.queued[number] = True
                     self.queue.append(number)
