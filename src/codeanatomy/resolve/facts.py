@@ -59,6 +59,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import string
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -1717,6 +1718,8 @@ class _Walker:
         self.call_positions[call_key] = len(self.cons) - 1
         if self.call_prefix is None and _last_name(func_node) in {"namedtuple", "NamedTuple"}:
             self._named_tuple_class(node, node_id)
+        if isinstance(func_node, ast.Attribute) and func_node.attr == "format":
+            self._str_format(node, func_node.value, args, kwargs)
         result: Expr = ("c", call_key)
         if isinstance(func_node, ast.Name) and func == ("g", self.module_id, func_node.id):
             result = self._special_builtin_call(func_node.id, node, result)
@@ -1795,6 +1798,36 @@ class _Walker:
         if operand is not None and operand[0] not in _PLAIN_OPERANDS and self.call_prefix is None:
             names = (method,) if isinstance(method, str) else method
             self.cons.append(("dunder", self.caller, operand, self._id(node), names, args))
+
+    def _str_format(
+        self,
+        node: ast.Call,
+        receiver: ast.expr,
+        args: list[tuple[Expr, bool, str | None]],
+        kwargs: tuple[tuple[str | None, Expr, str | None], ...],
+    ) -> None:
+        """``"{} and {name!r}".format(a, name=b)`` on a literal template: each argument a
+        field formats is made text as an f-string field is (``__format__``, or with
+        ``!s``/``!r`` the conversion's method)."""
+        if not (isinstance(receiver, ast.Constant) and isinstance(receiver.value, str)):
+            return
+        try:
+            fields = [(name, conversion) for _, name, _, conversion in string.Formatter().parse(receiver.value) if name is not None]
+        except ValueError:
+            return  # a malformed template: the call raises
+        automatic = 0
+        for name, conversion in fields:
+            head = name.split(".", 1)[0].split("[", 1)[0]
+            if head == "":
+                head, automatic = str(automatic), automatic + 1
+            if head.isdigit():
+                position = int(head)
+                value = args[position][0] if position < len(args) and not args[position][1] else None
+            else:
+                value = next((v for k, v, _ in kwargs if k == head), None)
+            if value is not None and "." not in name and "[" not in name:  # not an attribute or item of it
+                methods = _CONVERSION_METHODS.get(ord(conversion), _FORMAT_METHODS) if conversion else _FORMAT_METHODS
+                self._operator(node, value, methods)
 
     def _percent_format(self, node: ast.BinOp, template: str, arguments: ast.expr) -> None:
         """``"%s: %r" % (a, b)``: each argument is made text by ``__str__`` (``%s``) or
