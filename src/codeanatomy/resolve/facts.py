@@ -72,7 +72,9 @@ from codeanatomy.resolve._known_dicts import KnownDicts, literal_key
 from codeanatomy.source import SourceFile
 
 __all__ = [
+    "FORMAT_METHODS",
     "STARRED_UNPACK",
+    "STR_METHODS",
     "ClassFact",
     "FieldFact",
     "FunctionFact",
@@ -263,12 +265,12 @@ _COMPARE_METHODS: Final[dict[type[ast.cmpop], str]] = {
     ast.Gt: "__gt__", ast.GtE: "__ge__", ast.In: "__contains__", ast.NotIn: "__contains__",
 }
 """The special method each comparison calls (``in``: the right operand's)."""
-_STR_METHODS: Final = ("__str__", "__repr__")
+STR_METHODS: Final = ("__str__", "__repr__")
 """What ``str(x)`` calls: the class's ``__str__``, else (``object.__str__``) its ``__repr__``."""
-_FORMAT_METHODS: Final = ("__format__", *_STR_METHODS)
+FORMAT_METHODS: Final = ("__format__", *STR_METHODS)
 """What ``format(x)`` and ``f"{x}"`` call: ``__format__``, else (``object.__format__``) ``str(x)``."""
 _CONVERSION_METHODS: Final[dict[int, tuple[str, ...]]] = {
-    ord("s"): _STR_METHODS, ord("r"): ("__repr__",), ord("a"): ("__repr__",),
+    ord("s"): STR_METHODS, ord("r"): ("__repr__",), ord("a"): ("__repr__",),
 }
 """What an f-string's ``!s``, ``!r`` and ``!a`` call."""
 _PERCENT_CONVERSION: Final = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa])")
@@ -1623,7 +1625,7 @@ class _Walker:
             return ("t", "str")
         if isinstance(node, ast.FormattedValue):
             value = self.expr(node.value)
-            self._operator(node, value, _CONVERSION_METHODS.get(node.conversion, _FORMAT_METHODS))
+            self._operator(node, value, _CONVERSION_METHODS.get(node.conversion, FORMAT_METHODS))
             if node.format_spec is not None:
                 self.expr(node.format_spec)
             return ("t", "str")
@@ -1826,7 +1828,7 @@ class _Walker:
             else:
                 value = next((v for k, v, _ in kwargs if k == head), None)
             if value is not None and "." not in name and "[" not in name:  # not an attribute or item of it
-                methods = _CONVERSION_METHODS.get(ord(conversion), _FORMAT_METHODS) if conversion else _FORMAT_METHODS
+                methods = _CONVERSION_METHODS.get(ord(conversion), FORMAT_METHODS) if conversion else FORMAT_METHODS
                 self._operator(node, value, methods)
 
     def _percent_format(self, node: ast.BinOp, template: str, arguments: ast.expr) -> None:
@@ -1838,8 +1840,7 @@ class _Walker:
             return  # a mapping, a tuple in a variable, or a mismatch that raises
         for item, conversion in zip(items, conversions, strict=True):
             if conversion in "sra":
-                methods = _STR_METHODS if conversion == "s" else _CONVERSION_METHODS[ord("r")]
-                self._operator(node, self.expr(item), methods)
+                self._operator(node, self.expr(item), _CONVERSION_METHODS[ord(conversion)])
 
     def _binary(self, node: ast.AST, op: ast.operator, left: Expr, right: Expr, augmented: bool = False) -> None:
         """The special methods binary operator ``op`` calls: the left operand's (for

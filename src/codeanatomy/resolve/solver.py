@@ -37,7 +37,9 @@ from codeanatomy.extract._base import FileError
 from codeanatomy.resolve._annotations import CLASS, INSTANCE, within
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
+    FORMAT_METHODS,
     STARRED_UNPACK,
+    STR_METHODS,
     ClassFact,
     Constraint,
     Expr,
@@ -78,8 +80,8 @@ _CONTAINERS = {"list", "tuple", "dict", "set", "generator", "frozenset"}
 _CONTAINER_BASES: Final = frozenset({"list", "tuple", "dict", "set", "frozenset"})
 """Builtin types whose repository subclasses' instances hold elements as containers do."""
 _BUILTIN_SPECIAL_METHODS: Final[dict[str, tuple[str, ...]]] = {
-    "len": ("__len__",), "repr": ("__repr__",), "str": ("__str__", "__repr__"), "hash": ("__hash__",),
-    "bool": ("__bool__", "__len__"), "abs": ("__abs__",), "format": ("__format__", "__str__", "__repr__"),
+    "len": ("__len__",), "repr": ("__repr__",), "str": STR_METHODS, "hash": ("__hash__",),
+    "bool": ("__bool__", "__len__"), "abs": ("__abs__",), "format": FORMAT_METHODS,
     "iter": ("__iter__",), "next": ("__next__",), "reversed": ("__reversed__",), "open": ("__fspath__",),
 }
 """The special method of its first argument each builtin calls (``len(x)``: ``__len__``):
@@ -2169,27 +2171,36 @@ class Solver:
 
     def run_ctor(self, call: _Call, index: int, cid: str) -> None:
         instance = ("I", cid)
-        for value, owner in self.class_lookup(cid, "__new__"):
-            if value[0] == "SM" and self.funcs[value[1]].method_kind == "new":
-                self._bind_receiver(value[1], ("C", cid))
-                method = "direct" if owner == ("C", cid) else "mro"
-                self._record_edge(call.node_id, call.caller, ("F", value[1]), "__new__", method)
-                self._bind_constructor_arguments(index, value[1])
+        for fid, method in self._construction_methods(cid, "__new__"):
+            self._record_edge(call.node_id, call.caller, ("F", fid), "__new__", method)
+            self._bind_constructor_arguments(index, fid)
         generated = self._generated_init(cid)
         if generated is not None:
             self._run_generated_init(index, call, cid, generated)
             if not generated.inherited:
                 return  # the generated ``__init__`` runs, not one further along the MRO
-        for value, owner in self.class_lookup(cid, "__init__"):
-            if value[0] == "F":
-                self._bind_receiver(value[1], instance)
-                method = "direct" if owner == ("C", cid) else "mro"
-                self._record_edge(call.node_id, call.caller, value, "__init__", method)
-                self._bind_constructor_arguments(index, value[1])
-            elif value[0] == "X":
+        for fid, method in self._construction_methods(cid, "__init__"):
+            self._record_edge(call.node_id, call.caller, ("F", fid), "__init__", method)
+            self._bind_constructor_arguments(index, fid)
+        found = self.class_lookup(cid, "__init__")
+        for value, _owner in found:
+            if value[0] == "X":
                 self._record_edge(call.node_id, call.caller, value, "__init__", "external")
-        if not self.class_lookup(cid, "__init__"):
+        if not found:
             self._fill_contents(call, instance)
+
+    def _construction_methods(self, cid: str, name: str) -> list[tuple[str, str]]:
+        """The repository ``__new__`` or ``__init__`` (``name``) that constructing ``cid``
+        runs, its first parameter bound (the class, the instance): (function, ``direct``
+        or ``mro`` as it was found)."""
+        out: list[tuple[str, str]] = []
+        new = name == "__new__"
+        for value, owner in self.class_lookup(cid, name):
+            # A ``__new__`` behind a decorator (``@lru_cache``) is a plain function value.
+            if (value[0] in {"F", "SM"} and self.funcs[value[1]].method_kind == "new") if new else value[0] == "F":
+                self._bind_receiver(value[1], ("C" if new else "I", cid))
+                out.append((value[1], "direct" if owner == ("C", cid) else "mro"))
+        return out
 
     def _bind_constructor_arguments(self, index: int, fid: str) -> None:
         """Bind the arguments of constructor call ``index`` to method ``fid`` (its
@@ -2207,7 +2218,8 @@ class Solver:
 
     def _construct_contents(self, call: _Call, container: Value) -> None:
         """What ``list(items)`` (or ``tuple``, ``set``, ``frozenset``) or ``dict(d, key=v)``
-        called as ``call`` puts in ``container``, of that kind."""
+        called as ``call`` puts in ``container``, of that kind; ``d.update(d2, key=v)``
+        and ``s.update(items)`` put the same."""
         arg0 = self._arg(call, 0)
         if container[1] != "dict":
             if arg0 is not None:
@@ -2601,16 +2613,12 @@ class Solver:
                 self._record_edge(call.node_id, call.caller, ("C", cid), None, "constructor")
                 self._allocate(cid)
                 for name in ("__new__", "__init__"):
-                    for found, owner in self.class_lookup(cid, name):
-                        if found[0] in {"F", "SM"} and (name == "__init__" or self.funcs[found[1]].method_kind == "new"):
-                            fid = found[1]
-                            self._bind_receiver(fid, ("C", cid) if name == "__new__" else ("I", cid))
-                            method = "direct" if owner == value else "mro"
-                            self._record_edge(call.node_id, call.caller, ("F", fid), name, method)
-                            key = ("cb", index, fid)
-                            if key not in self.vals:
-                                self.vals[key] = set()
-                                self._add_constraint(("bindx", index, fid, 1, arg_exprs))
+                    for fid, method in self._construction_methods(cid, name):
+                        self._record_edge(call.node_id, call.caller, ("F", fid), name, method)
+                        key = ("cb", index, fid)
+                        if key not in self.vals:
+                            self.vals[key] = set()
+                            self._add_constraint(("bindx", index, fid, 1, arg_exprs))
                 out.add(("I", cid))
             elif value[0] in {"X", "BI", "XM"}:
                 callee = ("X", value[1]) if value[0] == "XM" else value
@@ -2645,7 +2653,7 @@ class Solver:
         elif name == "print":
             for expr, starred, _ in call.args:
                 values = self.ev(("it", expr) if starred else expr)
-                self.run_protocol(call.caller, values, call.node_id, _BUILTIN_SPECIAL_METHODS["str"], first=True)
+                self.run_protocol(call.caller, values, call.node_id, STR_METHODS, first=True)
         new = ("L", name, call.key)
         if name in _INT_BUILTINS:
             self.add(result, (("T", "int"),))
@@ -2858,15 +2866,7 @@ class Solver:
         elif name == "extend" and arg0 is not None:
             self.store_slot(container, "*", self.ev(("it", arg0)))
         elif name == "update":
-            if typename == "dict":
-                if arg0 is not None:
-                    for v in list(self.ev(arg0)):
-                        if v[0] == "L" and v[1] == "dict":
-                            self.copy_slots(v, container)
-                for kw, expr, _ in call.kwargs:
-                    self.store_slot(container, ("str", kw) if kw else "*", self.ev(expr))
-            elif arg0 is not None:
-                self.store_slot(container, "*", self.ev(("it", arg0)))
+            self._construct_contents(call, container)
         elif name in {"pop", "get", "setdefault"}:
             if typename == "dict":
                 keys = self.eval_key(arg0)
