@@ -397,6 +397,10 @@ class Solver:
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._protocol_arguments: set[tuple[str, str]] = set()
         """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
+        self._operands_looked_up: dict[int, set[Value]] = {}
+        """The operand instances each ``dunder`` constraint has looked its methods up for."""
+        self._lookups_changed: set[int] = set()
+        """Constraints woken by a class attribute or an MRO, which may now look up differently."""
         self._override_readers: defaultdict[str, set[int]] = defaultdict(set)
         """Constraints reading each name through ``self``, which a change of the class
         hierarchy may give more overrides."""
@@ -1087,6 +1091,7 @@ class Solver:
         queued, append, readers = self.queued, self.queue.append, self._mro_readers
         holders = sorted(self._mro_members.get(cid, ()))
         for holder in holders:
+            self._lookups_changed |= readers.get(holder, set())
             for reader in readers.get(holder, ()):
                 if not queued[reader]:
                     queued[reader] = True
@@ -1676,6 +1681,8 @@ class Solver:
     def _wake(self, key: object) -> None:
         readers = self.readers.get(key)
         if readers:
+            if type(key) is tuple and key[0] == "A":
+                self._lookups_changed |= readers
             queued = self.queued
             append = self.queue.append
             for reader in readers:
@@ -2970,7 +2977,7 @@ class Solver:
     def run_protocol(
         self,
         caller: str,
-        values: Values,
+        values: Collection[Value],
         node_id: str,
         names: Sequence[str],
         *,
@@ -3005,6 +3012,23 @@ class Solver:
                 if methods and first:
                     break
         return returned
+
+    def _operands_to_look_up(self, number: int, values: Values) -> list[Value]:
+        """The instances among ``values`` whose special methods ``dunder`` constraint
+        ``number`` has yet to look up: all of them after a class attribute or an MRO it
+        read changed, else only those new since its last run.
+
+        What an operator does with an instance (edges, receivers, argument bindings) is
+        kept for good, and its lookups read only class attributes and MROs; so an
+        instance looked up before finds the same methods until one of those changes.
+        """
+        seen = self._operands_looked_up.get(number)
+        if seen is None or number in self._lookups_changed:
+            self._lookups_changed.discard(number)
+            seen = self._operands_looked_up[number] = set()
+        fresh = [v for v in values if v[0] == "I" and v not in seen]
+        seen.update(fresh)
+        return fresh
 
     def _bind_positionals(self, fid: str, arg_values: Sequence[Values], start: int = 1) -> None:
         """Give the positional parameters of ``fid`` from position ``start`` (by default,
@@ -3108,7 +3132,8 @@ class Solver:
         elif tag == "for":
             self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
         elif tag == "dunder":
-            self.run_protocol(con[1], self.ev(con[2]), con[3], con[4], args=con[5], first=True)
+            operands = self._operands_to_look_up(number, self.ev(con[2]))
+            self.run_protocol(con[1], operands, con[3], con[4], args=con[5], first=True)
         elif tag == "with":
             values = self.ev(con[3])
             returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"))
