@@ -106,6 +106,8 @@ class _Grammar:
     """Whether a kind id is a named node."""
     definition_kinds: frozenset[int]
     """Kind ids collected for ``tree_sitter_definitions`` (and ERROR, for recovery)."""
+    field_names: pa.Array
+    """Field name by field id (``take`` of the cursor's field ids gives the column)."""
 
 
 @cache
@@ -131,7 +133,13 @@ def _grammar() -> _Grammar:
     }
     kinds = {kind for kind in range(language.node_kind_count) if type_of[kind] in wanted}
     kinds.add(_ERROR_KIND)
-    return _Grammar(tree_sitter.Parser(language), type_of, named, frozenset(kinds))
+    field_names = pa.array(
+        [language.field_name_for_id(field) for field in range(language.field_count + 1)],
+        type=pa.string(),
+    )
+    return _Grammar(
+        tree_sitter.Parser(language), type_of, named, frozenset(kinds), field_names
+    )
 
 
 def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
@@ -191,81 +199,77 @@ def _walk(
 ) -> tuple[pa.Table, dict[str, Sequence[object]], list[tree_sitter.Node]]:
     """One cursor walk: the node table, error columns and the definition-bearing nodes.
 
-    The loop only records what tree-sitter reports (kind, byte range, field, parent
-    row); types, offsets, positions and IDs are derived afterwards, column at a time.
+    The loop only records what tree-sitter reports (kind, byte range, field id, parent
+    row); types, field names, offsets, positions and IDs are derived afterwards, column
+    at a time. Flags are read by a second walk, only of a tree with errors.
     """
     named = grammar.named
     definition_kinds = grammar.definition_kinds
-    checked = tree.root_node.has_error
-
     kinds: list[int] = []
     starts: list[int] = []
     ends: list[int] = []
-    fields: list[str | None] = []
-    parents: list[int | None] = []  # the row of the nearest named ancestor
-    idxs: list[int | None] = []
-    flags: list[tuple[bool, bool, bool]] = []
-    flagged: list[tree_sitter.Node] = []
+    field_ids: list[int | None] = []
+    parents: list[int] = []  # the row of the nearest named ancestor
+    idxs: list[int] = []
     definition_nodes: list[tree_sitter.Node] = []
+    add_kind, add_start, add_end = kinds.append, starts.append, ends.append
+    add_field, add_parent, add_idx = field_ids.append, parents.append, idxs.append
 
     # ``ancestor`` is the row of the nearest named ancestor of the node the cursor is
-    # on (-1 above the root); ``saved`` holds it for every level the cursor descended.
-    child_counts: list[int] = [0]  # child_counts[row + 1]: named children seen so far
+    # on (-1 above the root), ``idx`` the number of its named descendants seen so far.
+    # ``saved`` has an entry per level the cursor descended: the ``idx`` to restore
+    # when it climbs back to a named node, -1 for an anonymous one (which kept both).
     ancestor = -1
+    idx = 0
+    row = 0
     saved: list[int] = []
+    save, restore = saved.append, saved.pop
     cursor = tree.walk()
+    goto_first_child = cursor.goto_first_child
+    goto_next_sibling = cursor.goto_next_sibling
+    goto_parent = cursor.goto_parent
     while True:
         node: tree_sitter.Node = cursor.node  # type: ignore[assignment]  # never None in a tree
         kind = node.kind_id
         if named[kind]:
-            here = len(kinds)
-            kinds.append(kind)
-            starts.append(node.start_byte)
-            ends.append(node.end_byte)
-            fields.append(cursor.field_name)
-            parents.append(ancestor)
-            idxs.append(child_counts[ancestor + 1])
-            child_counts[ancestor + 1] += 1
-            child_counts.append(0)
+            add_kind(kind)
+            add_start(node.start_byte)
+            add_end(node.end_byte)
+            add_field(cursor.field_id)
+            add_parent(ancestor)
+            add_idx(idx)
+            idx += 1
             if kind in definition_kinds:
                 definition_nodes.append(node)
-            if checked:
-                missing = node.is_missing
-                flags.append((kind == _ERROR_KIND, missing, node.has_error))
-                if missing or kind == _ERROR_KIND:
-                    flagged.append(node)
-        else:
-            here = ancestor
-            if checked and node.is_missing:
-                flagged.append(node)
-        if cursor.goto_first_child():
-            saved.append(ancestor)
-            ancestor = here
+            if goto_first_child():
+                save(idx)
+                ancestor, idx = row, 0
+                row += 1
+                continue
+            row += 1
+        elif goto_first_child():
+            save(-1)
             continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
+        while not goto_next_sibling():
+            if not goto_parent():
                 break
-            ancestor = saved.pop()
+            resumed = restore()
+            if resumed >= 0:
+                ancestor, idx = parents[ancestor], resumed
         else:
             continue
         break
 
-    count = len(kinds)
     lines = source.lines
-    type_of = grammar.type_of
-    types = [type_of[kind] for kind in kinds]
+    types = list(map(grammar.type_of.__getitem__, kinds))
     bstarts = lines.from_utf8_offsets(starts)
     bends = lines.from_utf8_offsets(ends)
     node_ids = keyed_ids((source.file_id, "ts"), types, bstarts, bends)
     constants: dict[str, object] = {"file_id": source.file_id}
     flag_columns: dict[str, Sequence[object]] = {}
-    if count:
-        idxs[0] = None  # the module has no parent
-        parents[0] = None
-    if checked:
-        flag_columns["is_error"] = [flag[0] for flag in flags]
-        flag_columns["is_missing"] = [flag[1] for flag in flags]
-        flag_columns["has_error"] = [flag[2] for flag in flags]
+    flagged: list[tree_sitter.Node] = []
+    if tree.root_node.has_error:
+        flag_columns, flagged = _error_flags(tree, named)
     else:
         constants.update(is_error=False, is_missing=False, has_error=False)
     line_numbers, columns = lines.line_cols(bstarts)
@@ -274,9 +278,10 @@ def _walk(
         {
             "node_id": id_array,
             "type": types,
-            "field": fields,
-            "parent_id": id_array.take(pa.array(parents, type=pa.int32())),
-            "idx": idxs,
+            "field": grammar.field_names.take(pa.array(field_ids, type=pa.int32())),
+            # the module (row 0, the tree's root) has no parent
+            "parent_id": id_array.take(pa.array([None, *parents[1:]], type=pa.int32())),
+            "idx": [None, *idxs[1:]],
             "bstart": bstarts,
             "bend": bends,
             "line": line_numbers,
@@ -286,6 +291,44 @@ def _walk(
         constants,
     )
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
+
+
+def _error_flags(
+    tree: tree_sitter.Tree, named: list[bool]
+) -> tuple[dict[str, Sequence[object]], list[tree_sitter.Node]]:
+    """The flag columns of a tree with errors, and its ERROR and MISSING nodes in pre-order.
+
+    A second walk, in the order of :func:`_walk`'s: only trees with errors pay for it.
+    """
+    is_error: list[bool] = []
+    is_missing: list[bool] = []
+    has_error: list[bool] = []
+    flagged: list[tree_sitter.Node] = []
+    cursor = tree.walk()
+    while True:
+        node: tree_sitter.Node = cursor.node  # type: ignore[assignment]  # never None in a tree
+        kind = node.kind_id
+        missing = node.is_missing
+        if named[kind]:
+            is_error.append(kind == _ERROR_KIND)
+            is_missing.append(missing)
+            has_error.append(node.has_error)
+        if missing or kind == _ERROR_KIND:
+            flagged.append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                break
+        else:
+            continue
+        break
+    columns: dict[str, Sequence[object]] = {
+        "is_error": is_error,
+        "is_missing": is_missing,
+        "has_error": has_error,
+    }
+    return columns, flagged
 
 
 def _error_columns(
