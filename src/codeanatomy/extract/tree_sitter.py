@@ -18,9 +18,12 @@ ordinal added only for the second and later named nodes sharing type and span.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain, repeat
+from operator import sub
 from typing import Final
 
 import pyarrow as pa
@@ -272,7 +275,7 @@ def _walk(
         flag_columns, flagged = _error_flags(tree, named)
     else:
         constants.update(is_error=False, is_missing=False, has_error=False)
-    line_numbers, columns = lines.line_cols(bstarts)
+    line_numbers, columns = _ordered_line_cols(lines.line_starts, bstarts)
     id_array = pa.array(node_ids, type=pa.string())
     nodes = TREE_SITTER_NODES.from_columns(
         {
@@ -291,6 +294,29 @@ def _walk(
         constants,
     )
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
+
+
+def _ordered_line_cols(line_starts: list[int], offsets: list[int]) -> tuple[list[int], list[int]]:
+    """:meth:`SourceLines.line_cols <codeanatomy.spans.SourceLines.line_cols>` of ascending offsets.
+
+    Pre-order starts ascend (tree-sitter places a child at or after its parent's start,
+    a sibling at or after the previous one's end), so each line's rows are one run:
+    one bisection per line instead of one per row.
+
+    >>> from codeanatomy.spans import SourceLines
+    >>> lines = SourceLines(b"\\xef\\xbb\\xbfab\\ncd\\n\\nef")
+    >>> offsets = [0, 3, 3, 5, 6, 9, 10, 11]
+    >>> _ordered_line_cols(lines.line_starts, offsets) == lines.line_cols(offsets)
+    True
+    """
+    bounds = [bisect_left(offsets, start) for start in line_starts]
+    bounds.append(len(offsets))
+    counts = list(map(sub, bounds[1:], bounds))
+    # Rows before the first line start are inside a BOM: line 1, column = offset.
+    numbers = [1] * bounds[0]
+    numbers += chain.from_iterable(map(repeat, range(1, len(line_starts) + 1), counts))
+    bases = chain(repeat(0, bounds[0]), chain.from_iterable(map(repeat, line_starts, counts)))
+    return numbers, list(map(sub, offsets, bases))
 
 
 def _error_flags(
