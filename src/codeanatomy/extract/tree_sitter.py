@@ -23,11 +23,11 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
-from itertools import chain, repeat
-from operator import itemgetter, sub
+from operator import itemgetter
 from typing import Any, Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import tree_sitter
 import tree_sitter_python
 
@@ -294,7 +294,7 @@ def _walk(
         flag_columns, flagged = _error_flags(tree, named)
     else:
         constants.update(is_error=False, is_missing=False, has_error=False)
-    line_numbers, columns = _ordered_line_cols(lines.line_starts, bstarts)
+    bstart_array, line_numbers, columns = _ordered_positions(lines.line_starts, bstarts)
     id_array = pa.array(node_ids, type=pa.string())
     nodes = TREE_SITTER_NODES.from_columns(
         {
@@ -304,7 +304,7 @@ def _walk(
             # the module (row 0, the tree's root) has no parent
             "parent_id": id_array.take(pa.array([None, *parents[1:]], type=pa.int32())),
             "idx": [None, *idxs[1:]],
-            "bstart": bstarts,
+            "bstart": bstart_array,
             "bend": bends,
             "line": line_numbers,
             "col": columns,
@@ -341,27 +341,37 @@ def _node_ids(
     return keyed_ids((file_id, "ts"), names, bstarts, bends)
 
 
-def _ordered_line_cols(line_starts: list[int], offsets: list[int]) -> tuple[list[int], list[int]]:
-    """:meth:`SourceLines.line_cols <codeanatomy.spans.SourceLines.line_cols>` of ascending offsets.
+def _ordered_positions(
+    line_starts: list[int], offsets: list[int]
+) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Ascending ``offsets`` as an Arrow column, with their lines and columns as columns.
 
+    Lines and columns are those of :meth:`~codeanatomy.spans.SourceLines.line_cols`.
     Pre-order starts ascend (tree-sitter places a child at or after its parent's start,
-    a sibling at or after the previous one's end), so each line's rows are one run:
-    one bisection per line instead of one per row.
+    a sibling at or after the previous one's end), so a row's line is the number of
+    lines starting at or before it: one bisection per line, then Arrow column work.
 
     >>> from codeanatomy.spans import SourceLines
     >>> lines = SourceLines(b"\\xef\\xbb\\xbfab\\ncd\\n\\nef")
     >>> offsets = [0, 3, 3, 5, 6, 9, 10, 11]
-    >>> _ordered_line_cols(lines.line_starts, offsets) == lines.line_cols(offsets)
+    >>> _, numbers, columns = _ordered_positions(lines.line_starts, offsets)
+    >>> (numbers.to_pylist(), columns.to_pylist()) == lines.line_cols(offsets)
     True
     """
-    bounds = [bisect_left(offsets, start) for start in line_starts]
-    bounds.append(len(offsets))
-    counts = list(map(sub, bounds[1:], bounds))
-    # Rows before the first line start are inside a BOM: line 1, column = offset.
-    numbers = [1] * bounds[0]
-    numbers += chain.from_iterable(map(repeat, range(1, len(line_starts) + 1), counts))
-    bases = chain(repeat(0, bounds[0]), chain.from_iterable(map(repeat, line_starts, counts)))
-    return numbers, list(map(sub, offsets, bases))
+    rows = len(offsets)
+    # firsts[row]: the lines starting after the previous row's offset, at or before this one's
+    firsts = [0] * (rows + 1)
+    row = 0
+    for start in line_starts:
+        row = bisect_left(offsets, start, row)
+        firsts[row] += 1
+    del firsts[rows]
+    numbers = pc.cumulative_sum(pa.array(firsts, type=pa.int32()))
+    # Line 0 is inside a BOM (before the first line start): line 1, column = offset.
+    bases = pa.array([0, *line_starts], type=pa.int64()).take(numbers)
+    offset_array = pa.array(offsets, type=pa.int64())
+    columns = pc.subtract(offset_array, bases).cast(pa.int32())
+    return offset_array, pc.max_element_wise(numbers, pa.scalar(1, pa.int32())), columns
 
 
 def _error_flags(
