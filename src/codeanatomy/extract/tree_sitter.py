@@ -103,6 +103,7 @@ inserted (``kind`` ``MISSING``, ``node_type`` the token it expected, e.g. ``:``)
 TREE_SITTER_DEFINITIONS: Final = definitions_spec("tree_sitter")
 """Classes, functions, lambdas, calls and imports (see :mod:`codeanatomy.extract._definitions`)."""
 
+_NO_ERRORS: Final = TREE_SITTER_ERRORS.empty()  # most files' table: shared, tables are immutable
 _ERROR_KIND: Final = 0xFFFF  # tree-sitter's builtin error symbol
 _hexdigest: Final[Callable[[Any], str]] = type(_md5(b"")).hexdigest
 _id_of_digest: Final = itemgetter(slice(ID_HEX_CHARS))
@@ -190,7 +191,11 @@ def extract(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
     return LayerOutput(
         tables={
             TREE_SITTER_NODES.name: nodes,
-            TREE_SITTER_ERRORS.name: TREE_SITTER_ERRORS.from_columns(errors, file_constants),
+            TREE_SITTER_ERRORS.name: (
+                TREE_SITTER_ERRORS.from_columns(errors, file_constants)
+                if errors["kind"]
+                else _NO_ERRORS
+            ),
             TREE_SITTER_DEFINITIONS.name: TREE_SITTER_DEFINITIONS.from_columns(
                 definitions, file_constants
             ),
