@@ -325,9 +325,9 @@ def _node_ids(
 ) -> list[str]:
     """``keyed_ids((file_id, "ts"), types, bstarts, bends)``, ``types`` given as UTF-8.
 
-    The IDs ``stable_ids`` gives rows whose keys are all distinct (files never repeat
-    one in practice), hashed by a chain of C-level maps over bytes: a quarter cheaper
-    than its loop over text. A file with a repeated key gets :func:`keyed_ids`.
+    When all keys are distinct (only some files with syntax errors repeat one), these
+    are the plain ``stable_ids``, hashed by a chain of C-level maps over bytes: a
+    quarter cheaper than its loop over text. Otherwise :func:`keyed_ids` redoes them.
 
     >>> types, starts, ends = ["call", "name", "call"], [1, 1, 2], [5, 5, 5]
     >>> utf8 = [name.encode() for name in types]
