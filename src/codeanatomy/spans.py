@@ -26,11 +26,15 @@ function as a DataFusion SQL expression so relational passes make identical IDs.
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, Final
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "ID_HEX_CHARS",
@@ -56,6 +60,14 @@ try:
     _md5: Callable[[bytes], Any] = _builtin_md5
 except ImportError:  # an interpreter built without it
     _md5 = partial(hashlib.md5, usedforsecurity=False)
+
+_hexdigest: Final[Callable[[Any], str]] = type(_md5(b"")).hexdigest
+_id_of_digest: Final = itemgetter(slice(ID_HEX_CHARS))
+
+
+def _hashed(texts: Iterable[str]) -> list[str]:
+    """The ID of each ID text: a chain of maps, so no step runs as a Python loop."""
+    return list(map(_id_of_digest, map(_hexdigest, map(_md5, map(str.encode, texts)))))
 
 
 def stable_id(*parts: object) -> str:
@@ -91,10 +103,7 @@ def stable_ids(prefix: Sequence[object], *columns: Sequence[object]) -> list[str
     if present and not any(None in column for column in present):
         # Fast path: no part is skipped, so one format string renders every row.
         template = _template(escaped, len(present))
-        return [
-            md5((template % row).encode("utf-8")).hexdigest()[:ID_HEX_CHARS]
-            for row in zip(*present, strict=True)
-        ]
+        return _hashed(map(template.__mod__, zip(*present, strict=True)))
     nullable = [column for column in present if None in column]
     if len(nullable) == 1:
         return _ids_with_one_nullable(escaped, present, nullable[0])
@@ -128,10 +137,7 @@ def _ids_with_one_nullable(
     majority = rest if mostly_missing else present
     template = _template(escaped, len(majority))
     rows = zip(*majority, strict=True) if majority else [()] * count
-    out = [
-        md5((template % row).encode("utf-8")).hexdigest()[:ID_HEX_CHARS]
-        for row in rows
-    ]
+    out = _hashed(map(template.__mod__, rows))
     minority = present if mostly_missing else rest
     template = _template(escaped, len(minority))
     redo = (
@@ -354,6 +360,32 @@ class SourceLines:
         if 0 in lines:
             lines = [line or 1 for line in lines]
         return lines, cols
+
+    def ascending_line_cols(self, offsets: Sequence[int]) -> tuple[pa.Array, pa.Array]:
+        """:meth:`line_cols` of ``offsets`` that never decrease, as int32 Arrow columns.
+
+        A row's line is the number of lines starting at or before it, so one bisection
+        per line (not per row) and column arithmetic in Arrow find them all.
+
+        >>> lines = SourceLines(b"\\xef\\xbb\\xbfab\\ncd\\n\\nef")
+        >>> offsets = [0, 3, 3, 5, 6, 9, 10, 11]
+        >>> numbers, columns = lines.ascending_line_cols(offsets)
+        >>> (numbers.to_pylist(), columns.to_pylist()) == lines.line_cols(offsets)
+        True
+        """
+        rows = len(offsets)
+        # firsts[row]: the lines starting after the previous row's offset, at or before its own
+        firsts = [0] * (rows + 1)
+        row = 0
+        for start in self.line_starts:
+            row = bisect_left(offsets, start, row)
+            firsts[row] += 1
+        del firsts[rows]
+        numbers = pc.cumulative_sum(pa.array(firsts, type=pa.int32()))
+        # Line 0 is inside a BOM (before the first line start): line 1, column = offset.
+        bases = pa.array([0, *self.line_starts], type=pa.int64()).take(numbers)
+        columns = pc.subtract(pa.array(offsets, type=pa.int64()), bases).cast(pa.int32())
+        return pc.max_element_wise(numbers, pa.scalar(1, pa.int32())), columns
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """Return (1-based line, 0-based byte column) of a stored-byte ``offset``."""

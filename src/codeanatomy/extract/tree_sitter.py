@@ -17,17 +17,13 @@ ordinal added only for the second and later named nodes sharing type and span.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, partial
-from operator import itemgetter
-from typing import Any, Final
+from functools import cache
+from typing import Final
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import tree_sitter
 import tree_sitter_python
 
@@ -36,15 +32,7 @@ from codeanatomy.extract._definitions import definitions_spec
 from codeanatomy.extract._tree_sitter_definitions import definition_columns
 from codeanatomy.schema import TableSpec
 from codeanatomy.source import SourceFile
-from codeanatomy.spans import ID_HEX_CHARS, keyed_ids
-
-try:
-    # CPython's own MD5, as codeanatomy.spans hashes IDs: cheaper than OpenSSL's per short text.
-    from _md5 import md5 as _builtin_md5
-
-    _md5: Callable[[bytes], Any] = _builtin_md5
-except ImportError:  # an interpreter built without it
-    _md5 = partial(hashlib.md5, usedforsecurity=False)
+from codeanatomy.spans import keyed_ids
 
 __all__ = [
     "LAYER",
@@ -105,8 +93,6 @@ TREE_SITTER_DEFINITIONS: Final = definitions_spec("tree_sitter")
 
 _NO_ERRORS: Final = TREE_SITTER_ERRORS.empty()  # most files' table: shared, tables are immutable
 _ERROR_KIND: Final = 0xFFFF  # tree-sitter's builtin error symbol
-_hexdigest: Final[Callable[[Any], str]] = type(_md5(b"")).hexdigest
-_id_of_digest: Final = itemgetter(slice(ID_HEX_CHARS))
 _LONE_CR: Final = re.compile(rb"\r(?!\n)")
 
 
@@ -117,8 +103,8 @@ class _Grammar:
     parser: tree_sitter.Parser
     type_names: pa.Array
     """Node type by kind id (``take`` of the kinds gives the ``type`` column)."""
-    type_bytes: list[bytes]
-    """Node type by kind id as UTF-8, as node IDs hash it (``kind_id`` indexes it)."""
+    type_of: list[str]
+    """Node type by kind id (``kind_id`` indexes it)."""
     named: list[bool]
     """Whether a kind id is a named node."""
     definition_kinds: frozenset[int]
@@ -157,7 +143,7 @@ def _grammar() -> _Grammar:
     return _Grammar(
         parser=tree_sitter.Parser(language),
         type_names=pa.array(type_of, type=pa.string()),
-        type_bytes=[name.encode() for name in type_of],
+        type_of=type_of,
         named=named,
         definition_kinds=frozenset(kinds),
         field_names=field_names,
@@ -290,8 +276,8 @@ def _walk(
     types = grammar.type_names.take(pa.array(kinds, type=pa.int32()))
     bstarts = lines.from_utf8_offsets(starts)
     bends = lines.from_utf8_offsets(ends)
-    type_bytes = list(map(grammar.type_bytes.__getitem__, kinds))
-    node_ids = _node_ids(source.file_id, type_bytes, bstarts, bends)
+    type_of = list(map(grammar.type_of.__getitem__, kinds))
+    node_ids = keyed_ids((source.file_id, "ts"), type_of, bstarts, bends)
     constants: dict[str, object] = {"file_id": source.file_id}
     flag_columns: dict[str, Sequence[object]] = {}
     flagged: list[tree_sitter.Node] = []
@@ -299,7 +285,7 @@ def _walk(
         flag_columns, flagged = _error_flags(tree, named)
     else:
         constants.update(is_error=False, is_missing=False, has_error=False)
-    bstart_array, line_numbers, columns = _ordered_positions(lines.line_starts, bstarts)
+    line_numbers, columns = lines.ascending_line_cols(bstarts)
     id_array = pa.array(node_ids, type=pa.string())
     nodes = TREE_SITTER_NODES.from_columns(
         {
@@ -309,7 +295,7 @@ def _walk(
             # the module (row 0, the tree's root) has no parent
             "parent_id": id_array.take(pa.array([None, *parents[1:]], type=pa.int32())),
             "idx": [None, *idxs[1:]],
-            "bstart": bstart_array,
+            "bstart": bstarts,
             "bend": bends,
             "line": line_numbers,
             "col": columns,
@@ -318,65 +304,6 @@ def _walk(
         constants,
     )
     return nodes, _error_columns(source, text, flagged, opts), definition_nodes
-
-
-def _node_ids(
-    file_id: str, types: list[bytes], bstarts: list[int], bends: list[int]
-) -> list[str]:
-    """``keyed_ids((file_id, "ts"), types, bstarts, bends)``, ``types`` given as UTF-8.
-
-    When all keys are distinct (only some files with syntax errors repeat one), these
-    are the plain ``stable_ids``, hashed by a chain of C-level maps over bytes: a
-    quarter cheaper than its loop over text. Otherwise :func:`keyed_ids` redoes them.
-
-    >>> types, starts, ends = ["call", "name", "call"], [1, 1, 2], [5, 5, 5]
-    >>> utf8 = [name.encode() for name in types]
-    >>> _node_ids("f", utf8, starts, ends) == keyed_ids(("f", "ts"), types, starts, ends)
-    True
-    >>> starts[2] = 1  # a repeated key
-    >>> _node_ids("f", utf8, starts, ends) == keyed_ids(("f", "ts"), types, starts, ends)
-    True
-    """
-    template = file_id.replace("%", "%%").encode() + b"|ts|%s|%d|%d"
-    texts = map(template.__mod__, zip(types, bstarts, bends, strict=True))
-    ids = list(map(_id_of_digest, map(_hexdigest, map(_md5, texts))))
-    if len(set(ids)) == len(ids):
-        return ids
-    names = [name.decode() for name in types]
-    return keyed_ids((file_id, "ts"), names, bstarts, bends)
-
-
-def _ordered_positions(
-    line_starts: list[int], offsets: list[int]
-) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """Ascending ``offsets`` as an Arrow column, with their lines and columns as columns.
-
-    Lines and columns are those of :meth:`~codeanatomy.spans.SourceLines.line_cols`.
-    Pre-order starts ascend (tree-sitter places a child at or after its parent's start,
-    a sibling at or after the previous one's end), so a row's line is the number of
-    lines starting at or before it: one bisection per line, then Arrow column work.
-
-    >>> from codeanatomy.spans import SourceLines
-    >>> lines = SourceLines(b"\\xef\\xbb\\xbfab\\ncd\\n\\nef")
-    >>> offsets = [0, 3, 3, 5, 6, 9, 10, 11]
-    >>> _, numbers, columns = _ordered_positions(lines.line_starts, offsets)
-    >>> (numbers.to_pylist(), columns.to_pylist()) == lines.line_cols(offsets)
-    True
-    """
-    rows = len(offsets)
-    # firsts[row]: the lines starting after the previous row's offset, at or before this one's
-    firsts = [0] * (rows + 1)
-    row = 0
-    for start in line_starts:
-        row = bisect_left(offsets, start, row)
-        firsts[row] += 1
-    del firsts[rows]
-    numbers = pc.cumulative_sum(pa.array(firsts, type=pa.int32()))
-    # Line 0 is inside a BOM (before the first line start): line 1, column = offset.
-    bases = pa.array([0, *line_starts], type=pa.int64()).take(numbers)
-    offset_array = pa.array(offsets, type=pa.int64())
-    columns = pc.subtract(offset_array, bases).cast(pa.int32())
-    return offset_array, pc.max_element_wise(numbers, pa.scalar(1, pa.int32())), columns
 
 
 def _error_flags(
