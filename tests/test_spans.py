@@ -118,6 +118,27 @@ def test_latin1_columns_are_offsets_into_stored_bytes() -> None:
     assert data[lines.from_utf8_offset(utf8.index(b"y = 2"))] == ord("y")
 
 
+def test_stateful_encoding_offsets_point_at_the_stored_characters() -> None:
+    """iso-2022-jp switches modes with escape sequences: an offset after a run of
+    Japanese text is where the next character's bytes begin, in both conversions."""
+    text = '# -*- coding: iso-2022-jp -*-\n名前 = "日本"\ny = "b"\n'
+    data = text.encode("iso-2022-jp")
+    lines = SourceLines(data, "iso-2022-jp")
+    boundaries = [len(text[:k].encode()) for k in range(len(text) + 1)]
+    stored = lines.from_utf8_offsets(boundaries)
+    assert stored == [lines.from_utf8_offset(offset) for offset in boundaries]
+    assert stored[-1] == len(data)
+    utf8 = lines.utf8_text()
+    y = lines.from_utf8_offset(utf8.index(b"y = "))
+    assert data[y:] == b'y = "b"\n'
+    literal = utf8.index('"日本"'.encode())
+    start, end = lines.from_utf8_offsets([literal, literal + len('"日本"'.encode())])
+    assert data[start:end].decode("iso-2022-jp") == '"日本"'
+    name_end = lines.from_utf8_col(2, len("名前".encode()))
+    assert data[lines.from_utf8_col(2, 0) : name_end].decode("iso-2022-jp") == "名前"
+    assert data[name_end:].startswith(b"\x1b(B = ")  # the escape back to ASCII begins " = "
+
+
 @given(st.lists(st.one_of(st.text(max_size=5), st.integers(-5, 10**6)), min_size=1, max_size=5))
 def test_stable_id_sql_matches_python(parts: list[object]) -> None:
     session = SessionContext()

@@ -25,6 +25,7 @@ function as a DataFusion SQL expression so relational passes make identical IDs.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -197,6 +198,20 @@ def file_id_for(relpath: str) -> str:
     return stable_id("file", relpath)
 
 
+def _plain_ascii(raw: bytes, encoding: str, text: str | None = None) -> bool:
+    """Whether ASCII bytes ``raw`` stored in ``encoding`` are those same characters
+    (``text``, when given, is ``raw`` decoded).
+
+    >>> _plain_ascii(b"a = 1", "latin-1"), _plain_ascii(b"a +AOk-", "utf-7")
+    (True, False)
+    """
+    try:
+        decoded = raw.decode(encoding, errors="replace") if text is None else text
+    except LookupError:
+        return True  # an unknown codec: the file fails where its text is needed, not here
+    return len(decoded) == len(raw) and decoded.isascii()
+
+
 def _codepoint_prefix(text: str, col: int) -> str:
     return text[:col]
 
@@ -237,7 +252,9 @@ class SourceLines:
         if len(starts) > 1 and not data.endswith((b"\n", b"\r")):
             starts.pop()
         self.line_starts: list[int] = starts
-        self._ascii = data.isascii()
+        # Text whose every stored byte is one ASCII character: not so for ASCII bytes in a
+        # 7-bit stateful encoding (iso-2022-jp, UTF-7), whose escapes stand for other text.
+        self._ascii = data.isascii() and (self._utf8 or _plain_ascii(data, encoding))
         self._line_cache: dict[int, tuple[bytes, str]] = {}
         self._utf8_map: tuple[list[int], list[int]] | None = None
 
@@ -263,7 +280,10 @@ class SourceLines:
         return self.line_starts[line - 1]
 
     def _stored_prefix_len(self, text_prefix: str) -> int:
-        return len(text_prefix.encode(self._encoding, errors="replace"))
+        # An incremental encoder, not str.encode: a stateful encoding (iso-2022-jp) would
+        # end a whole string with an escape back to ASCII that the stored bytes lack there.
+        encoder = codecs.getincrementalencoder(self._encoding)(errors="replace")
+        return len(encoder.encode(text_prefix))
 
     @property
     def utf8_columns_are_stored(self) -> bool:
@@ -285,7 +305,7 @@ class SourceLines:
         if self.utf8_columns_are_stored:
             return start + col
         raw, text = self._line(line)
-        if raw.isascii():
+        if raw.isascii() and _plain_ascii(raw, self._encoding, text):
             return start + col
         prefix = text.encode("utf-8")[:col].decode("utf-8", errors="ignore")
         return start + self._stored_prefix_len(prefix)
@@ -296,7 +316,7 @@ class SourceLines:
         if self._ascii:
             return start + col
         raw, text = self._line(line)
-        if raw.isascii():
+        if raw.isascii() and _plain_ascii(raw, self._encoding, text):
             return start + col
         return start + self._stored_prefix_len(prefix(text, col))
 
@@ -333,7 +353,9 @@ class SourceLines:
             text = self.data.decode(self._encoding, errors="replace")
             encoding = self._encoding
             utf8_ends = list(accumulate(len(c.encode("utf-8")) for c in text))
-            stored_ends = list(accumulate(len(c.encode(encoding, errors="replace")) for c in text))
+            # One encoder for the whole text: a stateful encoding switches mode once per run.
+            encode = codecs.getincrementalencoder(encoding)(errors="replace").encode
+            stored_ends = list(accumulate(len(encode(c)) for c in text))
             self._utf8_map = ([0, *utf8_ends], [0, *stored_ends])
         utf8_bounds, stored_bounds = self._utf8_map
         return [stored_bounds[bisect_right(utf8_bounds, offset) - 1] for offset in offsets]
