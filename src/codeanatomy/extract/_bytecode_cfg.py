@@ -21,6 +21,7 @@ import dis
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 from typing import Final
 
 __all__ = ["JUMP_OPCODES", "BlockColumns", "ExceptionRange", "add_blocks"]
@@ -58,6 +59,9 @@ def _branch_labels(opname: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_OPNAMES: Final = dis.opname
+_JUMPS: Final = bytes(op in JUMP_OPCODES for op in range(256))
+_ENDS_BLOCK: Final = bytes(op in JUMP_OPCODES or _OPNAMES[op] in _TERMINATORS for op in range(256))
 _LABELS: Final = {dis.opname[op]: _branch_labels(dis.opname[op]) for op in JUMP_OPCODES}
 
 
@@ -93,7 +97,7 @@ def add_blocks(
     out: BlockColumns,
     code_id: str,
     offsets: Sequence[int],
-    opnames: Sequence[str],
+    opcodes: bytes,
     targets: Sequence[int | None],
     code_size: int,
     ranges: Sequence[ExceptionRange],
@@ -104,8 +108,9 @@ def add_blocks(
         out: the columns to extend.
         code_id: the code object's ID.
         offsets: each instruction's offset (caches excluded), ascending.
-        opnames: each instruction's opname.
-        targets: each instruction's jump target offset (``None`` if it does not jump).
+        opcodes: each instruction's opcode.
+        targets: each instruction's jump target offset (``None`` if it does not jump, that
+            is if its opcode is not one of :data:`JUMP_OPCODES`).
         code_size: length of ``co_code`` (end of the last instruction, caches included).
         ranges: the exception table, sorted by start.
 
@@ -122,63 +127,78 @@ def add_blocks(
             return None
         return bisect_right(offsets, offset) - 1
 
-    leader = [False] * (count + 1)
-    leader[0] = True
-    leader[count] = True
-    jumps = [row for row, target in enumerate(targets) if target is not None]
-    for row in jumps:
-        target_row = row_at(targets[row])  # type: ignore[arg-type]
+    # Row 0, every jump target and every row after a jump or terminator lead a block.
+    leader = bytearray(b"\1") + opcodes.translate(_ENDS_BLOCK)
+    leader[count] = 1
+    for target in compress(targets, opcodes.translate(_JUMPS)):
+        target_row = row_at(target)  # type: ignore[arg-type]
         if target_row is not None:
-            leader[target_row] = True
-        leader[row + 1] = True
-    for row in [row for row, opname in enumerate(opnames) if opname in _TERMINATORS]:
-        leader[row + 1] = True
+            leader[target_row] = 1
     for entry in ranges:
         for offset in (entry.start, entry.end, entry.target):
             hit = row_at(offset)
             if hit is not None:
-                leader[hit] = True
-    starts = [row for row in range(count) if leader[row]]
-    block_of: list[int] = []
-    for block, (first, after) in enumerate(zip(starts, [*starts[1:], count])):
-        block_of.extend([block] * (after - first))
+                leader[hit] = 1
+    # A block's first row is a leader; its index is the number of leaders before it.
+    starts = list(compress(range(count), leader))
+    block_of = list(accumulate(leader[1:count], initial=0))
+    blocks = len(starts)
+    lasts = [first - 1 for first in starts[1:]]
+    lasts.append(count - 1)
+    start_offsets = list(map(offsets.__getitem__, starts))
+    out.code_id.extend([code_id] * blocks)
+    out.block_index.extend(range(blocks))
+    out.start_offset.extend(start_offsets)
+    out.end_offset.extend(start_offsets[1:])
+    out.end_offset.append(code_size)
+    out.first_instruction.extend(starts)
+    out.last_instruction.extend(lasts)
+
+    src: list[int] = []
+    dst: list[int] = []
+    kinds: list[str] = []
+    labels: list[str | None] = []
+    last_block = blocks - 1
     range_starts = [entry.start for entry in ranges]
-    last_block = len(starts) - 1
-    for block, first in enumerate(starts):
-        last = (starts[block + 1] if block < last_block else count) - 1
-        out.code_id.append(code_id)
-        out.block_index.append(block)
-        out.start_offset.append(offsets[first])
-        out.end_offset.append(offsets[last + 1] if last + 1 < count else code_size)
-        out.first_instruction.append(first)
-        out.last_instruction.append(last)
-        opname = opnames[last]
+    for block, last in enumerate(lasts):
+        opname = _OPNAMES[opcodes[last]]
         target = targets[last]
         target_row = row_at(target) if target is not None else None
         if target_row is not None:
             if opname in _UNCONDITIONAL:
-                _edge(out, code_id, block, block_of[target_row], "jump", None)
+                src.append(block)
+                dst.append(block_of[target_row])
+                kinds.append("jump")
+                labels.append(None)
             else:
                 taken, fallen = _LABELS.get(opname, (None, None))
-                _edge(out, code_id, block, block_of[target_row], "branch", taken)
+                src.append(block)
+                dst.append(block_of[target_row])
+                kinds.append("branch")
+                labels.append(taken)
                 if block < last_block:
-                    _edge(out, code_id, block, block + 1, "branch", fallen)
-        elif opname not in _TERMINATORS and block < last_block:
-            _edge(out, code_id, block, block + 1, "fallthrough", None)
+                    src.append(block)
+                    dst.append(block + 1)
+                    kinds.append("branch")
+                    labels.append(fallen)
+        elif block < last_block and opname not in _TERMINATORS:
+            src.append(block)
+            dst.append(block + 1)
+            kinds.append("fallthrough")
+            labels.append(None)
         if ranges:
-            position = bisect_right(range_starts, offsets[first]) - 1
-            if position >= 0 and offsets[first] < ranges[position].end:
+            start = start_offsets[block]
+            position = bisect_right(range_starts, start) - 1
+            if position >= 0 and start < ranges[position].end:
                 handler = row_at(ranges[position].target)
                 if handler is not None:
-                    _edge(out, code_id, block, block_of[handler], "exception", None)
+                    src.append(block)
+                    dst.append(block_of[handler])
+                    kinds.append("exception")
+                    labels.append(None)
+    out.edge_code_id.extend([code_id] * len(src))
+    out.src_block.extend(src)
+    out.dst_block.extend(dst)
+    out.edge_kind.extend(kinds)
+    out.edge_label.extend(labels)
     return block_of
-
-
-def _edge(
-    out: BlockColumns, code_id: str, src: int, dst: int, kind: str, label: str | None
-) -> None:
-    out.edge_code_id.append(code_id)
-    out.src_block.append(src)
-    out.dst_block.append(dst)
-    out.edge_kind.append(kind)
-    out.edge_label.append(label)

@@ -323,7 +323,8 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         ranges = sorted(decoded.exception_ranges, key=_start)
         opnames = decoded.opnames
         targets = decoded.targets
-        block_of = add_blocks(blocks, code_id, offsets, opnames, targets, len(code.co_code), ranges)
+        ops = bytes(decoded.opcodes)
+        block_of = add_blocks(blocks, code_id, offsets, ops, targets, len(code.co_code), ranges)
 
         ins_cols["code_id"].extend([code_id] * count)
         ins_cols["instruction_index"].extend(range(count))
