@@ -54,6 +54,7 @@ _UNITS: Final = tuple(b"\1" + bytes(caches) for caches in _CACHES)
 """An instruction's code units by opcode: 1 for the opcode, then 0 for each cache."""
 _NONZERO: Final = bytes([0] + [1] * 255)
 _EXTENDED_ARG: Final = dis.EXTENDED_ARG
+_IS_EXTENDED_ARG: Final = bytes(op == _EXTENDED_ARG for op in _OPS)
 _INT_OVERFLOW: Final = 2**31  # dis wraps opargs to signed 32-bit integers
 
 # Jumps. Relative ones count from the next instruction, placed after the caches from 3.12.
@@ -245,7 +246,7 @@ def decode(code: CodeType, const_texts: Sequence[str]) -> Instructions:
     for row in compress(range(len(opcodes)), ops.translate(_NO_ARG)):
         args[row] = None
     if _EXTENDED_ARG in ops:
-        _extend_args(opcodes, args)
+        _extend_args(ops, args)
     tables = _argrepr_tables(code, const_texts, ops)
     argreprs = list(map(_lookup, map(tables.__getitem__, opcodes), args))
 
@@ -286,22 +287,15 @@ def _jump_target(op: int, arg: int, offset: int) -> int:
     return offset + _JUMP_BASE[op] + _JUMP_STEP[op] * arg
 
 
-def _extend_args(opcodes: Sequence[int], args: list[int | None]) -> None:
+def _extend_args(ops: bytes, args: list[int | None]) -> None:
     """Fold ``EXTENDED_ARG`` prefixes into the args that follow them, as dis does."""
-    extended = 0
-    for row, op in enumerate(opcodes):
+    for row in compress(range(1, len(ops)), ops.translate(_IS_EXTENDED_ARG)):
+        extended = args[row - 1] << 8  # type: ignore[operator]  # EXTENDED_ARG takes an arg
+        if extended >= _INT_OVERFLOW:
+            extended -= 2 * _INT_OVERFLOW
         arg = args[row]
-        if arg is None:
-            extended = 0
-            continue
-        arg |= extended
-        args[row] = arg
-        if op == _EXTENDED_ARG:
-            extended = arg << 8
-            if extended >= _INT_OVERFLOW:
-                extended -= 2 * _INT_OVERFLOW
-        else:
-            extended = 0
+        if arg is not None:
+            args[row] = arg | extended
 
 
 def exception_ranges(table: bytes) -> list[ExceptionRange]:
