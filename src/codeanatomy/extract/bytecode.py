@@ -173,6 +173,9 @@ EXCEPTION_ENTRIES = TableSpec(
 )
 """The exception table: instructions in ``[start_offset, end_offset)`` go to ``target_offset``."""
 
+_CODE_ROW: Final = pa.struct([field for field in CODE_OBJECTS.schema if field.name != "file_id"])
+"""A code object's row but its ``file_id``: the rows convert to Arrow in one call."""
+
 TABLES: Final = (CODE_OBJECTS, INSTRUCTIONS, BLOCKS, CFG_EDGES, EXCEPTION_ENTRIES)
 
 _COMPILE_ERRORS: Final = (SyntaxError, ValueError, RecursionError, MemoryError)
@@ -272,7 +275,7 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     nodes = scope_nodes_of(source)
     matcher = ScopeMatcher(nodes[1:], use_first_line=True, order_by_entry=False)
     constants = {"file_id": file_id}
-    code_cols = CODE_OBJECTS.column_lists(without=constants)
+    code_rows: list[tuple[object, ...]] = []  # in _CODE_ROW's field order
     ins_cols = INSTRUCTIONS.column_lists(without=constants)
     exc_cols = EXCEPTION_ENTRIES.column_lists(without=constants)
     blocks = BlockColumns()
@@ -296,28 +299,32 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         offsets = decoded.offsets
         count = len(offsets)
 
-        code_cols["code_id"].append(code_id)
-        code_cols["parent_code_id"].append(parent_id)
-        code_cols["node_id"].append(index.node_id[row] if row is not None else None)
-        code_cols["kind"].append(kind)
-        code_cols["name"].append(code.co_name)
-        code_cols["qualname"].append(code.co_qualname)
-        code_cols["line"].append(code.co_firstlineno)
-        code_cols["bstart"].append(index.bstart[row] if row is not None else None)
-        code_cols["bend"].append(index.bend[row] if row is not None else None)
-        code_cols["flags"].append(code.co_flags)
-        code_cols["flag_names"].append(_flag_names(code.co_flags))
-        code_cols["argcount"].append(code.co_argcount)
-        code_cols["posonlyargcount"].append(code.co_posonlyargcount)
-        code_cols["kwonlyargcount"].append(code.co_kwonlyargcount)
-        code_cols["nlocals"].append(code.co_nlocals)
-        code_cols["stacksize"].append(code.co_stacksize)
-        code_cols["varnames"].append(code.co_varnames)
-        code_cols["cellvars"].append(code.co_cellvars)
-        code_cols["freevars"].append(code.co_freevars)
-        code_cols["names"].append(code.co_names)
-        code_cols["constants"].append(const_texts)
-        code_cols["instruction_count"].append(count)
+        code_rows.append(
+            (
+                code_id,
+                parent_id,
+                None if row is None else index.node_id[row],
+                kind,
+                code.co_name,
+                code.co_qualname,
+                code.co_firstlineno,
+                None if row is None else index.bstart[row],
+                None if row is None else index.bend[row],
+                code.co_flags,
+                _flag_names(code.co_flags),
+                code.co_argcount,
+                code.co_posonlyargcount,
+                code.co_kwonlyargcount,
+                code.co_nlocals,
+                code.co_stacksize,
+                code.co_varnames,
+                code.co_cellvars,
+                code.co_freevars,
+                code.co_names,
+                const_texts,
+                count,
+            )
+        )
 
         lines_col, starts, ends = _spans(decoded.positions, lines, direct)
         ranges = sorted(decoded.exception_ranges, key=_start)
@@ -354,7 +361,9 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
             stack.append((children[position], link, code_id, position == last))
 
     return {
-        CODE_OBJECTS.name: CODE_OBJECTS.from_columns(code_cols, constants),
+        CODE_OBJECTS.name: CODE_OBJECTS.from_columns(
+            dict(zip(_CODE_ROW.names, pa.array(code_rows, _CODE_ROW).flatten())), constants
+        ),
         INSTRUCTIONS.name: INSTRUCTIONS.from_columns(ins_cols, constants),
         BLOCKS.name: BLOCKS.from_columns(
             {
