@@ -213,7 +213,8 @@ class Instructions:
 
     offsets: list[int]
     opcodes: list[int]
-    opnames: list[str]
+    opcode_bytes: bytes
+    """The opcodes again, one byte each."""
     args: list[int | None]
     argreprs: list[str]
     targets: list[int | None]
@@ -222,6 +223,11 @@ class Instructions:
     positions: list[Position]
     exception_ranges: list[ExceptionRange]
     """The exception table, in table order."""
+
+    @property
+    def opnames(self) -> list[str]:
+        """The opname of each instruction."""
+        return list(map(dis.opname.__getitem__, self.opcodes))
 
 
 def decode(code: CodeType, const_texts: Sequence[str]) -> Instructions:
@@ -271,7 +277,7 @@ def decode(code: CodeType, const_texts: Sequence[str]) -> Instructions:
     return Instructions(
         offsets=offsets,
         opcodes=opcodes,
-        opnames=list(map(dis.opname.__getitem__, opcodes)),
+        opcode_bytes=ops,
         args=args,
         argreprs=argreprs,
         targets=targets,

@@ -31,6 +31,7 @@ from types import CodeType
 from typing import Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from codeanatomy.extract._ast_index import AstIndex, ast_index_of
 from codeanatomy.extract._base import ExtractOptions, FileError, Layer, LayerOutput
@@ -182,6 +183,12 @@ _COMPILE_ERRORS: Final = (SyntaxError, ValueError, RecursionError, MemoryError)
 _PLAIN: Final = frozenset({str, int, float, bytes, bool, complex, type(None), type(...)})
 _FLAG_BITS: Final = tuple(sorted(dis.COMPILER_FLAG_NAMES.items()))
 _start = attrgetter("start")
+_OPNAMES: Final = pa.array(dis.opname, pa.string())
+
+
+def _bytes_array(data: bytes) -> pa.Array:
+    """``data`` as an Arrow ``uint8`` array, without a copy."""
+    return pa.Array.from_buffers(pa.uint8(), len(data), [None, pa.py_buffer(data)])
 
 
 def const_text(value: object) -> str:
@@ -276,7 +283,8 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
     matcher = ScopeMatcher(nodes[1:], use_first_line=True, order_by_entry=False)
     constants = {"file_id": file_id}
     code_rows: list[tuple[object, ...]] = []  # in _CODE_ROW's field order
-    ins_cols = INSTRUCTIONS.column_lists(without=constants)
+    ins_cols = INSTRUCTIONS.column_lists(without={"file_id", "opcode", "opname"})
+    opcodes: list[bytes] = []  # of each code object: the opcode and opname columns
     exc_cols = EXCEPTION_ENTRIES.column_lists(without=constants)
     blocks = BlockColumns()
     id_counts: dict[tuple[str, int], int] = {}
@@ -328,16 +336,14 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
 
         lines_col, starts, ends = _spans(decoded.positions, lines, direct)
         ranges = sorted(decoded.exception_ranges, key=_start)
-        opnames = decoded.opnames
         targets = decoded.targets
-        ops = bytes(decoded.opcodes)
+        ops = decoded.opcode_bytes
         block_of = add_blocks(blocks, code_id, offsets, ops, targets, len(code.co_code), ranges)
 
         ins_cols["code_id"].extend([code_id] * count)
         ins_cols["instruction_index"].extend(range(count))
         ins_cols["offset"].extend(offsets)
-        ins_cols["opname"].extend(opnames)
-        ins_cols["opcode"].extend(decoded.opcodes)
+        opcodes.append(ops)
         ins_cols["arg"].extend(decoded.args)
         ins_cols["argrepr"].extend(decoded.argreprs)
         ins_cols["jump_target"].extend(targets)
@@ -360,11 +366,13 @@ def _tables(source: SourceFile, index: AstIndex, module_code: CodeType) -> dict[
         for position in range(last, -1, -1):
             stack.append((children[position], link, code_id, position == last))
 
+    opcode = _bytes_array(b"".join(opcodes))
+    opcode_cols = {"opcode": pc.cast(opcode, pa.int16()), "opname": _OPNAMES.take(opcode)}
     return {
         CODE_OBJECTS.name: CODE_OBJECTS.from_columns(
             dict(zip(_CODE_ROW.names, pa.array(code_rows, _CODE_ROW).flatten())), constants
         ),
-        INSTRUCTIONS.name: INSTRUCTIONS.from_columns(ins_cols, constants),
+        INSTRUCTIONS.name: INSTRUCTIONS.from_columns({**ins_cols, **opcode_cols}, constants),
         BLOCKS.name: BLOCKS.from_columns(
             {
                 "code_id": blocks.code_id,
