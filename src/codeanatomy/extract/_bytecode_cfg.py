@@ -154,10 +154,8 @@ def add_blocks(
     out.first_instruction.extend(starts)
     out.last_instruction.extend(lasts)
 
-    src: list[int] = []
-    dst: list[int] = []
-    kinds: list[str] = []
-    labels: list[str | None] = []
+    edges: list[tuple[int, int, str, str | None]] = []  # (src, dst, kind, label)
+    edge = edges.append
     last_block = blocks - 1
     range_starts = [entry.start for entry in ranges]
     for block, last in enumerate(lasts):
@@ -166,39 +164,24 @@ def add_blocks(
         target_row = row_at(target) if target is not None else None
         if target_row is not None:
             if opname in _UNCONDITIONAL:
-                src.append(block)
-                dst.append(block_of[target_row])
-                kinds.append("jump")
-                labels.append(None)
+                edge((block, block_of[target_row], "jump", None))
             else:
                 taken, fallen = _LABELS.get(opname, (None, None))
-                src.append(block)
-                dst.append(block_of[target_row])
-                kinds.append("branch")
-                labels.append(taken)
+                edge((block, block_of[target_row], "branch", taken))
                 if block < last_block:
-                    src.append(block)
-                    dst.append(block + 1)
-                    kinds.append("branch")
-                    labels.append(fallen)
+                    edge((block, block + 1, "branch", fallen))
         elif block < last_block and opname not in _TERMINATORS:
-            src.append(block)
-            dst.append(block + 1)
-            kinds.append("fallthrough")
-            labels.append(None)
+            edge((block, block + 1, "fallthrough", None))
         if ranges:
             start = start_offsets[block]
             position = bisect_right(range_starts, start) - 1
             if position >= 0 and start < ranges[position].end:
                 handler = row_at(ranges[position].target)
                 if handler is not None:
-                    src.append(block)
-                    dst.append(block_of[handler])
-                    kinds.append("exception")
-                    labels.append(None)
-    out.edge_code_id.extend([code_id] * len(src))
-    out.src_block.extend(src)
-    out.dst_block.extend(dst)
-    out.edge_kind.extend(kinds)
-    out.edge_label.extend(labels)
+                    edge((block, block_of[handler], "exception", None))
+    out.edge_code_id.extend([code_id] * len(edges))
+    out.src_block.extend(e[0] for e in edges)
+    out.dst_block.extend(e[1] for e in edges)
+    out.edge_kind.extend(e[2] for e in edges)
+    out.edge_label.extend(e[3] for e in edges)
     return block_of
