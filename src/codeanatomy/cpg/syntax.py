@@ -66,7 +66,7 @@ SELECT {stable_id_sql("'ARGUMENT'", "k.src", "v.dst")}, 'ARGUMENT', k.src, v.dst
        coalesce(kw.name, '**'), NULL, NULL, 'ast'
 FROM ast_edges k
 JOIN ast_nodes c ON c.node_id = k.src AND c.kind = 'CALL'
-JOIN ast_nodes kw ON kw.node_id = k.dst
+JOIN ast_nodes kw ON kw.node_id = k.dst AND kw.ast_type = 'keyword'
 JOIN ast_edges v ON v.src = k.dst AND v.field = 'value'
 WHERE k.field = 'keywords'
 UNION ALL
