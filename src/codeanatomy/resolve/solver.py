@@ -397,8 +397,8 @@ class Solver:
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._protocol_arguments: set[tuple[str, str]] = set()
         """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
-        self._operands_looked_up: dict[int, set[Value]] = {}
-        """The operand instances each ``dunder`` constraint has looked its methods up for."""
+        self._operands_looked_up: dict[int, dict[int, set[Value]]] = {}
+        """The instances each constraint has looked special methods up for, by operand."""
         self._lookups_changed: set[int] = set()
         """Constraints woken by a class attribute or an MRO, which may now look up differently."""
         self._override_readers: defaultdict[str, set[int]] = defaultdict(set)
@@ -2638,7 +2638,7 @@ class Solver:
         themselves) with ``method`` (``__lt__``; ``max`` uses ``__gt__``)."""
         key = self._arg(call, 99, "key")
         compared = self._callback(index, call, self.ev(key), (elements,)) if key is not None else self.ev(elements)
-        self.run_protocol(call.caller, compared, call.node_id, (method,))
+        self.run_protocol(call.caller, self._operands_to_look_up(compared), call.node_id, (method,))
 
     def _arg(self, call: _Call, position: int, keyword: str | None = None) -> Expr:
         if keyword is not None:
@@ -2656,11 +2656,14 @@ class Solver:
         arg0 = self._arg(call, 0)
         special = _BUILTIN_SPECIAL_METHODS.get(name)
         if special is not None and arg0 is not None:
-            self.run_protocol(call.caller, self.ev(arg0), call.node_id, special, first=True)
+            operand: Collection[Value] = self.ev(arg0)
+            if "__iter__" not in special:  # (``iter(x)``'s edges follow what ``__iter__`` returns)
+                operand = self._operands_to_look_up(operand)
+            self.run_protocol(call.caller, operand, call.node_id, special, first=True)
         elif name == "print":
-            for expr, starred, _ in call.args:
-                values = self.ev(("it", expr) if starred else expr)
-                self.run_protocol(call.caller, values, call.node_id, STR_METHODS, first=True)
+            for part, (expr, starred, _) in enumerate(call.args):
+                printed = self._operands_to_look_up(self.ev(("it", expr) if starred else expr), part)
+                self.run_protocol(call.caller, printed, call.node_id, STR_METHODS, first=True)
         new = ("L", name, call.key)
         if name in _INT_BUILTINS:
             self.add(result, (("T", "int"),))
@@ -3013,19 +3016,23 @@ class Solver:
                     break
         return returned
 
-    def _operands_to_look_up(self, number: int, values: Values) -> list[Value]:
-        """The instances among ``values`` whose special methods ``dunder`` constraint
-        ``number`` has yet to look up: all of them after a class attribute or an MRO it
-        read changed, else only those new since its last run.
+    def _operands_to_look_up(self, values: Collection[Value], part: int = 0) -> list[Value]:
+        """The instances among ``values`` (operand ``part`` of the running constraint)
+        whose special methods it has yet to look up: all of them after a class attribute
+        or an MRO it read changed, else only those new since its last run.
 
-        What an operator does with an instance (edges, receivers, argument bindings) is
-        kept for good, and its lookups read only class attributes and MROs; so an
-        instance looked up before finds the same methods until one of those changes.
+        For the calls whose special methods only make edges (an operator's, ``len(x)``'s,
+        ``str(x)``'s, a sort's comparisons): what such a call does with an instance
+        (edges, receivers, argument bindings) is kept for good, and its lookups read only
+        class attributes and MROs; so an instance looked up before finds the same
+        methods until one of those changes.
         """
-        seen = self._operands_looked_up.get(number)
-        if seen is None or number in self._lookups_changed:
+        number = self.cur
+        parts = self._operands_looked_up.get(number)
+        if parts is None or number in self._lookups_changed:
             self._lookups_changed.discard(number)
-            seen = self._operands_looked_up[number] = set()
+            parts = self._operands_looked_up[number] = {}
+        seen = parts.setdefault(part, set())
         fresh = [v for v in values if v[0] == "I" and v not in seen]
         seen.update(fresh)
         return fresh
@@ -3132,7 +3139,7 @@ class Solver:
         elif tag == "for":
             self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
         elif tag == "dunder":
-            operands = self._operands_to_look_up(number, self.ev(con[2]))
+            operands = self._operands_to_look_up(self.ev(con[2]))
             self.run_protocol(con[1], operands, con[3], con[4], args=con[5], first=True)
         elif tag == "with":
             values = self.ev(con[3])
