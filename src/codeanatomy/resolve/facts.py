@@ -288,6 +288,24 @@ _CHILD_FIELDS: Final[dict[type, tuple[str, ...]]] = {
 }
 
 
+_SCALAR_FIELDS: Final = frozenset(
+    {
+        "id", "attr", "arg", "module", "level", "asname", "conversion", "is_async", "kind",
+        "type_comment", "simple", "tag",
+    }
+)
+"""Fields that only ever hold identifiers, flags or constants."""
+_NODE_FIELDS: Final[dict[type, tuple[str, ...]]] = {
+    cls: tuple(f for f in fields if f not in _SCALAR_FIELDS) for cls, fields in _CHILD_FIELDS.items()
+}
+"""The fields of each ast class that can hold nodes a pass over names must see."""
+_DEFINITIONS: Final = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_ASSIGNED_SPECIAL: Final = frozenset(
+    {*_DEFINITIONS, ast.Lambda, *_COMPS, ast.alias, ast.ExceptHandler, ast.NamedExpr}
+)
+"""Classes :func:`_assigned_names` does not just descend into."""
+
+
 class _Binder(ast.NodeVisitor):
     """First pass: which names each scope binds, and its global/nonlocal declarations.
 
@@ -444,24 +462,42 @@ def _all_args(args: ast.arguments) -> list[ast.arg]:
 def _assigned_names(stmts: Iterable[ast.AST]) -> set[str]:
     """Names a block binds in its own scope (nested definitions' bodies excluded)."""
     names: set[str] = set()
-    stack = list(stmts)
+    add = names.add
+    stack: list[Any] = list(stmts)
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    fields_of = _NODE_FIELDS
+    name_type, load_type, special = ast.Name, ast.Load, _ASSIGNED_SPECIAL
     while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, (*_FUNCS, ast.ClassDef)):
-            names.add(node.name)
-            stack.extend(node.decorator_list)
+        node = pop()
+        node_type = type(node)
+        if node_type is name_type:
+            if type(node.ctx) is not load_type:
+                add(node.id)
             continue
-        elif isinstance(node, (ast.Lambda, *_COMPS)):
-            continue
-        elif isinstance(node, ast.alias) and node.name != "*":
-            names.add(node.asname or node.name.split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.NamedExpr) and isinstance(node.target, ast.Name):
-            names.add(node.target.id)
-        stack.extend(ast.iter_child_nodes(node))
+        if node_type in special:
+            if node_type in _DEFINITIONS:
+                add(node.name)
+                extend(node.decorator_list)
+                continue
+            if node_type is ast.alias:
+                if node.name != "*":
+                    add(node.asname or node.name.split(".")[0])
+                continue
+            if node_type is ast.ExceptHandler:
+                if node.name:
+                    add(node.name)
+            elif node_type is ast.NamedExpr:
+                if type(node.target) is name_type:
+                    add(node.target.id)
+            else:  # a lambda or a comprehension: its own scope
+                continue
+        # Lists may hold None (dict keys) or strings; they have no fields.
+        for field_name in fields_of.get(node_type, ()):
+            value = getattr(node, field_name, None)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
     return names
 
 
