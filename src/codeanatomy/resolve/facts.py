@@ -327,15 +327,15 @@ class _Binder(ast.NodeVisitor):
 
     def generic_visit(self, node: ast.AST) -> None:
         """Visit the child nodes of ``node``."""
-        visit = self.visit
-        for name in _CHILD_FIELDS[type(node)]:
+        dispatch = self._dispatch
+        for name in _NODE_FIELDS[type(node)]:
             value = getattr(node, name, None)
+            # Fields may hold None or strings: the table skips them, as it skips leaves.
             if type(value) is list:
                 for item in value:
-                    if isinstance(item, ast.AST):
-                        visit(item)
-            elif isinstance(value, ast.AST):
-                visit(value)
+                    dispatch.get(type(item), _skip)(self, item)
+            elif value is not None:
+                dispatch.get(type(value), _skip)(self, value)
 
     @property
     def scope(self) -> _Scope:
@@ -352,8 +352,8 @@ class _Binder(ast.NodeVisitor):
         self.scope.bound.add(name)
 
     def visit_Name(self, node: ast.Name) -> None:
-        if not isinstance(node.ctx, ast.Load):
-            self._bind(node.id)
+        if type(node.ctx) is not ast.Load:
+            self.stack[-1].bound.add(node.id)
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
@@ -439,8 +439,14 @@ class _Binder(ast.NodeVisitor):
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _visit_comp
 
 
+def _skip(binder: _Binder, node: object) -> None:
+    """Visit a node that binds nothing and holds no node."""
+
+
 _Binder._dispatch = {
-    cls: vars(_Binder).get(f"visit_{cls.__name__}", _Binder.generic_visit) for cls in _CHILD_FIELDS
+    cls: vars(_Binder).get(f"visit_{cls.__name__}")
+    or (_Binder.generic_visit if _NODE_FIELDS[cls] else _skip)
+    for cls in _CHILD_FIELDS
 }
 
 
