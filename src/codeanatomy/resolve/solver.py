@@ -92,6 +92,9 @@ _STR_BUILTINS = {"str", "repr", "format", "chr", "input", "ascii", "bin", "hex",
 _BOOL_BUILTINS = {"isinstance", "issubclass", "callable", "hasattr", "bool", "all", "any"}
 _NO_EDGE_DECORATORS = {"staticmethod", "classmethod", "property"}
 _ROUNDS = 6
+_DEFER_AFTER = 8
+"""Runs after which a constraint woken again waits until the worklist is otherwise empty
+(see :meth:`Solver._drain`)."""
 _EXTERNAL_BUILTINS = {
     "importlib.import_module": "__import__",
     "functools.reduce": "<reduce>",
@@ -379,6 +382,7 @@ class Solver:
         self.call_index: dict[str, int] = {}
         self.queue: deque[int] = deque()
         self.queued: list[bool] = []
+        self._runs: list[int] = []  # times each constraint ran from the queue
         self.cur = -1
         self.edges: dict[tuple[str, str, Value, str | None], str] = {}
         self.bindings: set[tuple[str | None, str, str, str]] = set()
@@ -530,6 +534,7 @@ class Solver:
         self.cons.append(con)
         self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
         self.queued.append(False)
+        self._runs.append(0)
         return len(self.cons) - 1
 
     # ---- values ----------------------------------------------------------------------------
@@ -1337,6 +1342,7 @@ class Solver:
         self.cons.append(con)
         self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
         self.queued.append(False)
+        self._runs.append(0)
         cur = self.cur
         self.cur = number
         try:
@@ -3173,10 +3179,35 @@ class Solver:
             self.ev(read)
 
     def _drain(self) -> None:
-        queue, queued = self.queue, self.queued
+        """Run queued constraints until none is left.
+
+        A constraint that has run ``_DEFER_AFTER`` times already is set aside when it
+        comes up, and the ones set aside run, in the order they came up, once the queue
+        is empty: what keeps waking it (a container filled from many places, a variable
+        growing one value at a time) has then grown as far as it goes for now, and one
+        run reads it all. (Re-running them on every growth made the standard library's
+        resolution take 13 to 20 % longer.) The order depends only on the constraints,
+        never on timing, so results stay deterministic.
+        """
+        queue, queued, runs = self.queue, self.queued, self._runs
         popleft, step = queue.popleft, self.step
-        while queue:
+        deferred: list[int] = []
+        released = 0
+        limit = _DEFER_AFTER
+        while True:
+            if not queue:
+                if not deferred:
+                    break
+                queue.extend(deferred)
+                released = len(deferred)
+                deferred.clear()
             number = popleft()
+            if released:
+                released -= 1
+            elif runs[number] >= limit:
+                deferred.append(number)
+                continue
+            runs[number] += 1
             queued[number] = False
             self.cur = number
             try:
