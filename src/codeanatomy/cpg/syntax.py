@@ -54,7 +54,9 @@ WHERE kind IN ('CLASS', 'FUNCTION', 'PARAMETER', 'IMPORT') AND node_id <> scope_
 
 
 # CALL -> positional argument (idx) or keyword value (label = keyword), and
-# CALL -> receiver (the object of ``obj.method(...)``).
+# CALL -> receiver (the object of ``obj.method(...)``). Only a Call has a ``func``
+# field, so a receiver needs no join to the CALL node; ``args`` and ``keywords``
+# fields are also those of other nodes (``arguments``, ClassDef).
 _CALL_EDGES = f"""
 SELECT {stable_id_sql("'ARGUMENT'", "e.src", "e.dst")} AS edge_id, 'ARGUMENT' AS kind, e.src, e.dst,
        CAST(NULL AS VARCHAR) AS field, e.idx, CAST(NULL AS VARCHAR) AS label,
@@ -73,7 +75,6 @@ UNION ALL
 SELECT {stable_id_sql("'RECEIVER'", "f.src", "r.dst")}, 'RECEIVER', f.src, r.dst, NULL, NULL, NULL,
        NULL, NULL, 'ast'
 FROM ast_edges f
-JOIN ast_nodes c ON c.node_id = f.src AND c.kind = 'CALL'
 JOIN ast_nodes a ON a.node_id = f.dst AND a.kind = 'ATTRIBUTE'
 JOIN ast_edges r ON r.src = f.dst AND r.field = 'value'
 WHERE f.field = 'func'
