@@ -212,9 +212,8 @@ class Instructions:
     """One code object's instructions, column by column (``CACHE`` entries excluded)."""
 
     offsets: list[int]
-    opcodes: list[int]
     opcode_bytes: bytes
-    """The opcodes again, one byte each."""
+    """Each instruction's opcode, one byte each."""
     args: list[int | None]
     argreprs: list[str]
     targets: list[int | None]
@@ -225,9 +224,14 @@ class Instructions:
     """The exception table, in table order."""
 
     @property
+    def opcodes(self) -> list[int]:
+        """The opcode of each instruction."""
+        return list(self.opcode_bytes)
+
+    @property
     def opnames(self) -> list[str]:
         """The opname of each instruction."""
-        return list(map(dis.opname.__getitem__, self.opcodes))
+        return list(map(dis.opname.__getitem__, self.opcode_bytes))
 
 
 def decode(code: CodeType, const_texts: Sequence[str]) -> Instructions:
@@ -276,7 +280,6 @@ def decode(code: CodeType, const_texts: Sequence[str]) -> Instructions:
 
     return Instructions(
         offsets=offsets,
-        opcodes=opcodes,
         opcode_bytes=ops,
         args=args,
         argreprs=argreprs,

@@ -1338,11 +1338,7 @@ class Solver:
 
     def _run_now(self, con: Constraint) -> None:
         """Add constraint ``con`` (not queued) and run it at once, inside the running one."""
-        number = len(self.cons)
-        self.cons.append(con)
-        self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
-        self.queued.append(False)
-        self._runs.append(0)
+        number = self._add_idle(con)
         cur = self.cur
         self.cur = number
         try:
