@@ -417,6 +417,8 @@ class Solver:
         self._enums: dict[str, tuple[_Mro, bool]] = {}
         """Whether each class is an enum, with the MRO that says so."""
         self._layouts: dict[str, _Layout] = {}
+        self._prefixed_names: dict[tuple[str, str, str], tuple[_Mro, list[str]]] = {}
+        """Memo of :meth:`_names_starting` for classes and instances, with the MRO it holds for."""
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
         # Shared attribute lookups by name, then base (see :meth:`_lookup`).
         self._lookups: dict[str, dict[Value, _Lookup]] = {}
@@ -1308,6 +1310,12 @@ class Solver:
         lookup = self._lookups.get(name, {}).get(base) or self._lookup(base, name)
         lookup.readers.add(self.cur)
         return lookup.values
+
+    def _read_for_nothing(self, base: Value, name: str) -> Values:
+        """:meth:`getattr` for a reader that drops what it reads: the lookup is made and
+        read (its growth wakes the reader as before), and no value returned."""
+        self.getattr(base, name)
+        return _EMPTY
 
     def _lookup(self, base: Value, name: str) -> _Lookup:
         """The shared lookup of ``base.name``, made and worked out now (its reader is not registered).
@@ -2719,14 +2727,20 @@ class Solver:
         elif name == "getattr":
             obj, attr = arg0, self._arg(call, 1)
             if obj is not None and attr is not None:
+                # ``getattr(self, "visit_" + kind)`` reads hundreds of names of each of
+                # hundreds of instances: what it reads is added once, and nothing is
+                # gathered for a result given up.
+                read = self._read_for_nothing if self._given_up(result) else self.getattr
+                found: set[Value] = set()
                 for a in list(self.ev(attr)):
                     if a[0] == "K" and a[1] == "str":
                         for o in list(self.ev(obj)):
-                            self.add(result, self.getattr(o, a[2]))
+                            found |= read(o, a[2])
                     elif a[0] == "KP":
                         for o in list(self.ev(obj)):
                             for attribute in self._names_starting(o, a[1]):
-                                self.add(result, self.getattr(o, attribute))
+                                found |= read(o, attribute)
+                self.add(result, found)
             default = self._arg(call, 2)
             if default is not None:
                 self.add(result, self.ev(default))
@@ -2807,12 +2821,20 @@ class Solver:
         tag = obj[0]
         names: set[str] = set()
         if tag == "I" or tag == "C":
-            for klass in self.mro(obj[1])[0]:
+            mro = self.mro(obj[1])
+            memo_key = (tag, obj[1], prefix)
+            memo = self._prefixed_names.get(memo_key)
+            if memo is not None and memo[0] is mro:
+                return memo[1]
+            for klass in mro[0]:
                 fact = self.classes.get(klass[1]) if klass[0] == "C" else None
                 if fact is not None:
                     names.update(n for n in fact.body_names if n.startswith(prefix))
                     if tag == "I":
                         names.update(n for n in fact.instance_names if n.startswith(prefix))
+            found = sorted(names)
+            self._prefixed_names[memo_key] = (mro, found)
+            return found
         elif tag == "M":
             module_id = self.module_ids.get(obj[1])
             if module_id is not None:
