@@ -145,6 +145,8 @@ _OTHER_READS = {"I": "instance", "C": "class", "M": "module", "SUP": "super"}
 UNBOUNDED_KEY_TAGS = frozenset({"AR", "argv", "E"})
 """Tags of the keys that are unions of bounded keys, never bounded themselves: shared
 lookups and arguments, and the elements of a container (the union of its slots)."""
+_NO_SLOT_SIGNATURE: Final = (0, None)
+"""The signature of a slot never stored into: no values, not widened."""
 _DIRECT_EXPRESSIONS = frozenset({"v", "lit", "n", "t", "f", "val", "g"})
 """Expressions as cheap to evaluate as to read a shared key: evaluated where they are used."""
 _DEFINITION_TAGS = frozenset({"F", "B", "C", "SM", "CM", "PR"})
@@ -417,6 +419,8 @@ class Solver:
         self._enums: dict[str, tuple[_Mro, bool]] = {}
         """Whether each class is an enum, with the MRO that says so."""
         self._layouts: dict[str, _Layout] = {}
+        self._slot_signatures: dict[Value, dict[object, tuple[int, frozenset[str] | None]]] = {}
+        """(size, widened kinds) of each slot of each container, kept by :meth:`store_slot`."""
         self._prefixed_names: dict[tuple[str, str, str], tuple[_Mro, list[str]]] = {}
         """Memo of :meth:`_names_starting` for classes and instances, with the MRO it holds for."""
         self._dict_keys: dict[Value, tuple[int, frozenset[Value]]] = {}
@@ -1652,6 +1656,10 @@ class Solver:
         widened = key in self.widened
         self.add(key, values)
         stored: Values = vals.get(key) or _EMPTY
+        signatures = self._slot_signatures.get(container)
+        if signatures is None:
+            signatures = self._slot_signatures[container] = {}
+        signatures[slot] = (len(stored), self.widened.get(key))
         if len(stored) == before and widened == (key in self.widened):
             return
         elements_key = ("E", container)
@@ -1675,14 +1683,15 @@ class Solver:
 
         A constraint re-run copies only the slots that changed since it last copied
         them: a slot's values only grow, except when widened, so its size and widened
-        kinds tell whether it changed. Skipping an unchanged slot skips a store that
-        would change nothing, and the running constraint already reads its key.
+        kinds tell whether it changed (:meth:`store_slot`, which alone writes slots,
+        keeps both for every slot). Skipping an unchanged slot skips a store that would
+        change nothing, and the running constraint already reads its key.
         """
-        vals, widened = self.vals, self.widened
         copied = self._slot_copies.setdefault((self.cur, source, target), {})
-        for slot in list(self.slots(source)):
-            key = ("S", source, slot)
-            signature = (len(vals.get(key, _EMPTY)), widened.get(key))
+        slots = list(self.slots(source))
+        signatures = self._slot_signatures.get(source, {})
+        for slot in slots:
+            signature = signatures.get(slot, _NO_SLOT_SIGNATURE)
             if copied.get(slot) == signature:
                 continue
             self.store_slot(target, slot, self.slot_values(source, slot))
