@@ -37,3 +37,27 @@ def test_lookup_walks_stop_at_the_first_class_defining_the_name() -> None:
     plans = {key: plan[1] for key, plan in solver._lookup_plans.items() if key[1] == "m"}
     assert len(plans) > DEPTH * (DEPTH - 1) // 2
     assert {len(steps) for steps in plans.values()} == {1}
+
+
+def test_a_read_records_the_definitions_its_lookup_gains_after_it_first_ran() -> None:
+    files = {
+        "main.py": (
+            "class Handler:\n    def run(self):\n        return 1\n\n"
+            "def replacement(self):\n    return 2\n\n"
+            "def use(handler):\n    return handler.run\n\n"
+            "use(Handler())\n"
+        )
+    }
+    _, solver = solve_program(facts_of(files))
+    ids = {fn.qualname: fn.node_id for fn in solver.funcs.values()}
+    handler = ("I", next(cls.node_id for cls in solver.classes.values() if cls.qualname == "main.Handler"))
+    read = next(n for n, con in enumerate(solver.cons) if con[0] == "ret" and con[1] == ids["main.use"])
+    targets = {(target, method) for _, target, method in solver.attribute_targets}
+    assert targets == {(ids["main.Handler.run"], "instance")}
+    # The lookup of ``run`` on a Handler gains a definition (as ``Handler.run = replacement``
+    # would give it); the read, run again, records it as well.
+    solver._grow(("AR", handler, "run"), {("B", ids["main.replacement"])})
+    solver.cur = read
+    solver.step(read)
+    targets = {(target, method) for _, target, method in solver.attribute_targets}
+    assert targets == {(ids["main.Handler.run"], "instance"), (ids["main.replacement"], "instance")}

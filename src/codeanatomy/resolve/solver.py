@@ -205,6 +205,9 @@ class _Lookup:
     values: set[Value]
     readers: set[int]
     properties: set[str] | None = None
+    definitions: tuple[str, ...] = ()
+    """The definitions among the values (what a read of them targets), as of ``defined_size`` values."""
+    defined_size: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -854,7 +857,7 @@ class Solver:
         assert e is not None
         out: set[Value] = set()
         name, node_id, base_expr = e[2], e[3], e[1]
-        by_method: dict[str, list[Values]] = {}
+        by_method: dict[str, list[tuple[str, ...]]] = {}
         methods: dict[str, str] | None = None
         cur = self.cur
         lookups = self._lookups.get(name)
@@ -896,13 +899,17 @@ class Solver:
                 methods = self._read_methods(name, base_expr)
             method = methods.get(base[0])
             if method is not None:
-                by_method.setdefault(method, []).append(values)
+                if lookup.defined_size != len(values):
+                    lookup.definitions = tuple(v[1] for v in values if v[0] in _DEFINITION_TAGS)
+                    lookup.defined_size = len(values)
+                if lookup.definitions:
+                    by_method.setdefault(method, []).append(lookup.definitions)
         if by_method:
             targets = self.attribute_targets
             for method, groups in by_method.items():
-                for value in groups[0] if len(groups) == 1 else set().union(*groups):
-                    if value[0] in _DEFINITION_TAGS:
-                        targets.add((node_id, value[1], method))
+                for definitions in groups:
+                    for definition in definitions:
+                        targets.add((node_id, definition, method))
         if guessed and not supplied:
             out.update(*guessed)
         return out
