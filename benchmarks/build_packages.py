@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _report import print_phases, print_steps
+
 import codeanatomy
 
 DEFAULT_PACKAGES = ("rich", "pydantic", "hypothesis", "libcst")
@@ -65,13 +67,8 @@ def main() -> None:
     print(f"nodes:         {result.nodes}")
     print(f"edges:         {result.edges}  (CALLS {result.edges_by_kind.get('CALLS', 0)})")
     print(f"wall:          {wall:.2f} s")
-    print("phases (wall seconds; the resolver runs in its own process from the end of 'facts' on):")
-    for name, seconds in result.timings.items():
-        if not name.startswith("pass:") and name != "total":
-            print(f"  {name:<18} {seconds:8.2f} s")
-    print("per-file steps (CPU seconds summed over the workers):")
-    for layer in layers:
-        print(f"  {layer.name:<14} {layer.seconds:8.2f} s")
+    print_phases(result, "phases (wall seconds; the resolver runs in its own process from the end of 'facts' on):")
+    print_steps(layers)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _report import print_phases, print_steps
+
 import codeanatomy
 from codeanatomy.catalog import evidence_tables
 from codeanatomy.config import BuildOptions, resolve_options
@@ -132,13 +134,8 @@ def main() -> None:
     print(f"errors:        {sum(result.errors_by_layer.values())} {result.errors_by_layer}")
     print(f"wall:          {wall:.2f} s  ({result.files / wall:.0f} files/s)")
     print(f"reused:        {result.reused} (files whose work came from an earlier build)")
-    print("phases (wall seconds; the resolver child loads the facts during 'facts' and resolves from its end on):")
-    for name, seconds in result.timings.items():
-        if not name.startswith("pass:") and name != "total":
-            print(f"  {name:<18} {seconds:8.2f} s")
-    print("per-file steps (CPU seconds summed over the workers):")
-    for layer in manifest.layers:
-        print(f"  {layer.name:<12} {layer.seconds:8.2f} s")
+    print_phases(result, "phases (wall seconds; the resolver child loads the facts during 'facts' and resolves from its end on):")
+    print_steps(manifest.layers)
     print(f"peak RSS:      driver {rss_self:.0f} MiB, largest child (worker or resolver) {rss_children:.0f} MiB")
     per_file = result.timings["facts"] + result.timings["extract"]
     worker_seconds = sum(layer.seconds for layer in manifest.layers)
