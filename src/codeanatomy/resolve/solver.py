@@ -28,10 +28,10 @@ few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and en
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, TypeVar, cast
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve._annotations import CLASS, INSTANCE, within
@@ -58,6 +58,8 @@ Value = tuple[Any, ...]
 Values = AbstractSet[Value]
 """Values handed out for reading only: possibly the solver's own set, or the shared empty one."""
 _Mro = tuple[list[Value], str | None]
+_K = TypeVar("_K")
+_T = TypeVar("_T")
 """A class's MRO and the error linearizing it, as :func:`c3_mro` returns them."""
 _PlanStep = tuple[int, Value, set[int] | None, Value | None, bool]
 """One step of :meth:`Solver._lookup_plan`: kind, class, reader set, slot key, bound in body."""
@@ -1102,6 +1104,14 @@ class Solver:
         self._mro_readers[cid].add(self.cur)
         return cached
 
+    @staticmethod
+    def _per_mro(memo: dict[_K, tuple[_Mro, _T]], key: _K, mro: _Mro, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept in ``memo`` under ``key`` for as long as ``mro`` is the MRO it was made for."""
+        cached = memo.get(key)
+        if cached is None or cached[0] is not mro:
+            cached = memo[key] = (mro, compute())
+        return cached[1]
+
     def _bases_grew(self, cid: str) -> None:
         """Class ``cid`` gained a base: wake every reader of an MRO holding it."""
         self.bases_version += 1
@@ -1163,11 +1173,13 @@ class Solver:
 
         Past the end (an empty walk) when ``klass`` is not in it.
         """
-        cached = self._mro_positions.get(cid)
-        if cached is None or cached[0] is not computed:
-            positions = {k[1]: i for i, k in reversed(list(enumerate(computed[0]))) if k[0] == "C"}
-            cached = self._mro_positions[cid] = (computed, positions)
-        position = cached[1].get(klass)
+        positions = self._per_mro(
+            self._mro_positions,
+            cid,
+            computed,
+            lambda: {k[1]: i for i, k in reversed(list(enumerate(computed[0]))) if k[0] == "C"},
+        )
+        position = positions.get(klass)
         return len(computed[0]) if position is None else position + 1
 
     def _lookup_plan(self, mro: list[Value], start: int, name: str) -> list[_PlanStep]:
@@ -1774,16 +1786,17 @@ class Solver:
     def _is_enum(self, cid: str) -> bool:
         """Whether repository class ``cid`` derives from one of the ``enum`` bases."""
         computed = self.mro(cid)
-        cached = self._enums.get(cid)
-        if cached is None or cached[0] is not computed:
-            classes = self.classes
-            is_enum = any(
+        classes = self.classes
+        return self._per_mro(
+            self._enums,
+            cid,
+            computed,
+            lambda: any(
                 (klass[0] == "X" and klass[1] in _ENUM_BASES)
                 or (klass[0] == "C" and klass[1] in classes and classes[klass[1]].qualname in _ENUM_BASES)
                 for klass in computed[0]
-            )
-            cached = self._enums[cid] = (computed, is_enum)
-        return cached[1]
+            ),
+        )
 
     def _enum_member_class(self, cid: str, name: str, found: list[tuple[Value, Value]]) -> str | None:
         """The enum class whose member ``cid.name`` is, if it is one: a public name its
@@ -2835,26 +2848,28 @@ class Solver:
         ``getattr(self, "visit_" + kind)`` may read (a class's and its repository bases'
         body names, an instance's ``self`` attributes too, a module's globals)."""
         tag = obj[0]
-        names: set[str] = set()
         if tag == "I" or tag == "C":
             mro = self.mro(obj[1])
-            memo_key = (tag, obj[1], prefix)
-            memo = self._prefixed_names.get(memo_key)
-            if memo is not None and memo[0] is mro:
-                return memo[1]
-            for klass in mro[0]:
-                fact = self.classes.get(klass[1]) if klass[0] == "C" else None
-                if fact is not None:
-                    names.update(n for n in fact.body_names if n.startswith(prefix))
-                    if tag == "I":
-                        names.update(n for n in fact.instance_names if n.startswith(prefix))
-            found = sorted(names)
-            self._prefixed_names[memo_key] = (mro, found)
-            return found
-        elif tag == "M":
+            return self._per_mro(
+                self._prefixed_names, (tag, obj[1], prefix), mro, lambda: self._class_names_starting(mro, tag, prefix)
+            )
+        names: set[str] = set()
+        if tag == "M":
             module_id = self.module_ids.get(obj[1])
             if module_id is not None:
                 names.update(n for n in self.globals[module_id] if n.startswith(prefix))
+        return sorted(names)
+
+    def _class_names_starting(self, mro: _Mro, tag: str, prefix: str) -> list[str]:
+        """The body names (and for an instance, ``tag`` ``I``, the ``self`` attributes) of
+        the repository classes of ``mro`` that start with ``prefix``, sorted."""
+        names: set[str] = set()
+        for klass in mro[0]:
+            fact = self.classes.get(klass[1]) if klass[0] == "C" else None
+            if fact is not None:
+                names.update(n for n in fact.body_names if n.startswith(prefix))
+                if tag == "I":
+                    names.update(n for n in fact.instance_names if n.startswith(prefix))
         return sorted(names)
 
     def _mapping_get(self, call: _Call) -> set[Value]:
