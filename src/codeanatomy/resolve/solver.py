@@ -238,6 +238,18 @@ class _Layout:
         )
 
 
+def _keyword_spread_params(
+    layout: _Layout, placed: int, kwargs: Sequence[tuple[str | None, Expr, str | None]]
+) -> list[ParamFact]:
+    """The parameters a ``**`` argument may fill: those taken by name, but the first
+    ``placed`` positional ones (the receiver and the arguments before any ``*``) and
+    those the call names in a keyword. Python refuses a second value for a parameter
+    ("got multiple values for argument"), so ``self`` never comes from ``**kwargs``."""
+    taken = {p.name for p in layout.positional[:placed]}
+    taken.update(name for name, _, _ in kwargs if name is not None)
+    return [p for name, p in layout.by_name.items() if name not in taken]
+
+
 def _fields_taken(cls: ClassFact, style: str) -> list[FieldFact]:
     """The fields of ``cls`` itself that a generated ``__init__`` of ``style`` takes: the
     annotated names, or for attrs, when some field is an unannotated ``x = attr.ib()``,
@@ -2358,11 +2370,17 @@ class Solver:
         fields = init.fields
         positional = [] if init.keyword_only else [f for f in fields if f.kind in {"positional", "initvar"}]
         # attrs takes ``_x`` as ``x``.
-        by_name = {(f.name.lstrip("_") if init.attrs else f.name): f for f in fields if f.kind != "no_init"}
+        def key_of(f: FieldFact) -> str:
+            return f.name.lstrip("_") if init.attrs else f.name
+
+        by_name = {key_of(f): f for f in fields if f.kind != "no_init"}
         position = 0
+        placed_before = -1  # positional fields surely filled before a ``*`` spread
         unknown_position = False
         for number, (expr, starred, _) in enumerate(call.args):
             if starred:
+                if not unknown_position:
+                    placed_before = position
                 spread = self._spread(index, number, "*")
                 for offset, each in enumerate(positional[position:]):
                     placed = spread if unknown_position else self._spread_at(index, number, "*", offset)
@@ -2374,11 +2392,16 @@ class Solver:
             for each in positional[position:] if unknown_position else positional[position : position + 1]:
                 self._store_field(instance, each, values)
             position += 1
+        # As for a function (see :func:`_keyword_spread_params`), a ``**`` argument
+        # fills no field the call fills by position or keyword.
+        filled = {key_of(f) for f in positional[: position if placed_before < 0 else placed_before]}
+        filled.update(name for name, _, _ in call.kwargs if name is not None)
         for number, (name, expr, _) in enumerate(call.kwargs):
             if name is None:
                 self._spread(index, number, "**")  # sets up the keys read below
                 for key, each in by_name.items():
-                    self._store_field(instance, each, self._spread_at(index, number, "**", key))
+                    if key not in filled:
+                        self._store_field(instance, each, self._spread_at(index, number, "**", key))
             elif name in by_name:
                 self._store_field(instance, by_name[name], self._argument(index, True, number, expr))
         if unknown_position or any(name is None for name, _, _ in call.kwargs):
@@ -2471,6 +2494,7 @@ class Solver:
         record = arg_exprs is None
         args = call.args if arg_exprs is None else tuple((e, False, None) for e in arg_exprs)
         position = shift
+        placed_before = -1  # positional parameters surely filled before a ``*`` spread
         unknown_position = False
         bound: set[str] = set()
         star_tuple, star_dict = layout.star_tuple, layout.star_dict
@@ -2480,6 +2504,8 @@ class Solver:
             self.add(kwarg.var, (star_dict,))
         for number, (expr, starred, node_id) in enumerate(args):
             if starred:
+                if not unknown_position:
+                    placed_before = position
                 star_values = self._spread(index, number, "*")
                 for offset, p in enumerate(positional[position:]):
                     # Past an earlier spread, this one starts at an unknown position.
@@ -2517,15 +2543,20 @@ class Solver:
                     self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
             position += 1
         kwargs = call.kwargs if arg_exprs is None else ()
+        spread_into: list[ParamFact] | None = None
         for number, (name, expr, node_id) in enumerate(kwargs):
             if name is None:
+                if spread_into is None:
+                    spread_into = _keyword_spread_params(
+                        layout, position if placed_before < 0 else placed_before, kwargs
+                    )
                 self._spread(index, number, "**")  # sets up the keys read below
-                for p in by_name.values():
+                for p in spread_into:
                     self.add(p.var, self._spread_at(index, number, "**", p.name))
                 if kwarg is not None:
                     self._forward_spread(index, number, "**", star_dict, by_name)
                 if record and node_id:
-                    for p in [*by_name.values(), *([kwarg] if kwarg else [])]:
+                    for p in [*spread_into, *([kwarg] if kwarg else [])]:
                         self.bindings.add((node_id, p.node_id, call.node_id, "star_kwargs"))
                 continue
             values = self._argument(index, True, number, expr)
