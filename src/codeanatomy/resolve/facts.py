@@ -142,8 +142,9 @@ class FunctionFact:
     ``("retx", node_id)`` constraints, which the solver reads for it."""
     returns_calls: bool = False
     """Whether some ``return`` is a call passed one of the parameters (``return
-    g(x)``): a ``("retc", node_id, call_key)`` constraint lets the solver find, once it
-    knows the callees, whether the parameter comes back through it."""
+    g(x)``) or spreading its own ``*args`` last (``return g(*args)``): a ``("retc",
+    node_id, call_key)`` constraint lets the solver find, once it knows the callees,
+    whether the parameter (an element of ``*args``) comes back through it."""
     defaults: tuple[tuple[str, Expr], ...] = ()
     """Default values by parameter name, kept for functions that pass parameters
     through: a call that leaves such a parameter out gets its default back."""
@@ -1241,12 +1242,15 @@ class _Walker:
             value = ("c", call_key)
         return value
 
-    def _passes_param(self, call_key: str, params: dict[str, str]) -> bool:
-        """Whether call ``call_key`` is passed one of ``params`` (by variable) as a plain argument."""
+    def _passes_param(self, call_key: str, params: dict[str, str], vararg: str | None) -> bool:
+        """Whether call ``call_key`` is passed one of ``params`` (by variable) as a plain
+        argument, or spreads the ``vararg`` variable (``g(*args)``) as its last positional one."""
         position = self.call_positions.get(call_key)
         if position is None:
             return False
         _, _, _, _, _, args, kwargs, _ = self.cons[position]
+        if args and args[-1][1] and args[-1][0] == ("v", vararg):
+            return True
         exprs = [a for a, starred, _ in args if not starred] + [v for _, v, _ in kwargs]
         return any(e is not None and e[0] == "v" and e[1] in params for e in exprs)
 
@@ -1403,7 +1407,10 @@ class _Walker:
         defaults = self.default_values.pop(fact.node_id, {})
         if fact.is_generator:
             return
-        params = {p.var: p.name for p in fact.params}
+        # ``*args`` and ``**kwargs`` are not taken from a call's arguments: returned, they
+        # are the function's own tuple and dict, which are rest.
+        params = {p.var: p.name for p in fact.params if p.kind not in {"vararg", "kwarg"}}
+        vararg = next((p.var for p in fact.params if p.kind == "vararg"), None)
         names: set[str] = set()
         calls: list[str] = []
         rest: list[Expr] = []
@@ -1413,7 +1420,7 @@ class _Walker:
             for part in expr[1] if expr[0] == "u" else (expr,):
                 if part[0] == "v" and part[1] in params:
                     names.add(params[part[1]])
-                elif part[0] == "c" and self._passes_param(part[1], params):
+                elif part[0] == "c" and self._passes_param(part[1], params, vararg):
                     calls.append(part[1])
                 else:
                     rest.append(part)

@@ -238,6 +238,28 @@ class _Layout:
         )
 
 
+_VARARG: Final = "*"
+"""What :meth:`Solver.run_returned_call` maps a function's own ``*args`` variable to."""
+
+
+def _parameter_position(fn: FunctionFact, name: str) -> int | None:
+    """Where a call's positional arguments fill parameter ``name`` of ``fn`` (``*i``:
+    element ``i`` of its ``*args``, after its positional parameters); None for a
+    parameter no positional argument fills."""
+    positional = [p.name for p in fn.params if p.kind in {"posonly", "regular"}]
+    if name.startswith("*"):
+        return len(positional) + int(name[1:])
+    return positional.index(name) if name in positional else None
+
+
+def _spread_offset(name: str, fn: FunctionFact, shift: int, call: _Call) -> int:
+    """Which element of the ``*`` argument ending ``call`` fills parameter ``name`` of
+    ``fn`` (``Solver._argument_for`` said ``spread``)."""
+    position = _parameter_position(fn, name)
+    assert position is not None
+    return position - shift - (len(call.args) - 1)
+
+
 def _keyword_spread_params(
     layout: _Layout, placed: int, kwargs: Sequence[tuple[str | None, Expr, str | None]]
 ) -> list[ParamFact]:
@@ -2145,7 +2167,13 @@ class Solver:
                 expr = dict(fn.defaults).get(name)  # none: the call raises, or the default is not modelled
             if expr is None:
                 continue
-            if own is not None and expr[0] == "v" and expr[1] in own:
+            if how == "spread":
+                # Element ``offset`` of the caller's own ``*args``, spread as the call's last argument.
+                offset = _spread_offset(name, fn, shift, call)
+                if own is None or expr[0] != "v" or own.get(expr[1]) != _VARARG:
+                    return None
+                names.add(f"*{offset}")
+            elif own is not None and expr[0] == "v" and expr[1] in own and own[expr[1]] != _VARARG:
                 names.add(own[expr[1]])
             else:
                 values |= self.ev(expr)
@@ -2168,7 +2196,7 @@ class Solver:
         index = self.call_index[call_key]
         inner = self.calls[index]
         fn = self.funcs[fid]
-        own = {p.var: p.name for p in fn.params}
+        own = {p.var: _VARARG if p.kind == "vararg" else p.name for p in fn.params if p.kind != "kwarg"}
         self.read(("targets", index))  # re-run when the call gets a new callee
         out: set[Value] = set()
         for target in list(inner.targets):
@@ -2191,26 +2219,34 @@ class Solver:
     @staticmethod
     def _argument_for(
         call: _Call, fn: FunctionFact, name: str, shift: int
-    ) -> tuple[Literal["passed", "left out", "unknown"], Expr]:
-        """The argument expression ``call`` passes for parameter ``name`` of ``fn``.
+    ) -> tuple[Literal["passed", "left out", "spread", "unknown"], Expr]:
+        """The argument expression ``call`` passes for parameter ``name`` of ``fn``
+        (``*i``: element ``i`` of its ``*args``).
 
-        Returns ``("passed", expr)``, ``("left out", None)``, or ``("unknown", None)``
-        when which argument it gets cannot be told (starred arguments, or the receiver
-        of a bound method).
+        Returns ``("passed", expr)``, ``("left out", None)``, ``("spread", expr)`` when
+        the parameter takes an element of ``*expr``, the call's last positional argument
+        (:func:`_spread_offset` tells which), or ``("unknown", None)`` when which
+        argument it gets cannot be told (other starred arguments, or the receiver of a
+        bound method).
         """
-        if any(starred for _, starred, _ in call.args) or any(kw is None for kw, _, _ in call.kwargs):
+        args = call.args
+        spread = bool(args) and args[-1][1]
+        if any(starred for _, starred, _ in args[:-1]) or any(kw is None for kw, _, _ in call.kwargs):
             return "unknown", None
-        for kw, expr, _ in call.kwargs:
-            if kw == name:
-                return "passed", expr
-        positional = [p.name for p in fn.params if p.kind in {"posonly", "regular"}]
-        if name not in positional:
+        if not name.startswith("*"):
+            for kw, expr, _ in call.kwargs:
+                if kw == name:
+                    return "passed", expr
+        position = _parameter_position(fn, name)
+        if position is None:
             return "left out", None
-        position = positional.index(name) - shift
+        position -= shift
         if position < 0:
             return "unknown", None
-        if position < len(call.args):
-            return "passed", call.args[position][0]
+        if spread and position >= len(args) - 1:
+            return "spread", args[-1][0]
+        if position < len(args):
+            return "passed", args[position][0]
         return "left out", None
 
     def _construct(self, index: int, call: _Call, cid: str) -> None:
