@@ -34,9 +34,47 @@ def test_lookup_walks_stop_at_the_first_class_defining_the_name() -> None:
     # lookups of a chain cost its depth cubed.
     # (``__init__``, defined nowhere, is looked up along the whole MRO.)
     _, solver = solve_program(facts_of(_chain()))
-    plans = {key: plan[1] for key, plan in solver._lookup_plans.items() if key[1] == "m"}
+    plans = {key: plan[2] for key, plan in solver._lookup_plans.items() if key[1] == "m"}
     assert len(plans) > DEPTH * (DEPTH - 1) // 2
     assert {len(steps) for steps in plans.values()} == {1}
+
+
+def test_lookup_plans_step_only_through_classes_binding_the_name() -> None:
+    # ``f`` is defined in C0 alone and no store gives a class an ``f``: the lookup from
+    # C59 steps through C0 only, not through the 59 classes that lack it. ``__init__``,
+    # defined nowhere, has no step at all.
+    text = "class C0:\n    def f(self):\n        pass\n"
+    text += "".join(f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, DEPTH))
+    text += f"C{DEPTH - 1}().f()\n"
+    result, solver = solve_program(facts_of({"main.py": text}))
+    edges = {(r["caller_pycg"], r["callee_pycg"]) for r in result.tables["call_edges"].to_pylist()}
+    assert ("main", "main.C0.f") in edges
+    cid = next(c.node_id for c in solver.classes.values() if c.qualname == f"main.C{DEPTH - 1}")
+    assert [step[1] for step in solver._lookup_plans[(cid, "f", None)][2]] == [
+        ("C", next(c.node_id for c in solver.classes.values() if c.qualname == "main.C0"))
+    ]
+    assert solver._lookup_plans[(cid, "__init__", None)][2] == []
+
+
+def test_a_name_first_stored_on_a_class_reaches_lookups_made_before() -> None:
+    # ``patch`` gives Mid a ``run`` only once the lookup of ``run`` on a Leaf has found
+    # Base's (whose result is the class patched): the lookup, planned without Mid (whose
+    # body lacks ``run``), must run again and find the replacement, which shadows Base's.
+    files = {
+        "main.py": (
+            "class Base:\n    def run(self):\n        return Mid\n\n"
+            "class Mid(Base):\n    pass\n\n"
+            "class Leaf(Mid):\n    pass\n\n"
+            "def replacement(self):\n    return None\n\n"
+            "def use(item):\n    return item.run()\n\n"
+            "def patch(cls):\n    cls.run = replacement\n\n"
+            "patch(use(Leaf()))\n"
+        )
+    }
+    result, solver = solve_program(facts_of(files))
+    edges = {(r["caller_pycg"], r["callee_pycg"]) for r in result.tables["call_edges"].to_pylist()}
+    assert {("main.use", "main.Base.run"), ("main.use", "main.replacement")} <= edges
+    assert "run" in solver._stored_on_classes
 
 
 def test_a_read_records_the_definitions_its_lookup_gains_after_it_first_ran() -> None:

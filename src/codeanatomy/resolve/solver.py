@@ -438,7 +438,12 @@ class Solver:
         self._mro_indexed: dict[str, _Mro] = {}
         self._mro_members: defaultdict[str, set[str]] = defaultdict(set)
         self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
-        self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, list[_PlanStep]]] = {}
+        self._lookup_plans: dict[tuple[str, str, str | None], tuple[_Mro, bool, list[_PlanStep]]] = {}
+        self._stored_on_classes: set[str] = set()
+        """Names some attribute store has given a class (``cls.x = v``), beside class bodies."""
+        self._unstored_readers: defaultdict[str, set[int]] = defaultdict(set)
+        """Readers of class lookups of a name whose plan skipped classes lacking it (see
+        :meth:`_lookup_plan`), woken when a store first gives some class that name."""
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._protocol_arguments: set[tuple[str, str]] = set()
         """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
@@ -1186,11 +1191,14 @@ class Solver:
         # after) and MRO object.
         plan_key = (cid, name, after)
         plan = self._lookup_plans.get(plan_key)
-        if plan is None or plan[0] is not computed:
+        stored = name in self._stored_on_classes
+        if plan is None or plan[0] is not computed or plan[1] is not stored:
             start = 0 if after is None else self._mro_start_after(cid, computed, after)
-            plan = self._lookup_plans[plan_key] = (computed, self._lookup_plan(computed[0], start, name))
+            plan = self._lookup_plans[plan_key] = (computed, stored, self._lookup_plan(computed[0], start, name))
         vals, cur = self.vals, self.cur
-        for kind, klass, reader_set, key, in_body in plan[1]:
+        if not stored:
+            self._unstored_readers[name].add(cur)
+        for kind, klass, reader_set, key, in_body in plan[2]:
             if kind == 0:
                 reader_set.add(cur)  # type: ignore[union-attr]  # kind 0 steps have one
                 slot = vals.get(key, _EMPTY)
@@ -1217,9 +1225,16 @@ class Solver:
         return len(computed[0]) if position is None else position + 1
 
     def _lookup_plan(self, mro: list[Value], start: int, name: str) -> list[_PlanStep]:
-        """Steps of :meth:`class_lookup` along ``mro`` from ``start``, up to the first that always ends it."""
+        """Steps of :meth:`class_lookup` along ``mro`` from ``start``, up to the first that always ends it.
+
+        A class takes a name from its body or from a store (``cls.x = v``): until some
+        store gives a class ``name``, only the classes whose bodies bind it are steps (the
+        lookup waits on the name instead; see :meth:`_first_stored_on_a_class`). On a
+        long MRO, most names looked up are defined far up or nowhere.
+        """
         plan: list[_PlanStep] = []
         readers, classes = self.readers, self.classes
+        stored = name in self._stored_on_classes
         assigned = False
         for position in range(start, len(mro)):
             klass = mro[position]
@@ -1227,7 +1242,8 @@ class Solver:
                 cls = classes.get(klass[1])
                 key = ("A", klass, name)
                 in_body = cls is not None and name in cls.body_names
-                plan.append((0, klass, readers[key], key, in_body))
+                if in_body or stored:
+                    plan.append((0, klass, readers[key], key, in_body))
                 if in_body:
                     break
                 assigned = assigned or (cls is not None and name in cls.instance_names)
@@ -3042,6 +3058,8 @@ class Solver:
                 if kind == "I" and self._set_through_descriptor(obj, name, values, target[3]):
                     continue
                 if kind in {"I", "C", "M"}:
+                    if kind == "C" and name not in self._stored_on_classes:
+                        self._first_stored_on_a_class(name)
                     self.add(("A", obj, name), values)
                     if kind == "M":
                         module_id = self.module_ids.get(obj[1])
@@ -3069,6 +3087,18 @@ class Solver:
                     for slot in slots:  # all(slots) held: no slot is None
                         if slot[0] == "str" and slot[1] in self.globals.get(obj[1], ()):  # type: ignore[index]
                             self.add(f"{obj[1]}:{slot[1]}", values)  # type: ignore[index]
+
+    def _first_stored_on_a_class(self, name: str) -> None:
+        """A store gives a class ``name`` for the first time: class lookups of it now
+        step through every class of their MROs, so the ones made before run again."""
+        self._stored_on_classes.add(name)
+        readers = self._unstored_readers.pop(name, set())
+        self._lookups_changed |= readers
+        queued, append = self.queued, self.queue.append
+        for reader in sorted(readers):
+            if not queued[reader]:
+                queued[reader] = True
+                append(reader)
 
     def _set_through_descriptor(self, instance: Value, name: str, values: Values, node_id: str | None) -> bool:
         """``instance.name = values`` where the class has a property ``name`` with a
