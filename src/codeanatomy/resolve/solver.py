@@ -906,6 +906,7 @@ class Solver:
             lookups = self._lookups[name] = {}
         guessed: list[Values] = []
         supplied = False
+        getters: list[str] = []  # the properties and ``__getattr__`` hooks read, in order
         bases = list(self.ev(base_expr))
         if base_expr is not None and self._is_param0(base_expr):
             bases += self._overriding_receivers(bases, name, base_expr)
@@ -919,7 +920,7 @@ class Solver:
             if not values:
                 # Most bases lack the attribute; only a property read may still record calls.
                 if lookup.properties and node_id is not None:
-                    self._record_property_calls(node_id, lookup.properties)
+                    getters.extend(lookup.properties)
                 continue
             if base[0] in _EXTERNAL_TAGS:
                 if base[0] == "X" or (base[0] == "XI" and self.env.classes.has_attribute(base[1], name) is None):
@@ -934,7 +935,7 @@ class Solver:
                 out |= values
                 continue
             if lookup.properties:
-                self._record_property_calls(node_id, lookup.properties)
+                getters.extend(lookup.properties)
             out |= values
             if methods is None:
                 methods = self._read_methods(name, base_expr)
@@ -945,6 +946,9 @@ class Solver:
                     lookup.defined_size = len(values)
                 if lookup.definitions:
                     by_method.setdefault(method, []).append(lookup.definitions)
+        if getters:
+            assert node_id is not None
+            self._record_property_calls(node_id, dict.fromkeys(getters))
         if by_method:
             targets = self.attribute_targets
             for method, groups in by_method.items():
@@ -1475,7 +1479,7 @@ class Solver:
             methods = {tag: method for tag, method in methods.items() if tag != "I"}
         return methods
 
-    def _record_property_calls(self, node_id: str, properties: set[str]) -> None:
+    def _record_property_calls(self, node_id: str, properties: Collection[str]) -> None:
         """A read of a property calls its getter, and a read of a missing attribute the
         ``__getattr__`` there is: one edge per function from the running caller."""
         if self.cur < 0:
