@@ -28,7 +28,7 @@ few views (``SL`` slice, ``VIEW`` dict views, ``PAIR``, ``ZR``/``ZT`` zip and en
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeVar, cast
@@ -58,9 +58,9 @@ Value = tuple[Any, ...]
 Values = AbstractSet[Value]
 """Values handed out for reading only: possibly the solver's own set, or the shared empty one."""
 _Mro = tuple[list[Value], str | None]
+"""A class's MRO and the error linearizing it, as :func:`c3_mro` returns them."""
 _K = TypeVar("_K")
 _T = TypeVar("_T")
-"""A class's MRO and the error linearizing it, as :func:`c3_mro` returns them."""
 _PlanStep = tuple[int, Value, set[int] | None, Value | None, bool]
 """One step of :meth:`Solver._lookup_plan`: kind, class, reader set, slot key, bound in body."""
 _Arg = tuple[Expr, bool, str | None]
@@ -260,16 +260,16 @@ def _spread_offset(name: str, fn: FunctionFact, shift: int, call: _Call) -> int:
     return position - shift - (len(call.args) - 1)
 
 
-def _keyword_spread_params(
-    layout: _Layout, placed: int, kwargs: Sequence[tuple[str | None, Expr, str | None]]
-) -> list[ParamFact]:
-    """The parameters a ``**`` argument may fill: those taken by name, but the first
-    ``placed`` positional ones (the receiver and the arguments before any ``*``) and
-    those the call names in a keyword. Python refuses a second value for a parameter
-    ("got multiple values for argument"), so ``self`` never comes from ``**kwargs``."""
-    taken = {p.name for p in layout.positional[:placed]}
-    taken.update(name for name, _, _ in kwargs if name is not None)
-    return [p for name, p in layout.by_name.items() if name not in taken]
+def _filled_before_spread(
+    positional: Sequence[str], placed: int, kwargs: Sequence[tuple[str | None, Expr, str | None]]
+) -> set[str]:
+    """The names a ``**`` argument may not fill: the first ``placed`` of ``positional``
+    (the receiver and the arguments before any ``*``) and those the call names in a
+    keyword. Python refuses a second value for a parameter ("got multiple values for
+    argument"), so ``self`` never comes from ``**kwargs``."""
+    filled = set(positional[:placed])
+    filled.update(name for name, _, _ in kwargs if name is not None)
+    return filled
 
 
 def _fields_taken(cls: ClassFact, style: str) -> list[FieldFact]:
@@ -1159,14 +1159,11 @@ class Solver:
         """Class ``cid`` gained a base: wake every reader of an MRO holding it."""
         self.bases_version += 1
         self.bases_gen[cid] = self.bases_gen.get(cid, 0) + 1
-        queued, append, readers = self.queued, self.queue.append, self._mro_readers
+        readers = self._mro_readers
         holders = sorted(self._mro_members.get(cid, ()))
         for holder in holders:
             self._lookups_changed |= readers.get(holder, set())
-            for reader in readers.get(holder, ()):
-                if not queued[reader]:
-                    queued[reader] = True
-                    append(reader)
+            self._queue(readers.get(holder, ()))
         # Each class whose MRO changed may now override names read through ``self`` in
         # its new ancestors (see :meth:`_overriding_subclasses`), once those are read.
         override_readers, classes, generations = self._override_readers, self.classes, self._name_generations
@@ -1174,10 +1171,15 @@ class Solver:
             cls = classes.get(holder)
             for name in sorted(cls.body_names) if cls is not None else ():
                 generations[name] = generations.get(name, 0) + 1
-                for reader in sorted(override_readers.get(name, ())):
-                    if not queued[reader]:
-                        queued[reader] = True
-                        append(reader)
+                self._queue(sorted(override_readers.get(name, ())))
+
+    def _queue(self, readers: Iterable[int]) -> None:
+        """Queue each of ``readers`` not queued yet, in the order given."""
+        queued, append = self.queued, self.queue.append
+        for reader in readers:
+            if not queued[reader]:
+                queued[reader] = True
+                append(reader)
 
     def _current_mro(self, cid: str) -> tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]] | None:
         """The stored MRO of ``cid`` with its dependencies, if no class it visited gained a base since."""
@@ -1198,7 +1200,7 @@ class Solver:
         stored = name in self._stored_on_classes
         if plan is None or plan[0] is not computed or plan[1] is not stored:
             start = 0 if after is None else self._mro_start_after(cid, computed, after)
-            plan = self._lookup_plans[plan_key] = (computed, stored, self._lookup_plan(computed[0], start, name))
+            plan = self._lookup_plans[plan_key] = (computed, stored, self._lookup_plan(computed[0], start, name, stored))
         vals, cur = self.vals, self.cur
         if not stored:
             self._unstored_readers[name].add(cur)
@@ -1228,17 +1230,17 @@ class Solver:
         position = positions.get(klass)
         return len(computed[0]) if position is None else position + 1
 
-    def _lookup_plan(self, mro: list[Value], start: int, name: str) -> list[_PlanStep]:
+    def _lookup_plan(self, mro: list[Value], start: int, name: str, stored: bool) -> list[_PlanStep]:
         """Steps of :meth:`class_lookup` along ``mro`` from ``start``, up to the first that always ends it.
 
         A class takes a name from its body or from a store (``cls.x = v``): until some
-        store gives a class ``name``, only the classes whose bodies bind it are steps (the
-        lookup waits on the name instead; see :meth:`_first_stored_on_a_class`). On a
-        long MRO, most names looked up are defined far up or nowhere.
+        store gives a class ``name`` (``stored``), only the classes whose bodies bind it
+        are steps (the lookup waits on the name instead; see
+        :meth:`_first_stored_on_a_class`). On a long MRO, most names looked up are defined
+        far up or nowhere.
         """
         plan: list[_PlanStep] = []
         readers, classes = self.readers, self.classes
-        stored = name in self._stored_on_classes
         assigned = False
         for position in range(start, len(mro)):
             klass = mro[position]
@@ -2448,10 +2450,10 @@ class Solver:
             for each in positional[position:] if unknown_position else positional[position : position + 1]:
                 self._store_field(instance, each, values)
             position += 1
-        # As for a function (see :func:`_keyword_spread_params`), a ``**`` argument
-        # fills no field the call fills by position or keyword.
-        filled = {key_of(f) for f in positional[: position if placed_before < 0 else placed_before]}
-        filled.update(name for name, _, _ in call.kwargs if name is not None)
+        # As for a function, a ``**`` argument fills no field the call fills by position or keyword.
+        filled = _filled_before_spread(
+            [key_of(f) for f in positional], position if placed_before < 0 else placed_before, call.kwargs
+        )
         for number, (name, expr, _) in enumerate(call.kwargs):
             if name is None:
                 self._spread(index, number, "**")  # sets up the keys read below
@@ -2603,9 +2605,10 @@ class Solver:
         for number, (name, expr, node_id) in enumerate(kwargs):
             if name is None:
                 if spread_into is None:
-                    spread_into = _keyword_spread_params(
-                        layout, position if placed_before < 0 else placed_before, kwargs
+                    filled = _filled_before_spread(
+                        [p.name for p in positional], position if placed_before < 0 else placed_before, kwargs
                     )
+                    spread_into = [p for name, p in by_name.items() if name not in filled]
                 self._spread(index, number, "**")  # sets up the keys read below
                 for p in spread_into:
                     self.add(p.var, self._spread_at(index, number, "**", p.name))
@@ -3098,11 +3101,7 @@ class Solver:
         self._stored_on_classes.add(name)
         readers = self._unstored_readers.pop(name, set())
         self._lookups_changed |= readers
-        queued, append = self.queued, self.queue.append
-        for reader in sorted(readers):
-            if not queued[reader]:
-                queued[reader] = True
-                append(reader)
+        self._queue(sorted(readers))
 
     def _set_through_descriptor(self, instance: Value, name: str, values: Values, node_id: str | None) -> bool:
         """``instance.name = values`` where the class has a property ``name`` with a
