@@ -596,6 +596,9 @@ class _Walker:
         self.narrowed_attributes: dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]] = {}
         """(base, attribute) -> (function, narrowing) for ``isinstance(x.a, C)`` and
         ``hasattr(x.a, "n")`` tests, while the body they guard is read."""
+        self.narrowed_from: dict[str, frozenset[str]] = {}
+        """Narrowed versions of a local (``isinstance`` and the like) -> the versions they
+        narrow, themselves no narrowing: a union holding both reads as those alone."""
         self.eval_counter = 0
         self.call_prefix: str | None = None
         self.returns: dict[str, list[Expr]] = {}
@@ -669,6 +672,11 @@ class _Walker:
         if self._flow_sensitive(scope, name):
             reaching = self.state.get(name)
             if reaching:
+                if len(reaching) > 1:
+                    # A narrowed version holds some of the values of what it narrows.
+                    reaching = frozenset(
+                        key for key in reaching if not self.narrowed_from.get(key, {key}) <= reaching - {key}
+                    )
                 if len(reaching) == 1:
                     return ("v", next(iter(reaching)))
                 return ("u", tuple(("v", key) for key in sorted(reaching)))
@@ -758,8 +766,14 @@ class _Walker:
             else:
                 continue
             if narrowed[1] is not None:
+                source = narrowed[1]
                 key = self._store_key(name, declared=False)
                 self.cons.append(("as", self.caller, ("v", key), narrowed))
+                if isinstance(key, str) and source[0] in {"v", "u"}:
+                    parts = (source,) if source[0] == "v" else source[1]
+                    self.narrowed_from[key] = frozenset().union(
+                        *(self.narrowed_from.get(part[1], {part[1]}) for part in parts)
+                    )
 
     def _narrowed_attributes(self, test: ast.expr) -> dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]]:
         """Attributes of locals that ``test`` (alone or as a conjunct of an ``and``)

@@ -2223,7 +2223,14 @@ class Solver:
         out: set[Value] = set()
         for target in list(inner.targets):
             callee = self.funcs.get(target[1]) if target[0] in {"F", "B", "SM"} else None
-            if callee is None:
+            if target[0] == "X" and _EXTERNAL_BUILTINS.get(target[1]) == "<cast>":
+                # ``return cast(T, x)`` returns ``x`` itself.
+                value = self._arg(inner, 1, "val")
+                if value is not None and value[0] == "v" and own.get(value[1], _VARARG) != _VARARG:
+                    self.add(("pt", fid), [("P", own[value[1]])])
+                elif value is not None:
+                    out |= self.ev(value)
+            elif callee is None:
                 out |= self.read(("r", call_key))
             elif callee.is_generator:
                 out.add(("G", callee.node_id))
