@@ -2508,7 +2508,7 @@ class Solver:
                 if ("icall", index, value[1]) not in self.vals:
                     self.vals[("icall", index, value[1])] = set()
                     self._add_constraint(("bind", index, value[1], 1))
-                    self._return_into(value[1], ("r", call.key))
+                    self._return_into(value[1], ("r", call.key), index, 1)
 
     def run_returned_receiver(self, call: _Call, fid: str) -> None:
         """``x.m()`` where ``m`` returns ``self``: the result is each receiver whose ``m`` is ``fid``."""
