@@ -1801,7 +1801,12 @@ class _Walker:
     def _update_known(self, site: str, node: ast.Call, kwargs: tuple[tuple[Any, Expr, Any], ...]) -> bool:
         """Apply ``d.update({...})`` or ``d.update(k=v)`` to the tracked dict at ``site``:
         the call runs no code of the program's, so every other dict stays known. False
-        when the argument is something else (nothing is known after the call then)."""
+        when the argument is something else (nothing is known after the call then).
+
+        A call in the arguments (``d.update(k=f())``) may already have forgotten ``site``.
+        """
+        if site not in self.known.contents:
+            return False
         if node.args:
             argument = node.args[0]
             if node.keywords or len(node.args) != 1 or not isinstance(argument, ast.Dict):
