@@ -674,9 +674,8 @@ class _Walker:
             if reaching:
                 if len(reaching) > 1:
                     # A narrowed version holds some of the values of what it narrows.
-                    reaching = frozenset(
-                        key for key in reaching if not self.narrowed_from.get(key, {key}) <= reaching - {key}
-                    )
+                    narrowed = self.narrowed_from
+                    reaching = frozenset(key for key in reaching if key not in narrowed or not narrowed[key] <= reaching)
                 if len(reaching) == 1:
                     return ("v", next(iter(reaching)))
                 return ("u", tuple(("v", key) for key in sorted(reaching)))
@@ -771,9 +770,9 @@ class _Walker:
                 self.cons.append(("as", self.caller, ("v", key), narrowed))
                 if isinstance(key, str) and source[0] in {"v", "u"}:
                     parts = (source,) if source[0] == "v" else source[1]
-                    self.narrowed_from[key] = frozenset().union(
-                        *(self.narrowed_from.get(part[1], {part[1]}) for part in parts)
-                    )
+                    narrows = frozenset().union(*(self.narrowed_from.get(part[1], {part[1]}) for part in parts))
+                    if key not in narrows:  # a fresh version, not the variable itself
+                        self.narrowed_from[key] = narrows
 
     def _narrowed_attributes(self, test: ast.expr) -> dict[tuple[Expr, str], tuple[str | None, tuple[str, Any]]]:
         """Attributes of locals that ``test`` (alone or as a conjunct of an ``and``)
