@@ -93,3 +93,20 @@ def test_a_spread_container_whose_key_list_is_full_passes_every_value_anywhere()
     assert _spread_past_full_slots("tuple", 999) == {"main.hook"}
     assert _spread_past_full_slots("dict", 8) == {"main.hook"}
     assert _spread_past_full_slots("tuple", 8) == {"main.hook"}
+
+
+def test_a_closure_copy_over_the_bound_is_reported_at_the_closure() -> None:
+    # Each call of ``logged`` copies ``wrapper`` for the function it wraps; the copy
+    # ``use`` calls gets every instance, so its parameter is given up. The row names
+    # the closure the copy stands for, not the copy.
+    count = MAX_VALUES + 10
+    text = "".join(f"class C{i}:\n    pass\n\n" for i in range(count))
+    text += "def logged(func):\n    def wrapper(item):\n        return func(item)\n    return wrapper\n\n"
+    text += "@logged\ndef use(item):\n    return item\n\n"
+    text += "def run():\n" + "".join(f"    use(C{i}())\n" for i in range(count))
+    files = {"main.py": text}
+    rows, _ = _rows(files)
+    nodes = _nodes(files)
+    found = {(r["node_id"], r["kind"], r["name"]) for r in rows}
+    assert (nodes[("FUNCTION", "main.logged.wrapper")], "variable", "item") in found
+    assert all(r["node_id"] in nodes.values() for r in rows)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from codeanatomy.resolve.closures import original_id
 from codeanatomy.resolve.solver import MAX_VALUES, UNBOUNDED_KEY_TAGS
 from codeanatomy.resolve.tables import BOUNDED_VALUES
 
@@ -60,7 +61,7 @@ def _describe(solver: Solver, key: object) -> tuple[str | None, str, str | None]
     if isinstance(key, str):
         # ``scope:name`` or its ``scope:name#n`` versions: one row for all of them.
         scope, _, name = key.partition(":")
-        return scope, "variable", name.partition("#")[0]
+        return original_id(scope), "variable", name.partition("#")[0].lstrip("^")
     assert isinstance(key, tuple)
     tag = key[0]
     if tag == "A":
@@ -68,8 +69,8 @@ def _describe(solver: Solver, key: object) -> tuple[str | None, str, str | None]
         node = solver.module_ids.get(owner[1]) if owner[0] == "M" else owner[1]
         return node, "attribute", name
     if tag in _FUNCTION_KEYS:
-        return key[1], _FUNCTION_KEYS[tag], None
-    if tag == "r":
+        return original_id(key[1]), _FUNCTION_KEYS[tag], None
+    if tag == "r" or tag == "rc":
         return _call_node(solver, key[1]), "call_result", None
     if tag == "zarg":
         return _call_node(solver, key[1]), "argument", str(key[2])
@@ -97,7 +98,7 @@ def _container_node(solver: Solver, container: tuple[object, ...]) -> str | None
     site = container[2] if container[0] == "L" and len(container) > 2 else None
     if not isinstance(site, str):
         return None
-    return _call_node(solver, site.lstrip("*"))
+    return original_id(_call_node(solver, site.lstrip("*")))
 
 
 def _slot_name(slot: object) -> str:

@@ -61,7 +61,7 @@ import builtins
 import re
 import string
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -148,6 +148,17 @@ class FunctionFact:
     defaults: tuple[tuple[str, Expr], ...] = ()
     """Default values by parameter name, kept for functions that pass parameters
     through: a call that leaves such a parameter out gets its default back."""
+    enclosing: str | None = None
+    """The function whose body defines this one, for a closure over its parameters
+    (see ``closure_params``)."""
+    closure_params: tuple[str, ...] = ()
+    """Parameters of ``enclosing`` this function reads and ``enclosing`` never rebinds
+    (a decorator's ``func`` read by its ``wrapper``). The solver makes each call of
+    ``enclosing`` that returns this function return a copy of it of its own, reading
+    that call's arguments for them."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """For a closure: the slices of the module's constraints its definition emits (its
+    defaults, then its body and returns), which a copy repeats. It encloses no scope."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,6 +550,20 @@ def _literal(value: object) -> Expr:
     return None
 
 
+def _variables_read(constraints: list[Constraint], variables: Collection[str]) -> set[str]:
+    """Which of ``variables`` some expression in ``constraints`` reads (``("v", var)``)."""
+    wanted = set(variables)
+    found: set[str] = set()
+    stack: list[Any] = list(constraints)
+    while stack:
+        item = stack.pop()
+        if len(item) == 2 and item[0] == "v" and type(item[1]) is str and item[1] in wanted:
+            found.add(item[1])
+            continue
+        stack.extend(part for part in item if type(part) is tuple)
+    return found
+
+
 def _decorator_kind(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     for decorator in fn.decorator_list:
         if isinstance(decorator, ast.Name):
@@ -604,6 +629,9 @@ class _Walker:
         self.returns: dict[str, list[Expr]] = {}
         self.call_positions: dict[str, int] = {}
         self.default_values: dict[str, dict[str, Expr]] = {}
+        self.closure_candidates: dict[str, list[tuple[int, tuple[tuple[int, int], ...]]]] = {}
+        """Functions enclosing no scope, by the function defining them: their position
+        in ``functions`` and the spans of constraints they emit (see ``FunctionFact.spans``)."""
         self._mark_external_writes()
 
     # ---- scoping -----------------------------------------------------------------------
@@ -1293,16 +1321,48 @@ class _Walker:
             )
         )
         position = len(self.functions) - 1
+        start = len(self.cons)
         self._defaults(fn_id, node.args)
+        defaults = (start, len(self.cons))
         value: Expr = ("f", fn_id)
         if method_kind == "new" and not node.decorator_list:  # type: ignore[union-attr]
             value = ("sm", fn_id)
         if not is_lambda:
             value = self._decorate(node.decorator_list, value)  # type: ignore[union-attr]
             self._bind_name(node.name, value)  # type: ignore[union-attr]
+        start = len(self.cons)
         self._enter_function(node, fn_id, receiver=method_kind not in {"function", "static", "new"})
         self._split_returns(position)
+        scope = self.scopes[id(node)]
+        parent = scope.parent
+        if class_id is None and not scope.encloses and not scope.nonlocals and parent is not None and parent.kind == "function":
+            self.closure_candidates.setdefault(parent.node_id, []).append((position, (defaults, (start, len(self.cons)))))
+        self._mark_closures(scope, node.args)
         return value
+
+    def _mark_closures(self, scope: _Scope, args: ast.arguments) -> None:
+        """Record which functions defined in ``scope``'s function read parameters of it
+        that it never rebinds."""
+        fn_id = scope.node_id
+        candidates = self.closure_candidates.pop(fn_id, None)
+        if not candidates:
+            return
+        fixed = {
+            f"{fn_id}:{arg.arg}": arg.arg
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]
+            if f"{fn_id}:{arg.arg}" not in self.versions and arg.arg not in scope.written_from_inside
+        }
+        if not fixed:
+            return
+        for position, spans in candidates:
+            read = _variables_read([c for a, b in spans for c in self.cons[a:b]], fixed.keys())
+            if read:
+                self.functions[position] = replace(
+                    self.functions[position],
+                    enclosing=fn_id,
+                    closure_params=tuple(sorted(fixed[var] for var in read)),
+                    spans=spans,
+                )
 
     def _annotations(self, node: ast.FunctionDef | ast.AsyncFunctionDef, fn_id: str, receiver: bool) -> None:
         """``ann`` constraints for the annotated parameters and the return of ``node``.

@@ -18,6 +18,7 @@ from codeanatomy.deep_stack import run_with_deep_stack
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve import tables as T
 from codeanatomy.resolve.bounded import bounded_values
+from codeanatomy.resolve.closures import original_id
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import ModuleFacts
 from codeanatomy.resolve.modules import ImportTarget, ModuleIndex, resolve_imports
@@ -278,7 +279,7 @@ def _resolved_imports(
                 module_id = solver.module_ids.get(target.base)
                 if module_id is not None:
                     defs = sorted(
-                        v[1] for v in solver.vals.get(f"{module_id}:{imp.name}", ()) if v[0] in {"F", "C"}
+                        original_id(v[1]) for v in solver.vals.get(f"{module_id}:{imp.name}", ()) if v[0] in {"F", "C"}
                     )
                     if defs:
                         node = defs[0]

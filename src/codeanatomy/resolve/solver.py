@@ -30,11 +30,12 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal, TypeVar, cast
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve._annotations import CLASS, INSTANCE, within
+from codeanatomy.resolve.closures import CLONE_MARK, clone_id, original_id, renamed_constraints
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
     FORMAT_METHODS,
@@ -109,6 +110,8 @@ _EXTERNAL_BUILTINS = {
     "django.utils.functional.cached_property": "property",
 }
 """Standard library functions whose effect on repository values is modelled."""
+_CLONES = 128
+"""The most clones of one closure; further calls share the closure itself (see :mod:`.closures`)."""
 _LITERALS = 8
 MAX_VALUES = 192
 """The most values one key holds; a key that reaches it is given up (see :meth:`Solver.add`)."""
@@ -476,6 +479,11 @@ class Solver:
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         self.type_aliases: dict[tuple[str, str], tuple[tuple[str, Expr], ...]] = {}
         """The annotation parts of each module's type aliases, by (module ID, name)."""
+        self._closures: dict[str, dict[str, tuple[str, tuple[Constraint, ...]]]] = {}
+        """Closures over parameters (see :mod:`.closures`), by the function that makes
+        them: each one's file and the constraints its clones copy."""
+        self._clone_counts: dict[str, int] = {}
+        """How many clones of each closure the calls made (at most ``_CLONES``)."""
         for item in facts:
             if index.facts_of(item.module) is not item:
                 continue
@@ -484,6 +492,9 @@ class Solver:
             self.globals[item.module_id] = set(item.global_names)
             for fn in item.functions:
                 self.funcs[fn.node_id] = fn
+                if fn.closure_params:
+                    body = tuple(con for start, end in fn.spans for con in item.constraints[start:end])
+                    self._closures.setdefault(fn.enclosing or "", {})[fn.node_id] = (item.path, body)
                 if fn.returns_params:
                     self.vals[("pt", fn.node_id)] = {("P", name) for name in fn.returns_params}
                 self.module_of_def[fn.node_id] = item.module_id
@@ -516,11 +527,11 @@ class Solver:
         self._expand_star_imports()
         # Special methods some repository class defines: an operator calling another one
         # can call nothing of the repository's, so its constraint is left out.
-        defined = {name for cls in self.classes.values() for name in cls.body_names if name.startswith("__")}
+        self._specials = {name for cls in self.classes.values() for name in cls.body_names if name.startswith("__")}
         for item in self.facts:
             self._file = item.path
             for con in item.constraints:
-                if con[0] != "dunder" or not defined.isdisjoint(con[4]):
+                if con[0] != "dunder" or not self._specials.isdisjoint(con[4]):
                     self._add_constraint(con)
 
     # ---- setup ---------------------------------------------------------------------------
@@ -563,14 +574,14 @@ class Solver:
                 if sub is not None:
                     self.vals.setdefault(f"{importer}:{name}", set()).add(("M", sub))
 
-    def _add_constraint(self, con: Constraint) -> int:
+    def _add_constraint(self, con: Constraint, file: str | None = None) -> int:
         number = len(self.cons)
         if con[0] == "call":
             _, caller, key, node_id, func, args, kwargs, kind = con
             self.calls.append(_Call(caller, key, node_id, func, args, kwargs, kind))
             self.call_index[key] = len(self.calls) - 1
             con = ("call", len(self.calls) - 1)
-        self._add_idle(con)
+        self._add_idle(con, file)
         if con[0] == "ann" or con[0] == "anna":
             # Run only once the late rules find its key without values (see :meth:`_annotate`).
             self.annotations.append(number)
@@ -579,10 +590,11 @@ class Solver:
             self.queue.append(number)
         return number
 
-    def _add_idle(self, con: Constraint) -> int:
-        """Add a constraint without queueing it."""
+    def _add_idle(self, con: Constraint, file: str | None = None) -> int:
+        """Add a constraint without queueing it; it belongs to ``file``, else to the
+        running constraint's file."""
         self.cons.append(con)
-        self.con_file.append(self.con_file[self.cur] if self.cur >= 0 else self._file)
+        self.con_file.append(file or (self.con_file[self.cur] if self.cur >= 0 else self._file))
         self.queued.append(False)
         self._runs.append(0)
         return len(self.cons) - 1
@@ -2033,7 +2045,7 @@ class Solver:
         if tag in {"as", "for", "with", "exc", "del", "dunder", "ret", "retx", "yld", "use", "pbind"}:
             caller: str = con[1]  # (a return's or yield's is its function's)
             return caller
-        if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv"}:
+        if tag in {"bind", "bindx", "ctor", "ginit", "icall", "bcall", "mcall", "bsetattr", "rself", "spread", "ptcall", "argv", "clones", "cenv"}:
             return self.calls[con[1]].caller
         return None
 
@@ -2093,19 +2105,20 @@ class Solver:
             self._add_constraint(("bcall", index, modelled))
         elif tag in {"F", "B", "SM"}:
             fid = callee[1]
+            shift = 1 if tag == "B" else 0
             self._record_edge(call.node_id, call.caller, ("F", fid), None, method)
-            self._add_constraint(("bind", index, fid, 1 if tag == "B" else 0))
+            self._add_constraint(("bind", index, fid, shift))
             func = call.func
             if tag == "B" and func is not None and func[0] == "a" and self._returns_receiver(fid):
                 self._add_constraint(("rself", index, fid))
             else:
-                self._return_into(fid, result, index, 1 if tag == "B" else 0)
+                self._call_result(fid, call, index, shift)
         elif tag == "PF":
             inner, shift = self._partial_target(callee)
             if inner is not None:
                 self._record_edge(call.node_id, call.caller, ("F", inner), None, method)
                 self._add_constraint(("bind", index, inner, shift))
-                self._return_into(inner, result, index, shift)
+                self._call_result(inner, call, index, shift)
         elif tag == "C":
             self._construct(index, call, callee[1])
         elif tag == "I":
@@ -2139,6 +2152,66 @@ class Solver:
             setters = [v[1] for v in self.ev(arg0) if v[0] == "F"] if callee[2] == "setter" and arg0 else []
             # ``@path.setter``: the property keeps its getter and gains the setter.
             self.add(result, {("PR", callee[1], setter) for setter in setters} or {("PR", callee[1])})
+
+    def _call_result(self, fid: str, call: _Call, index: int, shift: int) -> None:
+        """Make call ``index`` of ``fid`` return what ``fid`` returns, a clone of each
+        closure of it that reads its parameters in place of the closure."""
+        if fid in self._closures and CLONE_MARK not in call.key:
+            # Not in a clone's own calls: a clone's clones could go on without end.
+            self._return_into(fid, ("rc", call.key), index, shift)
+            self._add_constraint(("clones", index, fid, shift))
+        else:
+            self._return_into(fid, ("r", call.key), index, shift)
+
+    def run_clones(self, index: int, fid: str, shift: int) -> None:
+        """The result of call ``index`` of ``fid``: what ``fid`` returns, each closure
+        of it that reads its parameters replaced by the clone this call makes."""
+        call = self.calls[index]
+        closures = self._closures[fid]
+        out: set[Value] = set()
+        for value in sorted(self.read(("rc", call.key)), key=repr):
+            if value[0] == "F" and value[1] in closures:
+                value = ("F", self._clone(value[1], index, fid, shift))
+            out.add(value)
+        self.add(("r", call.key), out)
+
+    def _clone(self, closure: str, index: int, fid: str, shift: int) -> str:
+        """The clone of ``closure`` that call ``index`` of ``fid`` makes (see :mod:`.closures`),
+        or ``closure`` itself once it has ``_CLONES`` clones."""
+        call = self.calls[index]
+        clone = clone_id(closure, call.key)
+        if clone in self.funcs:
+            return clone
+        made = self._clone_counts.get(closure, 0)
+        if made >= _CLONES:
+            return closure
+        self._clone_counts[closure] = made + 1
+        fn = self.funcs[closure]
+        reads = {f"{fid}:{name}": f"{clone}:^{name}" for name in fn.closure_params}
+        params = tuple(replace(p, var=clone + p.var[len(closure) :]) for p in fn.params)
+        self.funcs[clone] = replace(fn, node_id=clone, params=params, enclosing=None, closure_params=(), spans=())
+        self.module_of_def[clone] = self.module_of_def[closure]
+        if fn.returns_params:
+            self.add(("pt", clone), [("P", name) for name in fn.returns_params])
+        path, body = self._closures[fid][closure]
+        for con in renamed_constraints(body, closure, call.key, reads):
+            if con[0] != "dunder" or not self._specials.isdisjoint(con[4]):
+                self._add_constraint(con, path)
+        self._add_constraint(("cenv", index, fid, clone, shift), path)
+        return clone
+
+    def run_closure_reads(self, index: int, fid: str, clone: str, shift: int) -> None:
+        """Bind the parameters of ``fid`` a clone reads to what call ``index`` passed
+        for them (all their values where that cannot be told)."""
+        call = self.calls[index]
+        fn = self.funcs[fid]
+        for name in self.funcs[original_id(clone)].closure_params:
+            how, expr = self._argument_for(call, fn, name, shift)
+            if how == "passed":
+                values = self.ev(expr)
+            else:
+                values = self.read(f"{fid}:{name}")
+            self.add(f"{clone}:^{name}", values)
 
     def _partial_target(self, partial: Value) -> tuple[str | None, int]:
         """The function a ``functools.partial`` value ``("PF", func, call, n)`` calls, and
@@ -3243,6 +3316,10 @@ class Solver:
             self.run_passthrough(con[1], con[2], con[3])
         elif tag == "retc":
             self.run_returned_call(con[1], con[2])
+        elif tag == "clones":
+            self.run_clones(con[1], con[2], con[3])
+        elif tag == "cenv":
+            self.run_closure_reads(con[1], con[2], con[3], con[4])
         elif tag == "spread":
             self.run_spread(con[1], con[2], con[3])
         elif tag == "rself":
@@ -3523,3 +3600,14 @@ class Solver:
             if not self._late_rules():
                 break
         self._drain()
+        if self._clone_counts:
+            self._fold_clones()
+
+    def _fold_clones(self) -> None:
+        """Make the edges of clones the edges of the closures they copy."""
+        folded: dict[tuple[str, str, Value, str | None], str] = {}
+        for (node_id, caller, callee, via), method in self.edges.items():
+            if callee[0] == "F":
+                callee = ("F", original_id(callee[1]))
+            folded.setdefault((node_id, original_id(caller), callee, via), method)
+        self.edges = folded
