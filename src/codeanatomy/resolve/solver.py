@@ -1305,9 +1305,15 @@ class Solver:
         return self.read(("ret", fid))
 
     def _bind_receiver(self, fid: str, receiver: Value) -> None:
+        """Pass ``receiver`` to method ``fid``: as its first parameter, or as the first
+        element of its ``*args`` when that comes first (a wrapper's ``(*args, **kwargs)``)."""
         var = self._param0(fid)
         if var is not None:
             self.add(var, (receiver,))
+            return
+        layout = self._layout(fid)
+        if layout is not None and layout.vararg is not None and not layout.positional:
+            self.store_slot(layout.star_tuple, ("num", 0), (receiver,))
 
     def _through_instance(
         self,
