@@ -477,6 +477,10 @@ class Solver:
         # (their readers wait on the key ``(kind, call, argument, _PLACES)``).
         self._spread_places: dict[tuple[str, int, int], list[int | str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
+        self._container_versions: dict[Value, int] = {}
+        """How many times each container gained a slot or a slot changed (see :meth:`store_slot`)."""
+        self._spread_containers: dict[tuple[int, int, str], dict[Value, int]] = {}
+        """The containers each spread argument has spread, with their version then (see :meth:`run_spread`)."""
         self.type_aliases: dict[tuple[str, str], tuple[tuple[str, Expr], ...]] = {}
         """The annotation parts of each module's type aliases, by (module ID, name)."""
         self._closures: dict[str, dict[str, tuple[str, tuple[Constraint, ...]]]] = {}
@@ -1741,6 +1745,7 @@ class Solver:
         slots = vals.get(("slots", container))
         if slots is None or slot not in slots:
             self.add(("slots", container), (slot,))
+            self._container_versions[container] = self._container_versions.get(container, 0) + 1
         key = ("S", container, slot)
         current = vals.get(key)
         if current is not None and (not values or (isinstance(values, (set, frozenset)) and values <= current)):
@@ -1755,6 +1760,7 @@ class Solver:
         signatures[slot] = (len(stored), self.widened.get(key))
         if len(stored) == before and widened == (key in self.widened):
             return
+        self._container_versions[container] = self._container_versions.get(container, 0) + 1
         elements_key = ("E", container)
         elements = self.vals.get(elements_key)
         if elements is None:
@@ -2769,13 +2775,24 @@ class Solver:
                 self.store_slot(into, ("str", where), self.read((kind, index, number, where)))
 
     def run_spread(self, index: int, number: int, kind: str) -> None:
-        """Fill the keys :meth:`_spread` and :meth:`_spread_at` read."""
+        """Fill the keys :meth:`_spread` and :meth:`_spread_at` read.
+
+        A re-run skips the containers it spread before that have not changed since:
+        what they give is already in those keys, and it still reads their slots.
+        """
         call = self.calls[index]
         out: set[Value] = set()
         anywhere: set[Value] = set()
         placed: defaultdict[int | str, set[Value]] = defaultdict(set)
+        spread = self._spread_containers.setdefault((index, number, kind), {})
+        versions = self._container_versions
         if kind == "*":
             for v in list(self.ev(call.args[number][0])):
+                if v[0] == "L":
+                    version = versions.get(v, 0)
+                    if spread.get(v) == version:
+                        continue
+                    spread[v] = version
                 elements = self.iterate(v)
                 out |= elements
                 length = self.precise_length(v) if v[0] == "L" and v[1] == "tuple" else None
@@ -2788,6 +2805,10 @@ class Solver:
             for v in list(self.ev(call.kwargs[number][1])):
                 if v[0] != "L":
                     continue
+                version = versions.get(v, 0)
+                if spread.get(v) == version:
+                    continue
+                spread[v] = version
                 elements = self.all_elements(v)
                 out |= elements
                 slots = self.slots(v)
