@@ -479,8 +479,9 @@ class Solver:
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         self._container_versions: dict[Value, int] = {}
         """How many times each container gained a slot or a slot changed (see :meth:`store_slot`)."""
-        self._spread_containers: dict[tuple[int, int, str], dict[Value, int]] = {}
-        """The containers each spread argument has spread, with their version then (see :meth:`run_spread`)."""
+        self._spread_containers: dict[tuple[int, int, str], dict[Value, tuple[int, dict[object, tuple[int, frozenset[str] | None]]]]] = {}
+        """The containers each spread argument has spread: their version then and, for a
+        dict, the signature of each slot spread (see :meth:`run_spread`)."""
         self.type_aliases: dict[tuple[str, str], tuple[tuple[str, Expr], ...]] = {}
         """The annotation parts of each module's type aliases, by (module ID, name)."""
         self._closures: dict[str, dict[str, tuple[str, tuple[Constraint, ...]]]] = {}
@@ -2790,9 +2791,10 @@ class Solver:
             for v in list(self.ev(call.args[number][0])):
                 if v[0] == "L":
                     version = versions.get(v, 0)
-                    if spread.get(v) == version:
+                    entry = spread.get(v)
+                    if entry is not None and entry[0] == version:
                         continue
-                    spread[v] = version
+                    spread[v] = (version, {})
                 elements = self.iterate(v)
                 out |= elements
                 length = self.precise_length(v) if v[0] == "L" and v[1] == "tuple" else None
@@ -2806,9 +2808,11 @@ class Solver:
                 if v[0] != "L":
                     continue
                 version = versions.get(v, 0)
-                if spread.get(v) == version:
+                entry = spread.get(v)
+                if entry is not None and entry[0] == version:
                     continue
-                spread[v] = version
+                done = {} if entry is None else entry[1]
+                spread[v] = (version, done)
                 elements = self.all_elements(v)
                 out |= elements
                 slots = self.slots(v)
@@ -2816,7 +2820,13 @@ class Solver:
                     # Not a dict, or one whose key list is full: its values' keys are unknown.
                     anywhere |= elements
                     continue
+                signatures = self._slot_signatures.get(v, {})
                 for slot in slots:
+                    # Of a changed dict, only the slots that changed (as in :meth:`copy_slots`).
+                    signature = signatures.get(slot, _NO_SLOT_SIGNATURE)
+                    if done.get(slot) == signature:
+                        continue
+                    done[slot] = signature
                     if slot == "*":
                         anywhere |= self.slot_values(v, slot)
                     elif slot[0] == "str":
