@@ -478,6 +478,9 @@ class Solver:
         self._spread_places: dict[tuple[str, int, int], list[int | str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         self._container_versions: dict[Value, int] = {}
+        self._forwarded: dict[tuple[int, int, Value], dict[int | str, tuple[int, frozenset[str] | None]]] = {}
+        """What each constraint forwarding a spread argument stored at each place: the
+        number of values and their widening then (see :meth:`_forward_spread`)."""
         """How many times each container gained a slot or a slot changed (see :meth:`store_slot`)."""
         self._spread_containers: dict[tuple[int, int, str], dict[Value, tuple[int, dict[object, tuple[int, frozenset[str] | None]]]]] = {}
         """The containers each spread argument has spread: their version then and, for a
@@ -2762,18 +2765,30 @@ class Solver:
         ``skip``: for ``*``, where the tuple's first slot is in the spread's positions
         (negative: the positions the parameters take first); for ``**``, the names the
         named parameters take.
+
+        A re-run stores only the places whose values changed since it last stored them
+        (their number, or their widening): the slots it stored into only grow.
         """
         anywhere = self.read((kind, index, number, None))
         if anywhere:
             self.store_slot(into, "*", anywhere)
         self.readers[(kind, index, number, _PLACES)].add(self.cur)
+        stored = self._forwarded.setdefault((self.cur, number, into), {})
+        vals, widened = self.vals, self.widened
         for where in self._spread_places.get((kind, index, number), ()):
+            key = (kind, index, number, where)
+            values = vals.get(key, _EMPTY)
+            signature = (len(values), widened.get(key))
+            if stored.get(where) == signature:
+                continue
+            stored[where] = signature
+            self.readers[key].add(self.cur)
             if isinstance(where, int):
                 assert isinstance(skip, int)
                 if where + skip >= 0:
-                    self.store_slot(into, ("num", where + skip), self.read((kind, index, number, where)))
+                    self.store_slot(into, ("num", where + skip), values)
             elif where not in skip:  # type: ignore[operator]  # skip holds names for ``**``
-                self.store_slot(into, ("str", where), self.read((kind, index, number, where)))
+                self.store_slot(into, ("str", where), values)
 
     def run_spread(self, index: int, number: int, kind: str) -> None:
         """Fill the keys :meth:`_spread` and :meth:`_spread_at` read.
