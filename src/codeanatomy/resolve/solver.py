@@ -478,6 +478,7 @@ class Solver:
         self._spread_places: dict[tuple[str, int, int], list[int | str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         self._container_versions: dict[Value, int] = {}
+        self._external_attributes: dict[tuple[str, str], frozenset[Value]] = {}
         self._forwarded: dict[tuple[int, int, Value], dict[int | str, tuple[int, frozenset[str] | None]]] = {}
         """What each constraint forwarding a spread argument stored at each place: the
         number of values and their widening then (see :meth:`_forward_spread`)."""
@@ -1521,7 +1522,7 @@ class Solver:
                 else:
                     self._record_edge(node_id, caller, ("F", fid), None, "property")
 
-    def _attribute(self, base: Value, name: str, properties: set[str]) -> set[Value]:
+    def _attribute(self, base: Value, name: str, properties: set[str]) -> Values:
         """Values of ``base.name``; the getters of properties it reads go to ``properties``."""
         tag = base[0]
         out: set[Value]
@@ -1626,7 +1627,15 @@ class Solver:
             return _names_a_class(qualname)
         return self.env.classes.is_class(qualname) is True
 
-    def _external_attribute(self, qualname: str, name: str) -> set[Value]:
+    def _external_attribute(self, qualname: str, name: str) -> Values:
+        """``qualname.name`` for an external value (worked out once per pair, see
+        :meth:`_compute_external_attribute`)."""
+        found = self._external_attributes.get((qualname, name))
+        if found is None:
+            found = self._external_attributes[(qualname, name)] = self._compute_external_attribute(qualname, name)
+        return found
+
+    def _compute_external_attribute(self, qualname: str, name: str) -> frozenset[Value]:
         """``qualname.name`` for an external value: bounded, and never repeating a part.
 
         Values of external objects flow around loops (``x = x.parent``); without the
@@ -1637,17 +1646,17 @@ class Solver:
         """
         known = self.env.data_attributes.get(qualname)
         if known is not None and name not in known:
-            return set()
+            return _EMPTY
         module, _, attribute = qualname.partition(".")
         present = self.env.module_attributes.get(module)
         if present is not None and attribute and "." not in attribute and attribute not in present:
-            return set()  # a name this interpreter's module lacks: what it holds is unknown
+            return _EMPTY  # a name this interpreter's module lacks: what it holds is unknown
         if name in _TEXT_ATTRIBUTES:
-            return {("T", "str")}
+            return frozenset({("T", "str")})
         parts = qualname.split(".")
         if (name in parts and len(parts) > 1) or len(parts) >= _EXTERNAL_DEPTH:
-            return set()
-        return {("X", f"{qualname}.{name}")}
+            return _EMPTY
+        return frozenset({("X", f"{qualname}.{name}")})
 
     def _is_param0(self, expr: tuple[Any, ...]) -> bool:
         cached = self._param0_cache.get(expr)
