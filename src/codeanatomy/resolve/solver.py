@@ -478,11 +478,12 @@ class Solver:
         self._spread_places: dict[tuple[str, int, int], list[int | str]] = {}
         self._slot_copies: dict[tuple[int, Value, Value], dict[object, tuple[int, frozenset[str] | None]]] = {}
         self._container_versions: dict[Value, int] = {}
+        """How many times each container gained a slot or a slot changed (see :meth:`store_slot`)."""
         self._external_attributes: dict[tuple[str, str], frozenset[Value]] = {}
+        """Memo of :meth:`_external_attribute`."""
         self._forwarded: dict[tuple[int, int, Value], dict[int | str, tuple[int, frozenset[str] | None]]] = {}
         """What each constraint forwarding a spread argument stored at each place: the
         number of values and their widening then (see :meth:`_forward_spread`)."""
-        """How many times each container gained a slot or a slot changed (see :meth:`store_slot`)."""
         self._spread_containers: dict[tuple[int, int, str], dict[Value, tuple[int, dict[object, tuple[int, frozenset[str] | None]]]]] = {}
         """The containers each spread argument has spread: their version then and, for a
         dict, the signature of each slot spread (see :meth:`run_spread`)."""
