@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from codeanatomy.resolve.facts import Constraint
 
-__all__ = ["CLONE_MARK", "clone_id", "original_id", "renamed_constraints"]
+__all__ = ["CLONE_MARK", "clone_id", "original_id", "read_variable", "renamed_constraints", "renamed_variable"]
 
 CLONE_MARK: Final = "@"
 """Joins a closure's node ID, or one of its call keys, to the call that made the copy."""
@@ -35,22 +35,32 @@ def original_id(node_id: str) -> str:
     return node_id.partition(CLONE_MARK)[0]
 
 
+def renamed_variable(variable: str, fid: str, clone: str) -> str:
+    """Variable ``variable`` of ``fid`` (``fid:name``) as ``fid``'s clone ``clone`` has it."""
+    return clone + variable[len(fid) :]
+
+
+def read_variable(clone: str, name: str) -> str:
+    """The variable holding what ``clone`` reads for parameter ``name`` of the function
+    that made it (``^`` keeps it apart from the clone's own ``name``)."""
+    return f"{clone}:^{name}"
+
+
 def renamed_constraints(
-    constraints: Iterable[Constraint], fid: str, call_key: str, reads: dict[str, str]
+    constraints: Iterable[Constraint], fid: str, call_key: str, enclosing: str, params: Iterable[str]
 ) -> list[Constraint]:
     """``constraints`` of closure ``fid`` as its clone for call ``call_key`` has them.
 
     Variables of ``fid`` (``fid:name``) become the clone's, ``fid`` itself (a caller, a
     function returning) becomes the clone, and so do the keys of its calls (where a
     call is made, ``("c", key)`` and ``retc``) and the sites of the containers it
-    builds; ``reads`` renames the enclosing function's variables the clone reads
-    (its parameters, bound per call). Node IDs of syntax are kept: a clone's calls
-    are the closure's calls.
+    builds. The ``enclosing`` function's ``params`` it reads become its
+    :func:`read_variable` ones, bound per call. Node IDs of syntax are kept: a clone's
+    calls are the closure's calls.
     """
     clone = clone_id(fid, call_key)
-    names = {fid: clone, **reads}
+    names = {fid: clone, **{f"{enclosing}:{name}": read_variable(clone, name) for name in params}}
     prefix = f"{fid}:"
-    cut = len(fid)
     calls: dict[str, str] = {}
 
     def rename(item: Any) -> Any:
@@ -59,7 +69,7 @@ def renamed_constraints(
             new = names.get(item)
             if new is not None:
                 return new
-            return clone + item[cut:] if item.startswith(prefix) else item
+            return renamed_variable(item, fid, clone) if item.startswith(prefix) else item
         if kind is not tuple or not item:
             return item
         head = item[0]

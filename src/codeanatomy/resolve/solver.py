@@ -35,7 +35,14 @@ from typing import Any, Final, Literal, TypeVar, cast
 
 from codeanatomy.extract._base import FileError
 from codeanatomy.resolve._annotations import CLASS, INSTANCE, within
-from codeanatomy.resolve.closures import CLONE_MARK, clone_id, original_id, renamed_constraints
+from codeanatomy.resolve.closures import (
+    CLONE_MARK,
+    clone_id,
+    original_id,
+    read_variable,
+    renamed_constraints,
+    renamed_variable,
+)
 from codeanatomy.resolve.environment import BUILTIN_TYPE_PYCG, PythonEnvironment
 from codeanatomy.resolve.facts import (
     FORMAT_METHODS,
@@ -2213,14 +2220,13 @@ class Solver:
             return closure
         self._clone_counts[closure] = made + 1
         fn = self.funcs[closure]
-        reads = {f"{fid}:{name}": f"{clone}:^{name}" for name in fn.closure_params}
-        params = tuple(replace(p, var=clone + p.var[len(closure) :]) for p in fn.params)
+        params = tuple(replace(p, var=renamed_variable(p.var, closure, clone)) for p in fn.params)
         self.funcs[clone] = replace(fn, node_id=clone, params=params, enclosing=None, closure_params=(), spans=())
         self.module_of_def[clone] = self.module_of_def[closure]
         if fn.returns_params:
             self.add(("pt", clone), [("P", name) for name in fn.returns_params])
         path, body = self._closures[fid][closure]
-        for con in renamed_constraints(body, closure, call.key, reads):
+        for con in renamed_constraints(body, closure, call.key, fid, fn.closure_params):
             if con[0] != "dunder" or not self._specials.isdisjoint(con[4]):
                 self._add_constraint(con, path)
         self._add_constraint(("cenv", index, fid, clone, shift), path)
@@ -2237,7 +2243,7 @@ class Solver:
                 values = self.ev(expr)
             else:
                 values = self.read(f"{fid}:{name}")
-            self.add(f"{clone}:^{name}", values)
+            self.add(read_variable(clone, name), values)
 
     def _partial_target(self, partial: Value) -> tuple[str | None, int]:
         """The function a ``functools.partial`` value ``("PF", func, call, n)`` calls, and
