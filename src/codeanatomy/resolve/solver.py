@@ -464,8 +464,10 @@ class Solver:
         self._override_readers: defaultdict[str, set[int]] = defaultdict(set)
         """Constraints reading each name through ``self``, which a change of the class
         hierarchy may give more overrides."""
-        self._overriding: dict[tuple[str, str], tuple[int, list[str]]] = {}
-        """Memo of :meth:`_subclasses_defining`, with the generation of the name it holds for."""
+        self._definers_by_ancestor: dict[str, tuple[int, dict[str, list[str]]]] = {}
+        """Memo of :meth:`_subclasses_defining` by name, with the generation it holds for."""
+        self._overriders: dict[tuple[str, str, tuple[str, str]], tuple[int, list[str]]] = {}
+        """Memo of :meth:`_overriding_subclasses`, likewise."""
         self._name_generations: dict[str, int] = {}
         """How many times a class defining each name had its MRO changed."""
         self._self_methods: dict[Expr, tuple[str, str] | tuple[()]] = {}
@@ -1022,10 +1024,17 @@ class Solver:
 
     def _overriding_subclasses(self, cid: str, name: str, method: tuple[str, str]) -> list[str]:
         """Repository subclasses of ``cid`` whose body defines ``name`` and whose MRO takes
-        ``method`` (class, name) from that class."""
+        ``method`` (class, name) from that class.
+
+        Kept, like :meth:`_subclasses_defining`, for as long as no class defining
+        ``name`` has had its MRO changed: the MROs read are all such classes'.
+        """
+        key = (cid, name, method)
+        generation = self._name_generations.get(name, 0)
+        cached = self._overriders.get(key)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         candidates = self._subclasses_defining(cid, name)
-        if not candidates:
-            return candidates
         owner, method_name = method
         found: list[str] = []
         for sub in candidates:
@@ -1035,29 +1044,31 @@ class Solver:
                     if klass[1] == owner:
                         found.append(sub)
                     break
+        self._overriders[key] = (generation, found)
         return found
 
     def _subclasses_defining(self, cid: str, name: str) -> list[str]:
-        """Repository subclasses of ``cid`` (not itself) whose body defines ``name``."""
-        key = (cid, name)
+        """Repository subclasses of ``cid`` (not itself) whose body defines ``name``.
+
+        Worked out for every class at once, per name: the classes defining it, by each
+        repository class of their MROs. Kept until the name's generation changes.
+        """
         generation = self._name_generations.get(name, 0)
-        cached = self._overriding.get(key)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        within = ("C", cid)
-        # The MROs are read without waiting on them (the name's generation stands for
-        # them), from the cache where it is current: this runs for every class and name
-        # read through ``self``.
-        cache = self.mro_cache if self.mro_version == self.bases_version else {}
-        found = []
-        for sub in self._definers.get(name, ()):
-            mro = cache.get(sub)
-            if mro is None:
-                mro = self.mro(sub)
-            if sub != cid and within in mro[0]:
-                found.append(sub)
-        self._overriding[key] = (generation, found)
-        return found
+        cached = self._definers_by_ancestor.get(name)
+        if cached is None or cached[0] != generation:
+            # The MROs are read without waiting on them (the name's generation stands
+            # for them), from the cache where it is current.
+            cache = self.mro_cache if self.mro_version == self.bases_version else {}
+            by_ancestor: dict[str, list[str]] = {}
+            for sub in self._definers.get(name, ()):
+                mro = cache.get(sub)
+                if mro is None:
+                    mro = self.mro(sub)
+                for klass in mro[0]:
+                    if klass[0] == "C" and klass[1] != sub:
+                        by_ancestor.setdefault(klass[1], []).append(sub)
+            cached = self._definers_by_ancestor[name] = (generation, by_ancestor)
+        return cached[1].get(cid, [])
 
     def _unread_members(self, values: Values, name: str) -> bool:
         """Whether ``values``, of attribute ``name`` of a repository instance, are only
