@@ -220,6 +220,10 @@ class _Lookup:
     definitions: tuple[str, ...] = ()
     """The definitions among the values (what a read of them targets), as of ``defined_size`` values."""
     defined_size: int = -1
+    unread: bool = False
+    """Whether the values are only unread members of external bases (see
+    :meth:`Solver._unread_members`), as of ``unread_size`` values."""
+    unread_size: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -957,9 +961,14 @@ class Solver:
                 if base[0] == "X" or (base[0] == "XI" and self.env.classes.has_attribute(base[1], name) is None):
                     guessed.append(values)
                     continue
-            elif base[0] == "I" and self._unread_members(values, name):
-                guessed.append(values)
-                continue
+            elif base[0] == "I":
+                if lookup.unread_size != len(values):
+                    lookup.unread = self._unread_members(values, name)
+                    lookup.unread_size = len(values)
+                if lookup.unread:
+                    guessed.append(values)
+                    continue
+                supplied = True
             else:
                 supplied = True
             if node_id is None:
