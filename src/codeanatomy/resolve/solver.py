@@ -1182,8 +1182,9 @@ class Solver:
 
                 cached = c3_mro(("C", cid), bases_of, known)
                 gens = self.bases_gen
-                deps = tuple((k, gens.get(k, 0)) for k in dict.fromkeys(visited))
-                self.mro_deps[cid] = (cached, deps, tuple(visited))
+                classes = tuple(dict.fromkeys(visited))  # an ancestor's come again through each path to it
+                deps = tuple([(k, gens.get(k, 0)) for k in classes])
+                self.mro_deps[cid] = (cached, deps, classes)
             self.mro_cache[cid] = cached
         # The reader waits on the MRO as a whole: a class of it gaining a base wakes it
         # (see :meth:`_bases_grew`), without a place in every such class's reader set.
