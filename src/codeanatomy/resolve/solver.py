@@ -449,6 +449,8 @@ class Solver:
         self.bases_gen: dict[str, int] = {}
         self.mro_deps: dict[str, tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
         self._param0_cache: dict[tuple[Any, ...], bool] = {}
+        self._base_lists: dict[str, tuple[int, list[Value]]] = {}
+        """Each class's bases in order, with the number of (position, base) pairs they come from."""
         self._mro_indexed: dict[str, _Mro] = {}
         self._mro_members: defaultdict[str, set[str]] = defaultdict(set)
         self._mro_readers: defaultdict[str, set[int]] = defaultdict(set)
@@ -1142,9 +1144,12 @@ class Solver:
     # ---- classes -------------------------------------------------------------------------
 
     def bases(self, cid: str) -> list[Value]:
-        """Direct bases of a repository class, in order."""
-        pairs = sorted(self.read(("bases", cid)))
-        return [v for _, v in pairs]
+        """Direct bases of a repository class, in order (a list kept until they grow: not to be changed)."""
+        pairs = self.read(("bases", cid))
+        cached = self._base_lists.get(cid)
+        if cached is None or cached[0] != len(pairs):
+            cached = self._base_lists[cid] = (len(pairs), [v for _, v in sorted(pairs)])
+        return cached[1]
 
     def mro(self, cid: str) -> _Mro:
         """C3 MRO of a repository class (cached until some class gains a base).
