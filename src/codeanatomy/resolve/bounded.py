@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from codeanatomy.resolve.closures import original_id
+from codeanatomy.resolve.closures import original_id, original_name
 from codeanatomy.resolve.solver import MAX_VALUES, UNBOUNDED_KEY_TAGS
 from codeanatomy.resolve.tables import BOUNDED_VALUES
 
@@ -61,7 +61,7 @@ def _describe(solver: Solver, key: object) -> tuple[str | None, str, str | None]
     if isinstance(key, str):
         # ``scope:name`` or its ``scope:name#n`` versions: one row for all of them.
         scope, _, name = key.partition(":")
-        return original_id(scope), "variable", name.partition("#")[0].lstrip("^")
+        return original_id(scope), "variable", original_name(name.partition("#")[0])
     assert isinstance(key, tuple)
     tag = key[0]
     if tag == "A":

@@ -17,10 +17,20 @@ from typing import Any, Final
 
 from codeanatomy.resolve.facts import Constraint
 
-__all__ = ["CLONE_MARK", "clone_id", "original_id", "read_variable", "renamed_constraints", "renamed_variable"]
+__all__ = [
+    "CLONE_MARK",
+    "clone_id",
+    "original_id",
+    "original_name",
+    "read_variable",
+    "renamed_constraints",
+    "renamed_variable",
+]
 
 CLONE_MARK: Final = "@"
 """Joins a closure's node ID, or one of its call keys, to the call that made the copy."""
+_READ_MARK: Final = "^"
+"""Starts the name of a clone's variable reading a parameter of the closure's maker."""
 
 
 def clone_id(node_id: str, call_key: str) -> str:
@@ -43,7 +53,12 @@ def renamed_variable(variable: str, fid: str, clone: str) -> str:
 def read_variable(clone: str, name: str) -> str:
     """The variable holding what ``clone`` reads for parameter ``name`` of the function
     that made it (``^`` keeps it apart from the clone's own ``name``)."""
-    return f"{clone}:^{name}"
+    return f"{clone}:{_READ_MARK}{name}"
+
+
+def original_name(name: str) -> str:
+    """The name a variable's name part stands for (a clone's read of a parameter is that parameter)."""
+    return name.removeprefix(_READ_MARK)
 
 
 def renamed_constraints(

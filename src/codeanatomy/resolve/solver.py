@@ -550,13 +550,12 @@ class Solver:
         self._failed: set[str] = set()
         self._file = ""
         self._expand_star_imports()
-        # Special methods some repository class defines: an operator calling another one
-        # can call nothing of the repository's, so its constraint is left out.
+        # Special methods some repository class defines (see :meth:`_may_act`).
         self._specials = {name for cls in self.classes.values() for name in cls.body_names if name.startswith("__")}
         for item in self.facts:
             self._file = item.path
             for con in item.constraints:
-                if con[0] != "dunder" or not self._specials.isdisjoint(con[4]):
+                if self._may_act(con):
                     self._add_constraint(con)
 
     # ---- setup ---------------------------------------------------------------------------
@@ -598,6 +597,11 @@ class Solver:
                 sub = self.index.canonical(f"{module}.{name}")
                 if sub is not None:
                     self.vals.setdefault(f"{importer}:{name}", set()).add(("M", sub))
+
+    def _may_act(self, con: Constraint) -> bool:
+        """Whether constraint ``con`` can do anything: an operator's calls only special
+        methods no repository class defines, so its constraint is left out."""
+        return con[0] != "dunder" or not self._specials.isdisjoint(con[4])
 
     def _add_constraint(self, con: Constraint, file: str | None = None) -> int:
         number = len(self.cons)
@@ -2253,7 +2257,7 @@ class Solver:
             self.add(("pt", clone), [("P", name) for name in fn.returns_params])
         path, body = self._closures[fid][closure]
         for con in renamed_constraints(body, closure, call.key, fid, fn.closure_params):
-            if con[0] != "dunder" or not self._specials.isdisjoint(con[4]):
+            if self._may_act(con):
                 self._add_constraint(con, path)
         self._add_constraint(("cenv", index, fid, clone, shift), path)
         return clone
