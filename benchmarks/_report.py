@@ -1,8 +1,12 @@
-"""What the build benchmarks print about a build: its phases and its per-file steps."""
+"""What the build benchmarks print about a build: its phases, its per-file steps and its CPU."""
 
 from __future__ import annotations
 
+import os
+import resource
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 from codeanatomy.manifest import BuildResult, LayerRun
 
@@ -20,3 +24,66 @@ def print_steps(layers: Iterable[LayerRun]) -> None:
     print("per-file steps (CPU seconds summed over the workers):")
     for layer in layers:
         print(f"  {layer.name:<14} {layer.seconds:8.2f} s")
+
+
+def _machine_ticks() -> tuple[int, int] | None:
+    """(busy, idle) clock ticks of the whole machine since boot, from ``/proc/stat``;
+    None where there is no such file (not Linux)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is already in user)
+    ticks = [int(field) for field in fields[:8]]
+    idle = ticks[3] + ticks[4]
+    return sum(ticks) - idle, idle
+
+
+def _process_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class CpuMeter:
+    """CPU seconds spent between :meth:`start` and :meth:`stop`: by the whole machine,
+    by this process (the build's driver, its DataFusion threads included) and by the
+    child processes it waited for (the resolver)."""
+
+    machine: tuple[int, int] | None = None
+    driver: float = 0.0
+    children: float = 0.0
+
+    def start(self) -> None:
+        """Take the starting readings."""
+        self.machine = _machine_ticks()
+        self.driver = _process_seconds(resource.RUSAGE_SELF)
+        self.children = _process_seconds(resource.RUSAGE_CHILDREN)
+
+    def stop(self) -> None:
+        """Keep the CPU seconds since :meth:`start` in place of the starting readings."""
+        now = _machine_ticks()
+        if self.machine is not None and now is not None:
+            self.machine = (now[0] - self.machine[0], now[1] - self.machine[1])
+        else:
+            self.machine = None
+        self.driver = _process_seconds(resource.RUSAGE_SELF) - self.driver
+        self.children = _process_seconds(resource.RUSAGE_CHILDREN) - self.children
+
+    def report(self, wall: float) -> None:
+        """Print the CPU seconds measured, and the shortest wall time that CPU allows on
+        this machine's cores (``wall``: the build's)."""
+        if self.machine is None:
+            print(f"CPU seconds:   driver {self.driver:.1f}, resolver child {self.children:.1f} (machine totals need /proc/stat)")
+            return
+        hertz = os.sysconf("SC_CLK_TCK")
+        busy, idle = self.machine[0] / hertz, self.machine[1] / hertz
+        cores = os.cpu_count() or 1
+        print(
+            f"CPU seconds:   machine busy {busy:.1f}, idle {idle:.1f} ({cores} cores); driver {self.driver:.1f}, "
+            f"resolver child {self.children:.1f}, the rest (workers, other processes) {busy - self.driver - self.children:.1f}"
+        )
+        print(
+            f"wall floor:    {busy / cores:.2f} s (busy CPU / cores, against {wall:.2f} s): with the cores "
+            "busy, only CPU taken off some step shortens the build"
+        )

@@ -5,7 +5,9 @@ per-phase times (``resolve_program`` is the whole-program resolver, which runs i
 child process beside the evidence extraction and the syntax graph), the per-step
 worker seconds, and — measured in the same run — the wall time of a bare
 single-process ``ast.parse`` loop over the same files, with the ratios of the build,
-of its per-file phases and of the summed worker CPU to it.
+of its per-file phases and of the summed worker CPU to it. It also prints the CPU
+seconds the build took (the machine's, where ``/proc/stat`` gives them; the driver's and
+the resolver's), and the wall time they allow on this machine's cores.
 
 ``--layers-alone`` also times the selected evidence layers on their own in the
 build's worker pool (no resolver facts, bindings or resolver beside them).
@@ -29,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _report import print_phases, print_steps
+from _report import CpuMeter, print_phases, print_steps
 
 import codeanatomy
 from codeanatomy.catalog import evidence_tables
@@ -105,6 +107,8 @@ def main() -> None:
     parse = bare_parse_seconds(root, paths)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or tmp
+        cpu = CpuMeter()
+        cpu.start()
         started = time.perf_counter()
         result = codeanatomy.build(
             root,
@@ -115,6 +119,7 @@ def main() -> None:
             layers=args.layers.split(",") if args.layers else None,
         )
         wall = time.perf_counter() - started
+        cpu.stop()
         manifest = codeanatomy.open_graph(root, out=out).manifest
         rebuilds = []
         if args.rebuild:
@@ -134,6 +139,7 @@ def main() -> None:
     print(f"errors:        {sum(result.errors_by_layer.values())} {result.errors_by_layer}")
     print(f"wall:          {wall:.2f} s  ({result.files / wall:.0f} files/s)")
     print(f"reused:        {result.reused} (files whose work came from an earlier build)")
+    cpu.report(wall)
     print_phases(result, "phases (wall seconds; the resolver child loads the facts during 'facts' and resolves from its end on):")
     print_steps(manifest.layers)
     print(f"peak RSS:      driver {rss_self:.0f} MiB, largest child (worker or resolver) {rss_children:.0f} MiB")
