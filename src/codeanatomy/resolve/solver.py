@@ -423,8 +423,10 @@ class Solver:
         self.external_stars: dict[str, list[str]] = {}
         # Values by key; ``("slots", c)`` keys hold slot keys, ``("bases", c)`` (position, class).
         self.vals: dict[object, set[Any]] = {}
-        # The values of keys given up (see ``add``), whose ``vals`` entry is ``_GIVEN_UP``.
-        self.given_up: dict[object, set[Any]] = {}
+        # The keys given up (see ``add``), whose ``vals`` entry is ``_GIVEN_UP``; the
+        # values they held are let go (SymPy gives up 37,000 keys, each holding at
+        # least ``MAX_VALUES`` values: keeping them took 0.6 GB).
+        self.given_up: set[object] = set()
         self.widened: dict[object, frozenset[str]] = {}
         self.late = False
         self.late_rounds = 0
@@ -687,8 +689,9 @@ class Solver:
                     self._widen_key(key, current, counts)
                     before = -1
         if len(current) >= MAX_VALUES and not (type(key) is tuple and key[0] == "slots"):
-            self.given_up[key] = current
+            self.given_up.add(key)
             self.vals[key] = _GIVEN_UP
+            self.kind_counts.pop(key, None)
         elif len(current) != before:
             self._wake(key)
 
