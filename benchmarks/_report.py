@@ -44,35 +44,36 @@ def _process_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-@dataclass
-class CpuMeter:
-    """CPU seconds spent between :meth:`start` and :meth:`stop`: by the whole machine,
-    by this process (the build's driver, its DataFusion threads included) and by the
-    child processes it waited for (the resolver)."""
+@dataclass(frozen=True)
+class CpuSeconds:
+    """CPU time of the whole machine (busy and idle clock ticks; None without
+    ``/proc/stat``), of this process (the build's driver, its DataFusion threads
+    included) and of the child processes it waited for (the resolver): since boot or
+    process start as :meth:`now` reads them, or over a span as :meth:`since` gives it."""
 
-    machine: tuple[int, int] | None = None
-    driver: float = 0.0
-    children: float = 0.0
+    machine: tuple[int, int] | None
+    driver: float
+    children: float
 
-    def start(self) -> None:
-        """Take the starting readings."""
-        self.machine = _machine_ticks()
-        self.driver = _process_seconds(resource.RUSAGE_SELF)
-        self.children = _process_seconds(resource.RUSAGE_CHILDREN)
+    @classmethod
+    def now(cls) -> CpuSeconds:
+        """The readings so far."""
+        return cls(
+            _machine_ticks(),
+            _process_seconds(resource.RUSAGE_SELF),
+            _process_seconds(resource.RUSAGE_CHILDREN),
+        )
 
-    def stop(self) -> None:
-        """Keep the CPU seconds since :meth:`start` in place of the starting readings."""
-        now = _machine_ticks()
-        if self.machine is not None and now is not None:
-            self.machine = (now[0] - self.machine[0], now[1] - self.machine[1])
-        else:
-            self.machine = None
-        self.driver = _process_seconds(resource.RUSAGE_SELF) - self.driver
-        self.children = _process_seconds(resource.RUSAGE_CHILDREN) - self.children
+    def since(self, start: CpuSeconds) -> CpuSeconds:
+        """The CPU time spent from the readings ``start`` to these."""
+        machine = None
+        if self.machine is not None and start.machine is not None:
+            machine = (self.machine[0] - start.machine[0], self.machine[1] - start.machine[1])
+        return CpuSeconds(machine, self.driver - start.driver, self.children - start.children)
 
     def report(self, wall: float) -> None:
-        """Print the CPU seconds measured, and the shortest wall time that CPU allows on
-        this machine's cores (``wall``: the build's)."""
+        """Print a span's CPU seconds, and the shortest wall time that CPU allows on this
+        machine's cores (``wall``: the span's)."""
         if self.machine is None:
             print(f"CPU seconds:   driver {self.driver:.1f}, resolver child {self.children:.1f} (machine totals need /proc/stat)")
             return

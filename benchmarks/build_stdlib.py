@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _report import CpuMeter, print_phases, print_steps
+from _report import CpuSeconds, print_phases, print_steps
 
 import codeanatomy
 from codeanatomy.catalog import evidence_tables
@@ -107,8 +107,7 @@ def main() -> None:
     parse = bare_parse_seconds(root, paths)
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or tmp
-        cpu = CpuMeter()
-        cpu.start()
+        cpu_before = CpuSeconds.now()
         started = time.perf_counter()
         result = codeanatomy.build(
             root,
@@ -119,7 +118,7 @@ def main() -> None:
             layers=args.layers.split(",") if args.layers else None,
         )
         wall = time.perf_counter() - started
-        cpu.stop()
+        cpu = CpuSeconds.now().since(cpu_before)
         manifest = codeanatomy.open_graph(root, out=out).manifest
         rebuilds = []
         if args.rebuild:

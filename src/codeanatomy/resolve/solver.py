@@ -3384,24 +3384,31 @@ class Solver:
         given up, and evaluating their arguments again on each wake took a fifth of its
         resolution.)
         """
-        params = self.funcs[fid].params
         bound: list[tuple[str, Values]] = []
         for position, arg in enumerate(args, start=1):
-            param = params[position] if position < len(params) else None
-            if param is not None and param.kind in {"posonly", "regular"} and not self._given_up(param.var):
-                bound.append((param.var, self.ev(arg)))
+            var = self._positional_var(fid, position)
+            if var is not None and not self._given_up(var):
+                bound.append((var, self.ev(arg)))
             else:
                 self._read_attributes(arg)
         for var, values in bound:
             self.add(var, values)
 
+    def _positional_var(self, fid: str, position: int) -> str | None:
+        """The variable of the parameter of ``fid`` that a positional argument at
+        ``position`` (counted from the receiver, 0) binds; None if no such parameter takes it."""
+        params = self.funcs[fid].params
+        if position < len(params) and params[position].kind in {"posonly", "regular"}:
+            return params[position].var
+        return None
+
     def _bind_positionals(self, fid: str, arg_values: Sequence[Values], start: int = 1) -> None:
         """Give the positional parameters of ``fid`` from position ``start`` (by default,
         those after a method's receiver) ``arg_values``, in order."""
-        params = self.funcs[fid].params
         for position, values in enumerate(arg_values, start=start):
-            if position < len(params) and params[position].kind in {"posonly", "regular"}:
-                self.add(params[position].var, values)
+            var = self._positional_var(fid, position)
+            if var is not None:
+                self.add(var, values)
 
     def step(self, number: int) -> None:
         """Evaluate constraint ``number``."""
