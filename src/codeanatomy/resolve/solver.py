@@ -793,6 +793,19 @@ class Solver:
             return out
         return _EMPTY
 
+    def _ev_instances(self, e: Expr) -> Values:
+        """Evaluate ``e`` where only the instances among its values are used (the
+        operand of an operator, a ``for``, ``len()``): an operator's result is not worked
+        out, as :meth:`binop` makes no instance, but its operands are still evaluated,
+        for what their reads record. (SymPy's operators on other operators' results
+        spent 48 s of its resolution in ``binop``.)
+        """
+        if e is not None and e[0] == "op":
+            self._ev_instances(e[2])
+            self._ev_instances(e[3])
+            return _EMPTY
+        return self.ev(e)
+
     def narrowed(self, expr: Expr, classinfo: Expr, *, exact: bool = False) -> Values:
         """The values of ``expr`` that may pass ``isinstance(expr, classinfo)`` (``exact``:
         ``type(expr) is classinfo``, which only the class itself passes).
@@ -2947,7 +2960,7 @@ class Solver:
         does: call its ``key`` on each, then compare the keys (or the elements
         themselves) with ``method`` (``__lt__``; ``max`` uses ``__gt__``)."""
         key = self._arg(call, 99, "key")
-        compared = self._callback(index, call, self.ev(key), (elements,)) if key is not None else self.ev(elements)
+        compared = self._callback(index, call, self.ev(key), (elements,)) if key is not None else self._ev_instances(elements)
         self.run_protocol(call.caller, self._operands_to_look_up(compared), call.node_id, (method,))
 
     def _arg(self, call: _Call, position: int, keyword: str | None = None) -> Expr:
@@ -2966,13 +2979,13 @@ class Solver:
         arg0 = self._arg(call, 0)
         special = _BUILTIN_SPECIAL_METHODS.get(name)
         if special is not None and arg0 is not None:
-            operand: Collection[Value] = self.ev(arg0)
+            operand: Collection[Value] = self._ev_instances(arg0)
             if "__iter__" not in special:  # (``iter(x)``'s edges follow what ``__iter__`` returns)
                 operand = self._operands_to_look_up(operand)
             self.run_protocol(call.caller, operand, call.node_id, special, first=True)
         elif name == "print":
             for part, (expr, starred, _) in enumerate(call.args):
-                printed = self._operands_to_look_up(self.ev(("it", expr) if starred else expr), part)
+                printed = self._operands_to_look_up(self._ev_instances(("it", expr) if starred else expr), part)
                 self.run_protocol(call.caller, printed, call.node_id, STR_METHODS, first=True)
         new = ("L", name, call.key)
         if name in _INT_BUILTINS:
@@ -3506,9 +3519,9 @@ class Solver:
             for v in list(self.ev(con[2])):
                 self._shift(v[1] if v[0] == "SL" else v)
         elif tag == "for":
-            self.run_protocol(con[1], self.ev(con[2]), con[3], ("__iter__",))
+            self.run_protocol(con[1], self._ev_instances(con[2]), con[3], ("__iter__",))
         elif tag == "dunder":
-            operands = self._operands_to_look_up(self.ev(con[2]))
+            operands = self._operands_to_look_up(self._ev_instances(con[2]))
             self.run_protocol(con[1], operands, con[3], con[4], args=con[5], first=True)
         elif tag == "with":
             values = self.ev(con[3])
