@@ -3335,11 +3335,15 @@ class Solver:
         *,
         args: Sequence[Expr] = (),
         first: bool = False,
+        returns: bool = False,
     ) -> dict[str, set[Value]]:
-        """Edges to dunder methods an iteration, a ``with`` or an operator runs; their return values by name.
+        """Edges to dunder methods an iteration, a ``with`` or an operator runs; with
+        ``returns``, their return values by name (else none).
 
         Each method gets ``args`` after its receiver. With ``first``, an instance's class
         runs only the first of ``names`` it defines (``__iadd__``, else ``__add__``).
+        Every caller is still woken when they grow: waking fewer constraints would
+        change the order in which values reach a bounded key.
         """
         returned: dict[str, set[Value]] = {}
         for value in list(values):
@@ -3355,7 +3359,8 @@ class Solver:
                         self._protocol_arguments.add((node_id, fid))
                         self._add_constraint(("pbind", caller, fid, tuple(args)))
                     result = self._method_result(fid, value)
-                    returned.setdefault(name, set()).update(result)
+                    if returns:
+                        returned.setdefault(name, set()).update(result)
                     if name == "__iter__":
                         for it in list(result):
                             if it[0] == "I":
@@ -3525,7 +3530,7 @@ class Solver:
             self.run_protocol(con[1], operands, con[3], con[4], args=con[5], first=True)
         elif tag == "with":
             values = self.ev(con[3])
-            returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"))
+            returned = self.run_protocol(con[1], values, con[4], ("__enter__", "__exit__"), returns=con[2] is not None)
             if con[2] is not None:
                 entered: set[Value] = set()
                 for v in values:
