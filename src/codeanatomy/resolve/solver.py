@@ -2701,13 +2701,19 @@ class Solver:
     def run_bind(
         self, index: int, fid: str, shift: int, arg_exprs: tuple[Expr, ...] | None = None
     ) -> None:
-        """Bind the arguments of call ``index`` to the parameters of ``fid``."""
+        """Bind the arguments of call ``index`` to the parameters of ``fid``.
+
+        Which argument binds which parameter follows from the call and the signature
+        alone, so the ``bindings`` rows are recorded on the constraint's first run only
+        (SymPy re-runs its bindings 6.6 million times).
+        """
         layout = self._layout(fid)
         if layout is None:
             return
         call = self.calls[index]
         positional, vararg, kwarg, by_name = layout.positional, layout.vararg, layout.kwarg, layout.by_name
-        record = arg_exprs is None
+        shared = arg_exprs is None  # a call's own arguments, evaluated once for all its callees
+        record = shared and self._runs[self.cur] <= 1  # (``_drain`` counts a run before it starts)
         args = call.args if arg_exprs is None else tuple((e, False, None) for e in arg_exprs)
         position = shift
         placed_before = -1  # positional parameters surely filled before a ``*`` spread
@@ -2739,7 +2745,7 @@ class Solver:
                         self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
                 unknown_position = True
                 continue
-            values = self._argument(index, False, number, expr) if record else self.ev(expr)
+            values = self._argument(index, False, number, expr) if shared else self.ev(expr)
             if not unknown_position and position < len(positional):
                 param = positional[position]
                 self.add(param.var, values)
