@@ -3348,8 +3348,9 @@ class Solver:
 
         Each method gets ``args`` after its receiver. With ``first``, an instance's class
         runs only the first of ``names`` it defines (``__iadd__``, else ``__add__``).
-        Every caller is still woken when they grow: waking fewer constraints would
-        change the order in which values reach a bounded key.
+        The return values are read either way, so every caller is woken when they
+        grow, as before: waking fewer constraints would change the order in which
+        values reach a bounded key, and with it what a given-up key let through.
         """
         returned: dict[str, set[Value]] = {}
         for value in list(values):
