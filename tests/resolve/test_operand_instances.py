@@ -39,8 +39,7 @@ def test_an_operators_result_is_not_computed_for_special_method_lookups(monkeypa
     binop = Solver.binop
 
     def recording_binop(self: Solver, *args: Any) -> Any:
-        con = self.cons[self.cur] if self.cur >= 0 else ("",)
-        computed_for.append(con[0] if con[0] != "call" else self.calls[con[1]].func[0])
+        computed_for.append(self.cons[self.cur][0] if self.cur >= 0 else "")
         return binop(self, *args)
 
     monkeypatch.setattr(Solver, "binop", recording_binop)

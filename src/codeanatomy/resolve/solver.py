@@ -2714,7 +2714,7 @@ class Solver:
         positional, vararg, kwarg, by_name = layout.positional, layout.vararg, layout.kwarg, layout.by_name
         shared = arg_exprs is None  # a call's own arguments, evaluated once for all its callees
         record = shared and self._runs[self.cur] <= 1  # (``_drain`` counts a run before it starts)
-        args = call.args if arg_exprs is None else tuple((e, False, None) for e in arg_exprs)
+        args = call.args if shared else tuple((e, False, None) for e in arg_exprs or ())
         position = shift
         placed_before = -1  # positional parameters surely filled before a ``*`` spread
         unknown_position = False
@@ -2764,7 +2764,7 @@ class Solver:
                 if record and node_id:
                     self.bindings.add((node_id, vararg.node_id, call.node_id, "star_args"))
             position += 1
-        kwargs = call.kwargs if arg_exprs is None else ()
+        kwargs = call.kwargs if shared else ()
         spread_into: list[ParamFact] | None = None
         for number, (name, expr, node_id) in enumerate(kwargs):
             if name is None:
