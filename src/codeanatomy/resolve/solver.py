@@ -1372,7 +1372,8 @@ class Solver:
         element of its ``*args`` when that comes first (a wrapper's ``(*args, **kwargs)``)."""
         var = self._param0(fid)
         if var is not None:
-            self.add(var, (receiver,))
+            if receiver not in self.vals.get(var, _EMPTY):  # most were passed before: nothing to add
+                self.add(var, (receiver,))
             return
         layout = self._layout(fid)
         if layout is not None and layout.vararg is not None and not layout.positional:
