@@ -1914,10 +1914,11 @@ class Solver:
             return self._enum_members(value[1]) if self._is_enum(value[1]) else set()
         if tag == "I":
             out: set[Value] = set()
-            if not self.class_lookup(value[1], "__iter__"):
+            found = self.class_lookup(value[1], "__iter__")
+            if not found:
                 container = self._contents(value)
                 return self.iterate(container) if container is not None else out
-            for fn in self._instance_methods(value, "__iter__"):
+            for fn in self._instance_methods(value, "__iter__", found):
                 fact = self.funcs.get(fn)
                 if fact is not None and fact.is_generator:
                     out |= self.read(("yld", fn))
@@ -1973,9 +1974,13 @@ class Solver:
                 return ("L", klass[1], inst) if klass[1] in _CONTAINER_BASES else None
         return None
 
-    def _instance_methods(self, inst: Value, name: str) -> list[str]:
+    def _instance_methods(
+        self, inst: Value, name: str, found: list[tuple[Value, Value]] | None = None
+    ) -> list[str]:
+        """The repository methods ``name`` of instance ``inst`` (its class's lookup of
+        ``name``, or ``found`` if made), each with ``inst`` bound as its receiver."""
         out = []
-        for value, _ in self.class_lookup(inst[1], name):
+        for value, _ in self.class_lookup(inst[1], name) if found is None else found:
             if value[0] == "F":
                 self._bind_receiver(value[1], inst)
                 out.append(value[1])
@@ -2049,12 +2054,13 @@ class Solver:
                     out |= self.global_value(value[1], slot[1])
             return out
         if tag == "I":
-            if not self.class_lookup(value[1], "__getitem__"):
+            found = self.class_lookup(value[1], "__getitem__")
+            if not found:
                 container = self._contents(value)
                 if container is not None:
                     return self.subscript(container, slots, unpack)
             out = set()
-            for fn in self._instance_methods(value, "__getitem__"):
+            for fn in self._instance_methods(value, "__getitem__", found):
                 out |= self.read(("ret", fn))
             if not out and unpack:
                 return self.iterate(value)
@@ -2454,23 +2460,25 @@ class Solver:
             self._run_generated_init(index, call, cid, generated)
             if not generated.inherited:
                 return  # the generated ``__init__`` runs, not one further along the MRO
-        for fid, method in self._construction_methods(cid, "__init__"):
+        found = self.class_lookup(cid, "__init__")
+        for fid, method in self._construction_methods(cid, "__init__", found):
             self._record_edge(call.node_id, call.caller, ("F", fid), "__init__", method)
             self._bind_constructor_arguments(index, fid)
-        found = self.class_lookup(cid, "__init__")
         for value, _owner in found:
             if value[0] == "X":
                 self._record_edge(call.node_id, call.caller, value, "__init__", "external")
         if not found:
             self._fill_contents(call, instance)
 
-    def _construction_methods(self, cid: str, name: str) -> list[tuple[str, str]]:
+    def _construction_methods(
+        self, cid: str, name: str, found: list[tuple[Value, Value]] | None = None
+    ) -> list[tuple[str, str]]:
         """The repository ``__new__`` or ``__init__`` (``name``) that constructing ``cid``
         runs, its first parameter bound (the class, the instance): (function, ``direct``
-        or ``mro`` as it was found)."""
+        or ``mro`` as it was found). ``found``: the class lookup of ``name``, if made."""
         out: list[tuple[str, str]] = []
         new = name == "__new__"
-        for value, owner in self.class_lookup(cid, name):
+        for value, owner in self.class_lookup(cid, name) if found is None else found:
             # A ``__new__`` behind a decorator (``@lru_cache``) is a plain function value.
             if (value[0] in {"F", "SM"} and self.funcs[value[1]].method_kind == "new") if new else value[0] == "F":
                 self._bind_receiver(value[1], ("C" if new else "I", cid))
