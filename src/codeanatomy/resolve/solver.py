@@ -451,6 +451,8 @@ class Solver:
         self.bases_gen: dict[str, int] = {}
         self.mro_deps: dict[str, tuple[_Mro, tuple[tuple[str, int], ...], tuple[str, ...]]] = {}
         self._param0_cache: dict[tuple[Any, ...], bool] = {}
+        self._receiver_returners: dict[str, bool] = {}
+        self._first_params: dict[str, str | None] = {}
         self._base_lists: dict[str, tuple[int, list[Value]]] = {}
         """Each class's bases in order, with the number of (position, base) pairs they come from."""
         self._mro_indexed: dict[str, _Mro] = {}
@@ -1344,22 +1346,33 @@ class Solver:
         return plan
 
     def _param0(self, fid: str) -> str | None:
-        fn = self.funcs.get(fid)
-        if fn is None or not fn.params or fn.params[0].kind not in {"posonly", "regular"}:
-            return None
-        return fn.params[0].var
+        """The variable of the first parameter of ``fid`` if it takes a positional argument."""
+        try:
+            return self._first_params[fid]
+        except KeyError:
+            fn = self.funcs.get(fid)
+            if fn is None:
+                return None
+            takes = bool(fn.params) and fn.params[0].kind in {"posonly", "regular"}
+            var = self._first_params[fid] = fn.params[0].var if takes else None
+            return var
 
     def _returns_receiver(self, fid: str) -> bool:
-        """Whether method ``fid`` returns its own ``self`` unchanged (``return self``) and nothing else."""
-        fn = self.funcs.get(fid)
-        return (
-            fn is not None
-            and fn.method_kind == "method"
-            and bool(fn.params)
-            and fn.returns_params == (fn.params[0].name,)
-            and not fn.returns_rest
-            and not fn.returns_calls
-        )
+        """Whether method ``fid`` returns its own ``self`` unchanged (``return self``) and
+        nothing else (asked once per function: every special method found asks)."""
+        known = self._receiver_returners.get(fid)
+        if known is None:
+            fn = self.funcs.get(fid)
+            if fn is None:
+                return False
+            known = self._receiver_returners[fid] = (
+                fn.method_kind == "method"
+                and bool(fn.params)
+                and fn.returns_params == (fn.params[0].name,)
+                and not fn.returns_rest
+                and not fn.returns_calls
+            )
+        return known
 
     def _method_result(self, fid: str, receiver: Value) -> Values:
         """What calling method ``fid`` on ``receiver`` returns: the receiver itself for ``return self``."""
