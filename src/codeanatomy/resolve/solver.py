@@ -1346,7 +1346,8 @@ class Solver:
         return plan
 
     def _param0(self, fid: str) -> str | None:
-        """The variable of the first parameter of ``fid`` if it takes a positional argument."""
+        """The variable of the first parameter of ``fid``, if that takes a positional
+        argument; worked out once per function, since every receiver bound asks."""
         try:
             return self._first_params[fid]
         except KeyError:
@@ -1359,7 +1360,7 @@ class Solver:
 
     def _returns_receiver(self, fid: str) -> bool:
         """Whether method ``fid`` returns its own ``self`` unchanged (``return self``) and
-        nothing else (asked once per function: every special method found asks)."""
+        nothing else; worked out once per function, since every special method found asks."""
         known = self._receiver_returners.get(fid)
         if known is None:
             fn = self.funcs.get(fid)
