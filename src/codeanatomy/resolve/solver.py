@@ -940,8 +940,10 @@ class Solver:
                 out.add(value)
         return out
 
-    def _attribute_read(self, e: Expr) -> set[Value]:
+    def _attribute_read(self, e: Expr, *, kept: bool = True) -> set[Value]:
         """Values of an attribute read ``("a", base, name, node_id)``; records its targets.
+        With ``kept`` false, only what the read records and wakes on: its values, which
+        the caller would drop, are not gathered (none are returned).
 
         The bases' values mostly overlap (one attribute through many instances), so
         each way of reading (``method``) records the union of its values once.
@@ -996,11 +998,13 @@ class Solver:
             else:
                 supplied = True
             if node_id is None:
-                out |= values
+                if kept:
+                    out |= values
                 continue
             if lookup.properties:
                 getters.extend(lookup.properties)
-            out |= values
+            if kept:
+                out |= values
             if methods is None:
                 methods = self._read_methods(name, base_expr)
             method = methods.get(base[0])
@@ -1019,7 +1023,7 @@ class Solver:
                 for definitions in groups:
                     for definition in definitions:
                         targets.add((node_id, definition, method))
-        if guessed and not supplied:
+        if guessed and not supplied and kept:
             out.update(*guessed)
         return out
 
@@ -3553,7 +3557,7 @@ class Solver:
                 instances |= {("I", c[1]) for c in candidates if c[0] == "C"}
             self.add(con[2], instances)
         elif tag == "use":
-            self.ev(con[2])
+            self._attribute_read(con[2], kept=False)
         elif tag == "del":
             for v in list(self.ev(con[2])):
                 self._shift(v[1] if v[0] == "SL" else v)
@@ -3588,7 +3592,7 @@ class Solver:
         attribute reads, which record attribute targets and bind method receivers.
         """
         for read in _attribute_reads(e):
-            self.ev(read)
+            self._attribute_read(read, kept=False)
 
     def _drain(self) -> None:
         """Run queued constraints until none is left.
