@@ -33,7 +33,7 @@ def gather_facts(source: SourceFile, opts: ExtractOptions) -> LayerOutput:
 
 
 FACT_STEPS: Final = (FileStep("resolve_facts", gather_facts),)
-RESOLVE_STEP_VERSIONS: Final = {"bindings": 1, "resolve_facts": 23}
+RESOLVE_STEP_VERSIONS: Final = {"bindings": 1, "resolve_facts": 24}
 RESOLVE_STEP_TABLES: Final[tuple[TableSpec, ...]] = BINDING_TABLES
 
 

@@ -38,7 +38,7 @@ Expressions (``E``) and constraints are plain tuples so facts pickle cheaply:
   ``("retx", fid, E)`` (a return that is not a parameter, see ``returns_rest``),
   ``("retc", fid, call_key)`` (a returned call passed a parameter, see ``returns_calls``),
   ``("yld", fid, E)``, ``("exc", caller, key, E)``, ``("del", caller, E)`` (an item
-  deleted from ``E``), ``("use", caller, E)`` (an attribute read as a statement),
+  deleted from ``E``), ``("use", caller, E)`` (an attribute read whose value nothing keeps),
   ``("with", caller, target | None, E, node_id)``, ``("for", caller, E, node_id)``,
   ``("dunder", caller, E, node_id, names, args)`` (an operator calling the first of
   the special methods ``names`` that the class of each of ``E``'s values defines, with
@@ -82,6 +82,7 @@ __all__ = [
     "ModuleFacts",
     "ParamFact",
     "collect_facts",
+    "unkept_reads",
 ]
 
 Expr = tuple[Any, ...] | None
@@ -1013,10 +1014,7 @@ class _Walker:
             self._binary(node, node.op, current, value, augmented=True)
             self.assign(node.target, ("op", type(node.op).__name__, current, value))
         elif isinstance(node, ast.Expr):
-            value = self.expr(node.value)
-            if value is not None and value[0] == "a":
-                # ``obj.prop`` on its own still reads it (a property's getter runs).
-                self.cons.append(("use", self.caller, value))
+            self._use(self.expr(node.value))
         elif isinstance(node, ast.Return):
             value = self.expr(node.value) if node.value is not None else None
             if self.function_id is not None:
@@ -1038,13 +1036,13 @@ class _Walker:
             before = dict(self.state)
             start = dict(self.versions)
             phis = self._phi([node.test, *node.body])
-            self.expr(node.test)
+            self._use(self.expr(node.test))
             self.body(node.body)
             self._close_phi(phis, start)
             self.state = self._merge(before, self.state)
             self.body(node.orelse)
         elif isinstance(node, ast.If):
-            self.expr(node.test)
+            self._use(self.expr(node.test))
             before = dict(self.state)
             self._narrow(node.test)
             outer = self.narrowed_attributes
@@ -1092,7 +1090,7 @@ class _Walker:
         elif isinstance(node, ast.Match):
             self.match(node)
         elif isinstance(node, ast.Assert):
-            self.expr(node.test)
+            self._use(self.expr(node.test))
             if node.msg is not None:
                 self.expr(node.msg)
             # Past it the test holds: the rest of the block reads what it narrows.
@@ -1711,7 +1709,7 @@ class _Walker:
             parts = tuple(p for p in (self.expr(v) for v in node.values) if p is not None)
             return ("u", parts) if parts else None
         if isinstance(node, ast.IfExp):
-            self.expr(node.test)
+            self._use(self.expr(node.test))
             parts = tuple(p for p in (self.expr(node.body), self.expr(node.orelse)) if p is not None)
             return ("u", parts) if parts else None
         if isinstance(node, ast.BinOp):
@@ -1723,6 +1721,7 @@ class _Walker:
         if isinstance(node, ast.UnaryOp):
             operand = self.expr(node.operand)
             if isinstance(node.op, ast.Not):
+                self._use(operand)
                 return ("t", "bool")
             self._operator(node, operand, _UNARY_METHODS[type(node.op)])
             return operand
@@ -1731,10 +1730,17 @@ class _Walker:
             for op, comparator in zip(node.ops, node.comparators, strict=True):
                 right = self.expr(comparator)
                 method = _COMPARE_METHODS.get(type(op))
+                # Each side is read even when no special method takes it as its
+                # receiver: ``x.prop is None``, ``x.prop in items``.
                 if method == "__contains__":
                     self._operator(node, right, method, operand)
+                    self._use(operand)
                 elif method is not None:
                     self._operator(node, operand, method, right)
+                    self._use(right)
+                else:
+                    self._use(operand)
+                    self._use(right)
                 operand = right
             return ("t", "bool")
         if isinstance(node, ast.JoinedStr):
@@ -1805,7 +1811,7 @@ class _Walker:
                 self.cons.append(("for", self.caller, iterable, self._id(gen.iter)))
             self.assign(gen.target, ("it", iterable) if iterable is not None else None)
             for cond in gen.ifs:
-                self.expr(cond)
+                self._use(self.expr(cond))
         if isinstance(node, ast.DictComp):
             key = self.expr(node.key)
             value = self.expr(node.value)
@@ -1920,6 +1926,13 @@ class _Walker:
         self._operator(node, value, method, key)
         return ("s", value, key, 0)
 
+    def _use(self, value: Expr) -> None:
+        """Keep the attribute reads of ``value``, which nothing else evaluates: an
+        expression statement, a test (``if obj.closed:``), the operand of ``not``.
+        Reading ``obj.prop`` runs its getter whether or not the value is kept."""
+        for read in unkept_reads(value):
+            self.cons.append(("use", self.caller, read))
+
     def _operator(self, node: ast.AST, operand: Expr, method: str | tuple[str, ...], *args: Expr) -> None:
         """A ``dunder`` constraint: the operator ``node`` calls ``method`` (the first of
         those given that the class defines) of ``operand``'s values with ``args`` (only
@@ -2025,6 +2038,24 @@ class _Walker:
         """Calls inside an ``eval``'d literal: only expression statements and calls are followed."""
         for sub in _walk_calls(node):
             self.call(sub)
+
+
+def unkept_reads(value: Expr) -> list[Expr]:
+    """The attribute reads evaluating ``value`` makes that no other constraint makes
+    when the value itself is not kept: ``obj.prop``, or each such alternative of an
+    ``or``, ``and`` or conditional expression. (Operators, subscripts and calls have
+    constraints of their own, which read their operands.)
+
+    >>> unkept_reads(("u", (("a", ("v", "m:x"), "closed", "n1"), ("v", "m:y"))))
+    [('a', ('v', 'm:x'), 'closed', 'n1')]
+    """
+    if value is None:
+        return []
+    if value[0] == "a":
+        return [value]
+    if value[0] == "u":
+        return [read for part in value[1] for read in unkept_reads(part)]
+    return []
 
 
 def _walk_calls(node: ast.AST) -> Iterator[ast.Call]:

@@ -55,6 +55,7 @@ from codeanatomy.resolve.facts import (
     FunctionFact,
     ModuleFacts,
     ParamFact,
+    unkept_reads,
 )
 from codeanatomy.resolve.hierarchy import OBJECT, c3_mro
 from codeanatomy.resolve.modules import ImportTarget, ModuleIndex
@@ -466,6 +467,8 @@ class Solver:
         :meth:`_lookup_plan`), woken when a store first gives some class that name."""
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._protocol_arguments: set[tuple[str, str]] = set()
+        self._arguments_read: set[int] = set()
+        """Calls whose attribute arguments :meth:`_read_arguments` has set to be read."""
         """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
         self._operands_looked_up: dict[int, dict[int, set[Value]]] = {}
         """The instances each constraint has looked special methods up for, by operand."""
@@ -2229,8 +2232,10 @@ class Solver:
             self._add_constraint(("icall", index, callee[1]))
         elif tag == "XM":
             self._record_edge(call.node_id, call.caller, ("X", callee[1]), None, method)
+            self._read_arguments(index, call)
         elif tag == "X":
             self._record_edge(call.node_id, call.caller, callee, None, method)
+            self._read_arguments(index, call)
             special = _EXTERNAL_BUILTINS.get(callee[1])
             if special is not None:
                 self._add_constraint(("bcall", index, special))
@@ -2241,9 +2246,11 @@ class Solver:
             if not (call.kind == "decorator" and name in _NO_EDGE_DECORATORS):
                 self._record_edge(call.node_id, call.caller, callee, None, method)
             self._add_constraint(("bcall", index, name))
+            self._read_arguments(index, call)
         elif tag == "BM":
             self._record_edge(call.node_id, call.caller, callee[:3], None, method)
             self._add_constraint(("mcall", index, callee))
+            self._read_arguments(index, call)
         elif tag == "GI":
             self._add_constraint(("ginit", index, callee[1][1], callee[2]))
         elif tag == "NEW":
@@ -2256,6 +2263,17 @@ class Solver:
             setters = [v[1] for v in self.ev(arg0) if v[0] == "F"] if callee[2] == "setter" and arg0 else []
             # ``@path.setter``: the property keeps its getter and gains the setter.
             self.add(result, {("PR", callee[1], setter) for setter in setters} or {("PR", callee[1])})
+
+    def _read_arguments(self, index: int, call: _Call) -> None:
+        """Have the attribute arguments of call ``index`` read, once it has a callee
+        outside the repository, which binds none of them to a parameter here:
+        ``os.fspath(f.name)`` still runs the getter of ``name``."""
+        if index in self._arguments_read:
+            return
+        self._arguments_read.add(index)
+        for expr in [arg[0] for arg in call.args] + [kwarg[1] for kwarg in call.kwargs]:
+            for read in unkept_reads(expr):
+                self._add_constraint(("use", call.caller, read))
 
     def _call_result(self, fid: str, call: _Call, index: int, shift: int) -> None:
         """Make call ``index`` of ``fid`` return what ``fid`` returns, a clone of each
