@@ -467,9 +467,9 @@ class Solver:
         :meth:`_lookup_plan`), woken when a store first gives some class that name."""
         self._mro_positions: dict[str, tuple[_Mro, dict[str, int]]] = {}
         self._protocol_arguments: set[tuple[str, str]] = set()
+        """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
         self._arguments_read: set[int] = set()
         """Calls whose attribute arguments :meth:`_read_arguments` has set to be read."""
-        """(operator node, special method) pairs whose arguments a ``pbind`` constraint binds."""
         self._operands_looked_up: dict[int, dict[int, set[Value]]] = {}
         """The instances each constraint has looked special methods up for, by operand."""
         self._lookups_changed: set[int] = set()
