@@ -3578,7 +3578,7 @@ class Solver:
                 instances |= {("I", c[1]) for c in candidates if c[0] == "C"}
             self.add(con[2], instances)
         elif tag == "use":
-            self._attribute_read(con[2], kept=False)
+            self._read_attributes(con[2])
         elif tag == "del":
             for v in list(self.ev(con[2])):
                 self._shift(v[1] if v[0] == "SL" else v)
@@ -3607,10 +3607,11 @@ class Solver:
         return bool(values) or values is _GIVEN_UP
 
     def _read_attributes(self, e: Expr) -> None:
-        """Evaluate only the attribute reads of ``e``, for a key given up.
+        """Evaluate only the attribute reads of ``e``, whose values nothing keeps: for
+        a key given up, an argument no parameter takes, a ``use`` constraint.
 
-        The values of ``e`` would be dropped; what evaluating it still does is in its
-        attribute reads, which record attribute targets and bind method receivers.
+        What evaluating ``e`` still does is in its attribute reads, which record
+        attribute targets, call property getters and bind method receivers.
         """
         for read in _attribute_reads(e):
             self._attribute_read(read, kept=False)
